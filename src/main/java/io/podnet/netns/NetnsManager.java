@@ -1,0 +1,167 @@
+package io.podnet.netns;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+import io.podnet.sys.Errno;
+import io.podnet.sys.FileDescriptor;
+import io.podnet.sys.Sys;
+import io.podnet.sys.SyscallException;
+
+/**
+ * Creates, opens and deletes named network namespaces the way iproute2 does, so that
+ * {@code ip netns} sees them: an nsfs bind mount at {@code <dir>/<name>}, with the directory
+ * itself a shared mount so the namespaces propagate to other mount namespaces.
+ */
+public final class NetnsManager {
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,200}");
+
+    private final Path dir;
+    private volatile boolean dirPrepared;
+
+    public NetnsManager(Path dir) {
+        this.dir = dir.toAbsolutePath().normalize();
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    /** The path a namespace of this name has; the name is checked, never trusted. */
+    public Path pathOf(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("invalid namespace name \"" + name + "\"");
+        }
+        return dir.resolve(name);
+    }
+
+    public boolean exists(String name) {
+        return isNsfs(pathOf(name));
+    }
+
+    /** True when the path is a live namespace file (an nsfs mount or a /proc ns link). */
+    public static boolean isNsfs(Path path) {
+        try {
+            return Sys.statfsType(path.toString()) == Sys.NSFS_MAGIC;
+        } catch (SyscallException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Creates the namespace, or opens it when it already exists (adoption after a restart).
+     * A stale file that is not a namespace (left by a crash) is replaced.
+     */
+    public Netns createOrOpen(String name) {
+        return createOrOpen(name, ns -> null).netns();
+    }
+
+    /** The created or opened namespace, and what {@code firstWork} returned inside it. */
+    public record Created<T>(Netns netns, boolean created, T value) {
+    }
+
+    /**
+     * As {@link #createOrOpen(String)}, and runs {@code firstWork} inside the namespace on the
+     * same thread hop that created it (to open a netlink socket there without a second switch).
+     */
+    public <T> Created<T> createOrOpen(String name, Function<Path, T> firstWork) {
+        Path path = pathOf(name);
+        prepareDir();
+        if (isNsfs(path)) {
+            Netns ns = new Netns(path, FileDescriptor.openReadOnly(path.toString()), true);
+            T value = ns.run(() -> firstWork.apply(path));
+            return new Created<>(ns, false, value);
+        }
+        removeStale(path);
+        T value = NetnsThreads.onWorker(() -> {
+            FileDescriptor placeholder = FileDescriptor.adopt(
+                    Sys.open(path.toString(), Sys.O_RDONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_CLOEXEC, 0));
+            placeholder.close();
+            try {
+                Sys.unshare(Sys.CLONE_NEWNET);
+                Sys.mount("/proc/thread-self/ns/net", path.toString(), "none", Sys.MS_BIND, null);
+            } catch (RuntimeException e) {
+                deleteQuietly(path);
+                throw new NetnsException("cannot create network namespace " + path + ": " + e.getMessage(), e);
+            }
+            return firstWork.apply(path);
+        });
+        return new Created<>(new Netns(path, FileDescriptor.openReadOnly(path.toString()), true), true, value);
+    }
+
+    /** Opens an existing namespace file that podnet does not own (a CRI sandbox, say). */
+    public static Netns join(Path path) {
+        if (!isNsfs(path)) {
+            throw new NetnsException(path + " is not a network namespace");
+        }
+        return new Netns(path, FileDescriptor.openReadOnly(path.toString()), false);
+    }
+
+    /** Opens the namespace of a running process through /proc/PID/ns/net. */
+    public static Netns ofPid(int pid) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("invalid pid " + pid);
+        }
+        return join(Path.of("/proc", Integer.toString(pid), "ns", "net"));
+    }
+
+    /** Runs work on a thread inside the named namespace. */
+    public <T> T runIn(String name, Callable<T> work) {
+        try (Netns ns = join(pathOf(name))) {
+            return ns.run(work);
+        }
+    }
+
+    /** Unmounts and removes the namespace file; succeeds when it is already gone. */
+    public void delete(String name) {
+        deleteQuietly(pathOf(name));
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Sys.umount(path.toString(), Sys.MNT_DETACH);
+        } catch (SyscallException e) {
+            if (!e.is(Errno.EINVAL) && !e.is(Errno.ENOENT)) {
+                throw new NetnsException("cannot unmount " + path + ": " + e.getMessage(), e);
+            }
+        }
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            throw new NetnsException("cannot remove " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void removeStale(Path path) {
+        if (Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            deleteQuietly(path);
+        }
+    }
+
+    /** Makes the directory a shared mount point, as iproute2 does, once per manager. */
+    private synchronized void prepareDir() {
+        if (dirPrepared) {
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new NetnsException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        try {
+            Sys.mount("none", dir.toString(), null, Sys.MS_SHARED | Sys.MS_REC, null);
+        } catch (SyscallException e) {
+            if (!e.is(Errno.EINVAL)) {
+                throw new NetnsException("cannot make " + dir + " a shared mount: " + e.getMessage(), e);
+            }
+            // not a mount point yet: bind it onto itself, then share it
+            Sys.mount(dir.toString(), dir.toString(), "none", Sys.MS_BIND | Sys.MS_REC, null);
+            Sys.mount("none", dir.toString(), null, Sys.MS_SHARED | Sys.MS_REC, null);
+        }
+        dirPrepared = true;
+    }
+}

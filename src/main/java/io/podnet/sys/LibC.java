@@ -1,0 +1,43 @@
+package io.podnet.sys;
+
+import java.nio.ByteBuffer;
+
+import jnr.ffi.annotations.In;
+import jnr.ffi.annotations.Out;
+
+/**
+ * The libc calls podnet needs, bound through jnr-ffi. Nothing outside this package calls it:
+ * {@link Sys} wraps each call and turns a failure into a {@link SyscallException}.
+ */
+public interface LibC {
+    int unshare(int flags);
+
+    int setns(int fd, int nstype);
+
+    int mount(String source, String target, String fstype, long flags, String data);
+
+    int umount2(String target, int flags);
+
+    int open(String path, int flags, int mode);
+
+    int close(int fd);
+
+    int socket(int domain, int type, int protocol);
+
+    int bind(int fd, @In ByteBuffer addr, int addrlen);
+
+    int getsockname(int fd, @Out ByteBuffer addr, @In @Out int[] addrlen);
+
+    int setsockopt(int fd, int level, int optname, @In int[] optval, int optlen);
+
+    long send(int fd, @In ByteBuffer buf, long len, int flags);
+
+    long recv(int fd, @Out ByteBuffer buf, long len, int flags);
+
+    int kill(int pid, int sig);
+
+    int getpid();
+
+    int statfs(String path, @Out ByteBuffer buf);
+
+}
