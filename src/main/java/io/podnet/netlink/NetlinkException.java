@@ -7,7 +7,7 @@ import io.podnet.sys.Errno;
  * {@code RTM_NEWLINK veth pn1234/eth0}), the errno with its name and description, and the
  * kernel's own explanation from the extended ack when it sent one, e.g.
  * {@code RTM_NEWLINK veth pn1/eth0 failed: EEXIST (File exists)} or
- * {@code RTM_NEWLINK nosuch pnx0 failed: EOPNOTSUPP (Operation not supported): kernel says "Unknown device type"}.
+ * {@code RTM_NEWLINK bridge pnx0 failed: ENOTSUP (Operation not supported): kernel says "Unknown device type"}.
  */
 public class NetlinkException extends RuntimeException {
     private final String operation;
