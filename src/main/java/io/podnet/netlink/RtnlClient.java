@@ -89,16 +89,34 @@ public final class RtnlClient implements AutoCloseable {
      * would otherwise give it 1500 whatever the host end has. The peer cannot be given a master
      * here (it would have to be in the peer's namespace).
      *
+     * <p>The kernel cannot bring the peer up inside the creating request: it opens the peer
+     * before the two ends are joined and refuses with ENOTCONN. So {@code peerOptions.up()} is
+     * done with a second request by name when the peer stays in this namespace, and refused
+     * (IllegalArgumentException, before anything is sent) when it goes to {@code peerNetns}:
+     * bring it up with a client opened in that namespace, which configures its addresses and
+     * routes anyway.
+     *
      * @param peerNetns the namespace for the peer, or null for this one
      * @return the host-side link
      * @throws NetlinkException EEXIST when either name is taken in its namespace
      */
     public synchronized Link createVeth(String name, LinkOptions options, String peerName, LinkOptions peerOptions,
             FileDescriptor peerNetns) {
-        LinkOptions peer = peerOptions.mtu() == null && options.mtu() != null ? peerOptions.withMtu(options.mtu()) : peerOptions;
+        if (peerOptions.up() && peerNetns != null) {
+            throw new IllegalArgumentException("the veth peer " + peerName + " cannot be brought up while it is created in"
+                    + " another namespace (the kernel answers ENOTCONN): bring it up with a client in that namespace");
+        }
+        LinkOptions peer = peerOptions.withUp(false);
+        if (peer.mtu() == null && options.mtu() != null) {
+            peer = peer.withMtu(options.mtu());
+        }
         RtnlRequests.newVeth(begin(), requester.nextSeq(), name, options, peerName, peer,
                 peerNetns == null ? -1 : peerNetns.fd());
         requester.ack("RTM_NEWLINK veth " + name + "/" + peerName, NONE, NONE);
+        if (peerOptions.up()) {
+            RtnlRequests.setUpByName(begin(), requester.nextSeq(), peerName, true);
+            requester.ack("RTM_NEWLINK " + peerName + " up", NONE, NONE);
+        }
         return readBack(name);
     }
 
@@ -143,10 +161,12 @@ public final class RtnlClient implements AutoCloseable {
     }
 
     /**
-     * Renames a link (IFLA_IFNAME). The link must be down: the kernel refuses to rename a
-     * running interface with EBUSY.
+     * Renames a link (IFLA_IFNAME). The link must be down: kernels before 6.2 refuse to rename
+     * a running interface with EBUSY. (Linux 6.2 and later allow it, but software watching the
+     * link may not expect a live rename; podnet renames links only while they are down.)
      *
-     * @throws NetlinkException EBUSY when the link is up, EEXIST when the name is taken
+     * @throws NetlinkException EBUSY when the link is up (before Linux 6.2), EEXIST when the
+     *                          name is taken
      */
     public synchronized void rename(int index, String newName) {
         RtnlRequests.rename(begin(), requester.nextSeq(), index, newName);

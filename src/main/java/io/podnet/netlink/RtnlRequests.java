@@ -101,6 +101,17 @@ final class RtnlRequests {
         setLink(e, seq, index, up ? IFF_UP : 0, IFF_UP);
     }
 
+    /**
+     * RTM_NEWLINK without NLM_F_CREATE, ifindex 0 and IFLA_IFNAME: the kernel finds the
+     * existing link by name and changes IFF_UP on it.
+     */
+    static void setUpByName(NetlinkEncoder e, int seq, String name, boolean up) {
+        checkName(name);
+        e.begin(RTM_NEWLINK, ACK_FLAGS, seq);
+        ifinfomsg(e, 0, up ? IFF_UP : 0, IFF_UP);
+        e.attrString(IFLA_IFNAME, name);
+    }
+
     static void setMaster(NetlinkEncoder e, int seq, int index, int masterIndex) {
         if (masterIndex < 0) {
             throw new IllegalArgumentException("invalid master ifindex " + masterIndex);

@@ -193,6 +193,13 @@ class RtnlRequestsTest {
     }
 
     @Test
+    void upByNameFindsTheLinkThroughIflaIfname() {
+        // as "ip link set dev pnb up" would be without the name lookup: ifindex 0 + IFLA_IFNAME, no NLM_F_CREATE
+        RtnlRequests.setUpByName(e, SEQ, "pnb", true);
+        assertThat(encoded()).isEqualTo(hdr(40, 16, 0x5) + hex("00000000 00000000 01000000 01000000 08000300 706e6200"));
+    }
+
+    @Test
     void renameIsWhatIpSends() {
         RtnlRequests.rename(e, SEQ, 3, "br1");
         assertThat(encoded()).isEqualTo(hdr(40, 16, 0x5) + hex("00000000 03000000 00000000 00000000 08000300 62723100"));
