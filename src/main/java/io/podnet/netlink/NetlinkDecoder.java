@@ -246,14 +246,4 @@ public final class NetlinkDecoder {
     static NetlinkException malformed(String detail) {
         return NetlinkException.local("reading a netlink reply", EPROTO, "malformed reply: " + detail);
     }
-
-    /** Hex of a buffer range, for diagnostics. */
-    static String hex(ByteBuffer buf, int from, int to) {
-        StringBuilder sb = new StringBuilder((to - from) * 2);
-        for (int i = from; i < to; i++) {
-            int b = buf.get(i) & 0xff;
-            sb.append(Character.forDigit(b >> 4, 16)).append(Character.forDigit(b & 15, 16));
-        }
-        return sb.toString();
-    }
 }

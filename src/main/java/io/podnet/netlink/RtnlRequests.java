@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 
 import io.podnet.inet.Cidr;
-import io.podnet.inet.IpAddresses;
 
 /**
  * Encodes the rtnetlink requests {@link RtnlClient} sends. Pure: each method writes one
@@ -334,13 +333,5 @@ final class RtnlRequests {
         if (family != AF_INET && family != AF_INET6 && !(allowUnspec && family == AF_UNSPEC)) {
             throw new IllegalArgumentException("family must be " + (allowUnspec ? "0 (all), " : "") + "AF_INET (2) or AF_INET6 (10), not " + family);
         }
-    }
-
-    static String describe(Cidr c) {
-        return c.toString();
-    }
-
-    static String describe(InetAddress a) {
-        return IpAddresses.format(a);
     }
 }
