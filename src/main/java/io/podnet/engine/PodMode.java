@@ -1,0 +1,6 @@
+package io.podnet.engine;
+
+public enum PodMode {
+    ROOTFUL,
+    ROOTLESS
+}

@@ -1,0 +1,21 @@
+package io.podnet.engine;
+
+import java.util.Set;
+
+/** Builds and removes pods' networking. Idempotent; knows nothing of Kubernetes. */
+public interface PodNetworkEngine {
+    /**
+     * Makes the kernel match the request: creates what is missing, keeps names, MACs and
+     * addresses of what exists.
+     *
+     * @throws RejectedRequestException nothing was changed: the request cannot be built
+     * @throws SetupFailedException a kernel step failed; this attempt's changes were rolled back
+     */
+    PodResult setup(PodRequest request);
+
+    /** Removes everything podnet built for the pod; succeeds whatever is already gone. */
+    void teardown(String podId);
+
+    /** Ids of the pods the engine has state for (to find pods whose resource is gone). */
+    Set<String> knownPods();
+}

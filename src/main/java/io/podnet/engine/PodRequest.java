@@ -1,0 +1,23 @@
+package io.podnet.engine;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Everything the engine needs to build one pod's networking. Plain values, already parsed;
+ * the engine validates them against its network definitions before any kernel change.
+ *
+ * @param id stable key of the pod (the PodNetwork's UID); names of kernel objects derive from it
+ * @param displayName namespace/name, for logs and messages only
+ */
+public record PodRequest(String id, String displayName, PodMode mode, NetnsRequest netns,
+        List<AttachmentRequest> attachments, List<PortRequest> ports, DnsRequest dns) {
+    public PodRequest {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(netns, "netns");
+        attachments = List.copyOf(attachments);
+        ports = List.copyOf(ports);
+        dns = dns == null ? DnsRequest.NONE : dns;
+    }
+}

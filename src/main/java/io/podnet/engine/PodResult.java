@@ -1,0 +1,27 @@
+package io.podnet.engine;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import io.podnet.inet.Cidr;
+import io.podnet.inet.MacAddress;
+
+/**
+ * What the engine built, in the shape of podman's StatusBlock: per network, its interfaces with
+ * their MAC and addresses, and the network's DNS settings.
+ *
+ * @param networks in the order of the request
+ */
+public record PodResult(Path netnsPath, Map<String, NetworkResult> networks) {
+    public record NetworkResult(Map<String, InterfaceResult> interfaces, List<InetAddress> dnsServers, List<String> dnsSearchDomains) {
+    }
+
+    public record InterfaceResult(MacAddress mac, List<AddressResult> addresses) {
+    }
+
+    /** @param gateway null on internal networks without a gateway */
+    public record AddressResult(Cidr ipnet, InetAddress gateway) {
+    }
+}

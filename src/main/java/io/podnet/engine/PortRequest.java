@@ -1,0 +1,26 @@
+package io.podnet.engine;
+
+import java.net.InetAddress;
+import java.util.Set;
+
+/**
+ * A port mapping: {@code range} consecutive host ports from {@code hostPort} (0 = pick a free
+ * one) to container ports from {@code containerPort}.
+ *
+ * @param hostIp null for every address
+ */
+public record PortRequest(InetAddress hostIp, int hostPort, int containerPort, Set<Protocol> protocols, int range) {
+    public PortRequest {
+        protocols = Set.copyOf(protocols);
+    }
+
+    public enum Protocol {
+        TCP,
+        UDP,
+        SCTP;
+
+        public String lower() {
+            return name().toLowerCase();
+        }
+    }
+}

@@ -1,0 +1,73 @@
+package io.podnet.engine;
+
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.Set;
+
+import io.podnet.inet.IpAddresses;
+import io.podnet.netconf.NetworkDefinition;
+import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.netconf.Subnet;
+
+/**
+ * Checks a request against the node's network definitions before anything is changed. What it
+ * refuses never reaches the kernel. (Address conflicts are found by IPAM, also before any change.)
+ */
+final class RequestValidator {
+    private RequestValidator() {
+    }
+
+    static void validate(PodRequest request, NetworkDefinitions networks) {
+        if (request.mode() == PodMode.ROOTLESS) {
+            throw new RejectedRequestException(Stage.NETWORKS, "RootlessNotSupported",
+                    "mode Rootless is not supported by this agent yet; use mode Rootful");
+        }
+        if (request.netns().kind() != NetnsRequest.Kind.NEW) {
+            throw new RejectedRequestException(Stage.NETNS, "NetnsTypeNotSupported",
+                    "netns.type " + request.netns().kind() + " is not supported by this agent yet; use New");
+        }
+        Set<String> seenNetworks = new HashSet<>();
+        Set<String> seenInterfaces = new HashSet<>();
+        for (AttachmentRequest a : request.attachments()) {
+            NetworkDefinition def = networks.get(a.network()).orElseThrow(() -> new RejectedRequestException(Stage.NETWORKS,
+                    "UnknownNetwork", "network \"" + a.network() + "\" is not defined on this node (known: "
+                            + String.join(", ", networks.all().stream().map(NetworkDefinition::name).sorted().toList()) + ")"));
+            if (!seenNetworks.add(a.network())) {
+                throw new RejectedRequestException(Stage.NETWORKS, "DuplicateNetwork", "network \"" + a.network() + "\" is listed twice");
+            }
+            if (a.interfaceName() != null) {
+                String problem = InterfaceNames.problem(a.interfaceName());
+                if (problem != null) {
+                    throw new RejectedRequestException(Stage.NETWORKS, "InvalidInterfaceName", problem);
+                }
+                if (!seenInterfaces.add(a.interfaceName())) {
+                    throw new RejectedRequestException(Stage.NETWORKS, "DuplicateInterfaceName",
+                            "interface name \"" + a.interfaceName() + "\" is used twice");
+                }
+            }
+            checkStaticIps(a, def);
+            if (a.staticMac() != null && (a.staticMac().isMulticast() || a.staticMac().isZero())) {
+                throw new RejectedRequestException(Stage.NETWORKS, "InvalidMAC",
+                        "staticMAC " + a.staticMac() + " of network \"" + a.network() + "\" must be a unicast, non-zero address");
+            }
+        }
+        if (!request.ports().isEmpty()) {
+            throw new RejectedRequestException(Stage.PORTS, "PortsNotSupported",
+                    "portMappings are not supported by this agent yet; remove them to get the networks");
+        }
+    }
+
+    private static void checkStaticIps(AttachmentRequest a, NetworkDefinition def) {
+        Set<Subnet> used = new HashSet<>();
+        for (InetAddress ip : a.staticIps()) {
+            Subnet subnet = def.subnets().stream().filter(s -> s.subnet().contains(ip)).findFirst().orElseThrow(() ->
+                    new RejectedRequestException(Stage.NETWORKS, "StaticIPOutsideSubnet", "static IP " + IpAddresses.format(ip)
+                            + " is outside the subnets of network \"" + def.name() + "\" ("
+                            + String.join(", ", def.subnets().stream().map(s -> s.subnet().toString()).toList()) + ")"));
+            if (!used.add(subnet)) {
+                throw new RejectedRequestException(Stage.NETWORKS, "TooManyStaticIPs",
+                        "network \"" + def.name() + "\" gives one address per subnet; two static IPs are in " + subnet.subnet());
+            }
+        }
+    }
+}

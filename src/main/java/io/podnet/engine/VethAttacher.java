@@ -1,0 +1,150 @@
+package io.podnet.engine;
+
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.podnet.inet.Cidr;
+import io.podnet.inet.IpAddresses;
+import io.podnet.inet.MacAddress;
+import io.podnet.netlink.Address;
+import io.podnet.netlink.Link;
+import io.podnet.netlink.LinkOptions;
+import io.podnet.netlink.NetlinkException;
+import io.podnet.netlink.Route;
+import io.podnet.netlink.RtnlClient;
+import io.podnet.netlink.RtnlConstants;
+import io.podnet.netns.Netns;
+import io.podnet.sys.Errno;
+
+/**
+ * Wires one attachment: a veth pair whose host end is a port of the network's bridge and whose
+ * pod end is created directly inside the pod's namespace under its final name, with its MAC,
+ * addresses and default route. Checking before changing keeps a resync of a healthy pod to a few
+ * netlink reads.
+ */
+final class VethAttacher {
+    private VethAttacher() {
+    }
+
+    /** Default routes of later attachments get higher metrics, so they back up the first one. */
+    static final int BASE_ROUTE_METRIC = 100;
+
+    static void attach(RtnlClient host, RtnlClient pod, Netns podNs, int bridgeIndex, Integer mtu, boolean internal,
+            PodState.Attachment a, int routeMetric) {
+        MacAddress mac = MacAddress.parse(a.mac());
+        Link hostEnd = host.link(a.hostVeth()).orElse(null);
+        Link podEnd = pod.link(a.interfaceName()).orElse(null);
+        if (hostEnd == null || podEnd == null || !"veth".equals(podEnd.kind())) {
+            // half a pair, or a foreign link under our name inside our namespace: rebuild the pair
+            if (hostEnd != null) {
+                host.deleteLink(hostEnd.index());
+            }
+            if (podEnd != null) {
+                pod.deleteLink(podEnd.index());
+            }
+            try {
+                // the kernel cannot bring up a peer created in another namespace: done below
+                host.createVeth(a.hostVeth(), new LinkOptions(mtu, null, bridgeIndex, true),
+                        a.interfaceName(), new LinkOptions(mtu, mac, null, false), podNs.fd());
+            } catch (NetlinkException e) {
+                throw new SetupFailedException(Stage.NETWORKS, "VethCreateFailed", "cannot create veth " + a.hostVeth() + "/"
+                        + a.interfaceName() + " for network \"" + a.network() + "\": " + e.getMessage(), e);
+            }
+            podEnd = pod.link(a.interfaceName()).orElseThrow(() -> new SetupFailedException(Stage.NETWORKS,
+                    "VethCreateFailed", "veth peer " + a.interfaceName() + " did not appear in " + podNs, null));
+            pod.setUp(podEnd.index());
+        } else {
+            repairHostEnd(host, hostEnd, bridgeIndex);
+            podEnd = repairPodEnd(pod, podEnd, mac);
+        }
+        ensureAddresses(pod, podEnd.index(), a);
+        if (!internal) {
+            ensureDefaultRoutes(pod, podEnd.index(), a, routeMetric);
+        }
+    }
+
+    private static void repairHostEnd(RtnlClient host, Link hostEnd, int bridgeIndex) {
+        if (hostEnd.masterIndex() != bridgeIndex) {
+            host.setMaster(hostEnd.index(), bridgeIndex);
+        }
+        if (!hostEnd.isUp()) {
+            host.setUp(hostEnd.index());
+        }
+    }
+
+    private static Link repairPodEnd(RtnlClient pod, Link podEnd, MacAddress mac) {
+        if (!mac.equals(podEnd.mac())) {
+            pod.setDown(podEnd.index());
+            pod.setMac(podEnd.index(), mac);
+        }
+        if (!podEnd.isUp() || !mac.equals(podEnd.mac())) {
+            pod.setUp(podEnd.index());
+        }
+        return podEnd;
+    }
+
+    private static void ensureAddresses(RtnlClient pod, int index, PodState.Attachment a) {
+        Set<Cidr> wanted = new HashSet<>();
+        for (String s : a.addresses()) {
+            wanted.add(Cidr.parse(s));
+        }
+        List<Address> present = pod.addresses(0, index);
+        Set<Cidr> have = new HashSet<>();
+        for (Address addr : present) {
+            have.add(addr.cidr());
+            if (!wanted.contains(addr.cidr()) && !addr.cidr().address().isLinkLocalAddress()) {
+                pod.deleteAddress(index, addr.cidr()); // an address podnet did not plan on its own interface
+            }
+        }
+        for (Cidr c : wanted) {
+            if (have.contains(c)) {
+                continue;
+            }
+            try {
+                pod.addAddress(index, c, c.isV4() ? 0 : RtnlConstants.IFA_F_NODAD);
+            } catch (NetlinkException e) {
+                if (e.errno() != Errno.EEXIST) {
+                    throw new SetupFailedException(Stage.NETWORKS, "AddressFailed", "cannot add " + c + " to "
+                            + a.interfaceName() + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /** One default route per address family, via the gateway of the first subnet of that family. */
+    private static void ensureDefaultRoutes(RtnlClient pod, int index, PodState.Attachment a, int metric) {
+        Set<Integer> routed = new HashSet<>();
+        for (int i = 0; i < a.addresses().size(); i++) {
+            String gw = a.gateways().get(i);
+            if (gw.isEmpty()) {
+                continue;
+            }
+            InetAddress gateway = IpAddresses.parse(gw);
+            int family = IpAddresses.isV4(gateway) ? RtnlConstants.AF_INET : RtnlConstants.AF_INET6;
+            if (!routed.add(family)) {
+                continue;
+            }
+            boolean present = pod.routes(family).stream().anyMatch(r -> r.destination() == null
+                    && gateway.equals(r.gateway()) && r.outputIndex() == index
+                    && r.priority() != null && r.priority() == metric);
+            if (present) {
+                continue;
+            }
+            try {
+                pod.replaceRoute(Route.defaultVia(gateway, index).withPriority(metric));
+            } catch (NetlinkException e) {
+                throw new SetupFailedException(Stage.NETWORKS, "RouteFailed", "cannot add default route via " + gw
+                        + " on " + a.interfaceName() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Removes the pair by its host end (the pod end goes with it); fine when already gone. */
+    static void detach(RtnlClient host, PodState.Attachment a) {
+        if (!a.hostVeth().isEmpty()) {
+            host.deleteLink(a.hostVeth());
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.podnet.testing;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** Runs the real tools (ip, ping, nft) that tests check the kernel with, bounded in time. */
+public final class Shell {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Shell() {
+    }
+
+    public record Result(int exitCode, String output) {
+        public boolean ok() {
+            return exitCode == 0;
+        }
+    }
+
+    public static Result run(String... command) {
+        try {
+            Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("timed out: " + String.join(" ", command));
+            }
+            return new Result(p.exitValue(), new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AssertionError("cannot run " + String.join(" ", command) + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Runs a command that must succeed and returns its output. */
+    public static String ok(String... command) {
+        Result r = run(command);
+        if (!r.ok()) {
+            throw new AssertionError(String.join(" ", command) + " exited " + r.exitCode() + ": " + r.output());
+        }
+        return r.output();
+    }
+
+    /** {@code ip -n <netns> -j <args>} parsed as JSON. */
+    public static JsonNode ipJson(String netns, String... args) {
+        String[] command = new String[4 + args.length];
+        command[0] = "ip";
+        command[1] = "-n";
+        command[2] = netns;
+        command[3] = "-j";
+        System.arraycopy(args, 0, command, 4, args.length);
+        try {
+            String out = ok(command).trim();
+            return JSON.readTree(out.isEmpty() ? "[]" : out);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
