@@ -1,0 +1,89 @@
+package io.podnet.api;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+import io.fabric8.kubernetes.api.model.Condition;
+
+@JsonInclude(JsonInclude.Include.NON_EMPTY)
+public class PodNetworkStatus {
+    private Long observedGeneration;
+
+    @JsonPropertyDescription("Pending, Ready, Failed or Terminating.")
+    private String phase;
+
+    @JsonPropertyDescription("The network namespace the interfaces live in.")
+    private String netnsPath;
+
+    @JsonPropertyDescription("What was built for each network, by network name (podman's StatusBlock).")
+    private Map<String, StatusBlock> networks = new LinkedHashMap<>();
+
+    @JsonPropertyDescription("The port mappings as applied: compacted into ranges, random host ports resolved.")
+    private List<PortStatus> ports = new ArrayList<>();
+
+    @JsonPropertyDescription("Podman's basic network summary of the pod.")
+    private InspectSummary inspect;
+
+    private List<Condition> conditions = new ArrayList<>();
+
+    public Long getObservedGeneration() {
+        return observedGeneration;
+    }
+
+    public void setObservedGeneration(Long observedGeneration) {
+        this.observedGeneration = observedGeneration;
+    }
+
+    public String getPhase() {
+        return phase;
+    }
+
+    public void setPhase(String phase) {
+        this.phase = phase;
+    }
+
+    public String getNetnsPath() {
+        return netnsPath;
+    }
+
+    public void setNetnsPath(String netnsPath) {
+        this.netnsPath = netnsPath;
+    }
+
+    public Map<String, StatusBlock> getNetworks() {
+        return networks;
+    }
+
+    public void setNetworks(Map<String, StatusBlock> networks) {
+        this.networks = networks == null ? new LinkedHashMap<>() : networks;
+    }
+
+    public List<PortStatus> getPorts() {
+        return ports;
+    }
+
+    public void setPorts(List<PortStatus> ports) {
+        this.ports = ports == null ? new ArrayList<>() : ports;
+    }
+
+    public InspectSummary getInspect() {
+        return inspect;
+    }
+
+    public void setInspect(InspectSummary inspect) {
+        this.inspect = inspect;
+    }
+
+    public List<Condition> getConditions() {
+        return conditions;
+    }
+
+    public void setConditions(List<Condition> conditions) {
+        this.conditions = conditions == null ? new ArrayList<>() : conditions;
+    }
+}

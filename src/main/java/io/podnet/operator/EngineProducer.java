@@ -1,0 +1,33 @@
+package io.podnet.operator;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+
+import org.jboss.logging.Logger;
+
+import io.podnet.engine.EngineSettings;
+import io.podnet.engine.NetworkEngine;
+import io.podnet.netconf.NetworkDefinitions;
+
+/** The engine, built from the node configuration. */
+@ApplicationScoped
+public class EngineProducer {
+    private static final Logger LOG = Logger.getLogger(EngineProducer.class);
+
+    @Produces
+    @Singleton
+    NetworkEngine engine(PodnetConfig config) {
+        NetworkDefinitions networks = NetworkDefinitions.load(config.networksDir());
+        LOG.infof("node %s: networks %s from %s; state in %s; namespaces in %s%s", config.nodeName(),
+                networks.all().stream().map(n -> n.name() + " (" + n.bridgeName() + ")").toList(), config.networksDir(),
+                config.stateDir(), config.netnsDir(),
+                config.hostNetns().map(p -> "; host namespace " + p).orElse(""));
+        return NetworkEngine.open(new EngineSettings(config.hostNetns().orElse(null), config.netnsDir(), config.stateDir(), networks));
+    }
+
+    void close(@Disposes NetworkEngine engine) {
+        engine.close();
+    }
+}

@@ -1,0 +1,69 @@
+package io.podnet.operator;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.podnet.api.PodNetwork;
+
+/** Kubernetes events on a PodNetwork (core/v1 Events, as kubectl describe shows them). */
+@ApplicationScoped
+public class EventRecorder {
+    private static final Logger LOG = Logger.getLogger(EventRecorder.class);
+    static final String COMPONENT = "podnet-agent";
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    PodnetConfig config;
+
+    public void normal(PodNetwork pn, String reason, String message) {
+        record(pn, "Normal", reason, message);
+    }
+
+    public void warning(PodNetwork pn, String reason, String message) {
+        record(pn, "Warning", reason, message);
+    }
+
+    private void record(PodNetwork pn, String type, String reason, String message) {
+        String now = Instant.now().truncatedTo(ChronoUnit.MICROS).toString();
+        var event = new EventBuilder()
+                .withNewMetadata()
+                .withGenerateName(pn.getMetadata().getName() + ".")
+                .withNamespace(pn.getMetadata().getNamespace())
+                .endMetadata()
+                .withInvolvedObject(new ObjectReferenceBuilder()
+                        .withApiVersion(pn.getApiVersion())
+                        .withKind(pn.getKind())
+                        .withName(pn.getMetadata().getName())
+                        .withNamespace(pn.getMetadata().getNamespace())
+                        .withUid(pn.getMetadata().getUid())
+                        .withResourceVersion(pn.getMetadata().getResourceVersion())
+                        .build())
+                .withType(type)
+                .withReason(reason)
+                .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)
+                .withNewSource(COMPONENT, config.nodeName())
+                .withReportingComponent(COMPONENT)
+                .withReportingInstance(COMPONENT + "-" + config.nodeName())
+                .withFirstTimestamp(now)
+                .withLastTimestamp(now)
+                .withCount(1)
+                .build();
+        try {
+            client.v1().events().inNamespace(pn.getMetadata().getNamespace()).resource(event).create();
+        } catch (KubernetesClientException e) {
+            // an event is best effort: never fail a reconcile because of it
+            LOG.warnf("cannot record event %s on %s/%s: %s", reason, pn.getMetadata().getNamespace(), pn.getMetadata().getName(), e.getMessage());
+        }
+    }
+}

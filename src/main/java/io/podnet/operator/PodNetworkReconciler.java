@@ -1,0 +1,140 @@
+package io.podnet.operator;
+
+import java.util.Objects;
+
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.podnet.api.PodNetwork;
+import io.podnet.api.PodNetworkStatus;
+import io.podnet.engine.PodNetworkEngine;
+import io.podnet.engine.PodResult;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.quarkiverse.operatorsdk.runtime.api.ConfigurableReconciler;
+
+/**
+ * Reconciles the PodNetworks of this agent's node into kernel networking through the engine, and
+ * writes what was built (or why not) into the status. The finalizer keeps a PodNetwork until its
+ * networking is gone.
+ */
+@ControllerConfiguration(name = PodNetworkReconciler.NAME, finalizerName = PodNetworkReconciler.FINALIZER)
+public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>, Cleaner<PodNetwork> {
+    public static final String NAME = "podnetwork";
+    public static final String FINALIZER = "podnet.io/finalizer";
+    private static final Logger LOG = Logger.getLogger(PodNetworkReconciler.class);
+
+    @Inject
+    PodNetworkEngine engine;
+
+    @Inject
+    PodnetConfig config;
+
+    @Inject
+    EventRecorder events;
+
+    @Override
+    public void updateConfigurationFrom(ControllerConfigurationOverrider<PodNetwork> overrider) {
+        // the field selector on spec.nodeName does the scoping where the API server enforces it;
+        // this filter makes sure a resource of another node is never touched, not even its finalizer
+        String node = config.nodeName();
+        NodeFieldSelector.apply(overrider, node);
+        overrider.withGenericFilter(pn -> isForNode(pn, node));
+        overrider.withReconciliationMaxInterval(config.resyncInterval());
+    }
+
+    static boolean isForNode(PodNetwork pn, String node) {
+        return pn.getSpec() != null && node.equals(pn.getSpec().getNodeName());
+    }
+
+    @Override
+    public UpdateControl<PodNetwork> reconcile(PodNetwork pn, Context<PodNetwork> context) {
+        if (!isForNode(pn, config.nodeName())) {
+            return UpdateControl.noUpdate();
+        }
+        PodNetworkStatus next;
+        try {
+            PodResult result = engine.setup(PodRequestMapper.toRequest(pn));
+            next = PodNetworkStatuses.ready(pn, result);
+        } catch (RejectedRequestException e) {
+            next = PodNetworkStatuses.problem(pn, e.stage(), e.reason(), e.getMessage(), true);
+        }
+        return patchIfChanged(pn, next);
+    }
+
+    /** A failed kernel step: the status says why, and JOSDK retries with back-off. */
+    @Override
+    public ErrorStatusUpdateControl<PodNetwork> updateErrorStatus(PodNetwork pn, Context<PodNetwork> context, Exception e) {
+        Stage stage = e instanceof SetupFailedException f ? f.stage() : Stage.NETWORKS;
+        String reason = e instanceof SetupFailedException f ? f.reason() : "InternalError";
+        LOG.errorf(e, "setting up %s/%s failed", pn.getMetadata().getNamespace(), pn.getMetadata().getName());
+        PodNetworkStatus next = PodNetworkStatuses.problem(pn, stage, reason, String.valueOf(e.getMessage()), false);
+        if (sameStatus(pn.getStatus(), next)) {
+            return ErrorStatusUpdateControl.defaultErrorProcessing();
+        }
+        announce(pn, next);
+        pn.setStatus(next);
+        return ErrorStatusUpdateControl.patchStatus(pn);
+    }
+
+    @Override
+    public DeleteControl cleanup(PodNetwork pn, Context<PodNetwork> context) {
+        if (!isForNode(pn, config.nodeName())) {
+            return DeleteControl.noFinalizerRemoval();
+        }
+        String uid = pn.getMetadata().getUid();
+        engine.teardown(uid);
+        events.normal(pn, "TornDown", "pod network removed from node " + config.nodeName());
+        return DeleteControl.defaultDelete();
+    }
+
+    private UpdateControl<PodNetwork> patchIfChanged(PodNetwork pn, PodNetworkStatus next) {
+        if (sameStatus(pn.getStatus(), next)) {
+            return UpdateControl.noUpdate();
+        }
+        announce(pn, next);
+        pn.setStatus(next);
+        return UpdateControl.patchStatus(pn);
+    }
+
+    /** An event whenever Ready changes status, reason or message. */
+    private void announce(PodNetwork pn, PodNetworkStatus next) {
+        Condition before = readyOf(pn.getStatus());
+        Condition after = readyOf(next);
+        if (after == null || (before != null && Objects.equals(before.getStatus(), after.getStatus())
+                && Objects.equals(before.getReason(), after.getReason())
+                && Objects.equals(before.getMessage(), after.getMessage()))) {
+            return;
+        }
+        if (Conditions.TRUE.equals(after.getStatus())) {
+            events.normal(pn, after.getReason(), after.getMessage());
+        } else {
+            events.warning(pn, after.getReason(), after.getMessage());
+        }
+    }
+
+    private static Condition readyOf(PodNetworkStatus status) {
+        if (status == null) {
+            return null;
+        }
+        return status.getConditions().stream().filter(c -> ConditionType.Ready.name().equals(c.getType())).findFirst().orElse(null);
+    }
+
+    static boolean sameStatus(PodNetworkStatus a, PodNetworkStatus b) {
+        if (a == null || b == null) {
+            return a == b;
+        }
+        return Serialization.jsonMapper().valueToTree(a).equals(Serialization.jsonMapper().valueToTree(b));
+    }
+}

@@ -1,0 +1,79 @@
+package io.podnet.operator;
+
+import io.podnet.api.PodNetwork;
+import io.podnet.api.PodNetworkStatus;
+import io.podnet.engine.PodResult;
+import io.podnet.engine.Stage;
+
+/** The status a PodNetwork gets after a reconcile: from a result, a rejection or a failure. */
+final class PodNetworkStatuses {
+    static final String PHASE_PENDING = "Pending";
+    static final String PHASE_READY = "Ready";
+    static final String PHASE_FAILED = "Failed";
+    static final String PHASE_TERMINATING = "Terminating";
+
+    private PodNetworkStatuses() {
+    }
+
+    static PodNetworkStatus ready(PodNetwork pn, PodResult result) {
+        PodNetworkStatus s = base(pn);
+        Conditions c = conditions(pn);
+        s.setPhase(PHASE_READY);
+        s.setNetnsPath(result.netnsPath() == null ? null : result.netnsPath().toString());
+        s.setNetworks(StatusBlocks.of(result));
+        s.setInspect(result.networks().isEmpty() ? null : InspectSummaries.of(result));
+        c.set(ConditionType.NetnsReady, Conditions.TRUE, "NetnsReady", "network namespace " + s.getNetnsPath());
+        int count = result.networks().size();
+        c.set(ConditionType.NetworksReady, Conditions.TRUE, count == 0 ? "LoopbackOnly" : "NetworksAttached",
+                count == 0 ? "no networks requested: loopback only" : count + " network(s) attached");
+        boolean ports = !pn.getSpec().getPortMappings().isEmpty();
+        c.set(ConditionType.PortsReady, Conditions.TRUE, ports ? "PortsApplied" : "NoPorts",
+                ports ? "port mappings applied" : "no port mappings requested");
+        c.set(ConditionType.Ready, Conditions.TRUE, "Ready", "pod network is ready");
+        s.setConditions(c.list());
+        return s;
+    }
+
+    /** The request cannot be built: nothing was changed, the previous networks are kept. */
+    static PodNetworkStatus problem(PodNetwork pn, Stage stage, String reason, String message, boolean permanent) {
+        PodNetworkStatus s = base(pn);
+        PodNetworkStatus prior = pn.getStatus();
+        if (prior != null) {
+            s.setNetnsPath(prior.getNetnsPath());
+            s.setNetworks(prior.getNetworks());
+            s.setPorts(prior.getPorts());
+            s.setInspect(prior.getInspect());
+        }
+        Conditions c = conditions(pn);
+        ConditionType failing = ConditionType.of(stage);
+        for (Stage other : Stage.values()) {
+            ConditionType t = ConditionType.of(other);
+            if (t == failing) {
+                c.set(t, Conditions.FALSE, reason, message);
+            } else if (other.ordinal() > stage.ordinal() || c.find(t) == null) {
+                c.set(t, Conditions.UNKNOWN, "NotApplied", "not applied: " + failing + " is False");
+            }
+        }
+        c.set(ConditionType.Ready, Conditions.FALSE, reason, message);
+        s.setConditions(c.list());
+        s.setPhase(permanent ? PHASE_FAILED : PHASE_PENDING);
+        return s;
+    }
+
+    static PodNetworkStatus terminating(PodNetwork pn, String reason, String message) {
+        PodNetworkStatus s = problem(pn, Stage.NETNS, reason, message, false);
+        s.setPhase(PHASE_TERMINATING);
+        return s;
+    }
+
+    private static PodNetworkStatus base(PodNetwork pn) {
+        PodNetworkStatus s = new PodNetworkStatus();
+        s.setObservedGeneration(pn.getMetadata().getGeneration());
+        return s;
+    }
+
+    private static Conditions conditions(PodNetwork pn) {
+        long generation = pn.getMetadata().getGeneration() == null ? 0 : pn.getMetadata().getGeneration();
+        return new Conditions(pn.getStatus() == null ? null : pn.getStatus().getConditions(), generation);
+    }
+}

@@ -1,0 +1,162 @@
+package io.podnet.operator;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.podnet.api.DnsSpec;
+import io.podnet.api.Mode;
+import io.podnet.api.NetnsSpec;
+import io.podnet.api.NetworkAttachment;
+import io.podnet.api.PodNetwork;
+import io.podnet.api.PodNetworkSpec;
+import io.podnet.api.PortMapping;
+import io.podnet.engine.AttachmentRequest;
+import io.podnet.engine.DnsRequest;
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.PodMode;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.PortRequest;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.Stage;
+import io.podnet.inet.IpAddresses;
+import io.podnet.inet.MacAddress;
+
+/**
+ * Turns a PodNetwork's spec into the engine's plain request. Everything the CRD schema checks is
+ * checked again here (an API server may not enforce CEL, and the embedded one enforces none):
+ * a value that does not parse is rejected with a reason naming the field.
+ */
+final class PodRequestMapper {
+    private static final Pattern UID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
+
+    private PodRequestMapper() {
+    }
+
+    static PodRequest toRequest(PodNetwork pn) {
+        PodNetworkSpec spec = pn.getSpec();
+        if (spec == null) {
+            throw new RejectedRequestException(Stage.NETNS, "InvalidSpec", "spec is missing");
+        }
+        String uid = pn.getMetadata().getUid();
+        if (uid == null || !UID.matcher(uid).matches()) {
+            throw new RejectedRequestException(Stage.NETNS, "InvalidSpec", "metadata.uid \"" + uid + "\" is not a valid UID");
+        }
+        String display = pn.getMetadata().getNamespace() + "/" + pn.getMetadata().getName();
+        return new PodRequest(uid, display, spec.getMode() == Mode.Rootless ? PodMode.ROOTLESS : PodMode.ROOTFUL,
+                netns(spec.getNetns()), attachments(spec.getNetworks()), ports(spec.getPortMappings()), dns(spec.getDns()));
+    }
+
+    private static NetnsRequest netns(NetnsSpec spec) {
+        if (spec == null || spec.getType() == null) {
+            return NetnsRequest.NEW;
+        }
+        return switch (spec.getType()) {
+            case New -> NetnsRequest.NEW;
+            case Path -> {
+                if (spec.getPath() == null || !spec.getPath().startsWith("/")) {
+                    throw new RejectedRequestException(Stage.NETNS, "InvalidNetnsPath", "netns.path must be an absolute path");
+                }
+                yield new NetnsRequest(NetnsRequest.Kind.PATH, Path.of(spec.getPath()), 0);
+            }
+            case Pid -> {
+                if (spec.getPid() == null || spec.getPid() < 2) {
+                    throw new RejectedRequestException(Stage.NETNS, "InvalidPid", "netns.pid must be a process id above 1");
+                }
+                yield new NetnsRequest(NetnsRequest.Kind.PID, null, spec.getPid());
+            }
+        };
+    }
+
+    private static List<AttachmentRequest> attachments(List<NetworkAttachment> networks) {
+        List<AttachmentRequest> out = new ArrayList<>();
+        for (int i = 0; i < networks.size(); i++) {
+            NetworkAttachment n = networks.get(i);
+            String field = "networks[" + i + "]";
+            if (n == null || n.getName() == null || n.getName().isEmpty()) {
+                throw new RejectedRequestException(Stage.NETWORKS, "InvalidSpec", field + ".name is required");
+            }
+            List<InetAddress> ips = new ArrayList<>();
+            for (String ip : n.getStaticIPs()) {
+                try {
+                    ips.add(IpAddresses.parse(ip));
+                } catch (IllegalArgumentException e) {
+                    throw new RejectedRequestException(Stage.NETWORKS, "InvalidStaticIP", field + ".staticIPs: " + e.getMessage());
+                }
+            }
+            MacAddress mac = null;
+            if (n.getStaticMAC() != null) {
+                try {
+                    mac = MacAddress.parse(n.getStaticMAC());
+                } catch (IllegalArgumentException e) {
+                    throw new RejectedRequestException(Stage.NETWORKS, "InvalidMAC", field + ".staticMAC: " + e.getMessage());
+                }
+            }
+            out.add(new AttachmentRequest(n.getName(), n.getInterfaceName(), ips, mac, n.getAliases()));
+        }
+        return out;
+    }
+
+    private static List<PortRequest> ports(List<PortMapping> mappings) {
+        List<PortRequest> out = new ArrayList<>();
+        for (int i = 0; i < mappings.size(); i++) {
+            PortMapping m = mappings.get(i);
+            String field = "portMappings[" + i + "]";
+            InetAddress hostIp = null;
+            if (m.getHostIP() != null && !m.getHostIP().isEmpty()) {
+                try {
+                    hostIp = IpAddresses.parse(m.getHostIP());
+                } catch (IllegalArgumentException e) {
+                    throw new RejectedRequestException(Stage.PORTS, "InvalidHostIP", field + ".hostIP: " + e.getMessage());
+                }
+            }
+            int hostPort = m.getHostPort() == null ? 0 : m.getHostPort();
+            int range = m.getRange() == null ? 1 : m.getRange();
+            if (m.getContainerPort() == null || m.getContainerPort() < 1 || m.getContainerPort() > 65535) {
+                throw new RejectedRequestException(Stage.PORTS, "InvalidPort", field + ".containerPort must be 1-65535");
+            }
+            if (hostPort < 0 || hostPort > 65535) {
+                throw new RejectedRequestException(Stage.PORTS, "InvalidPort", field + ".hostPort must be 0-65535");
+            }
+            if (range < 1 || m.getContainerPort() + range - 1 > 65535 || (hostPort > 0 && hostPort + range - 1 > 65535)) {
+                throw new RejectedRequestException(Stage.PORTS, "InvalidPortRange",
+                        field + ": port + range - 1 must not exceed 65535 (range " + range + ")");
+            }
+            out.add(new PortRequest(hostIp, hostPort, m.getContainerPort(), protocols(m.getProtocol(), field), range));
+        }
+        return out;
+    }
+
+    private static Set<PortRequest.Protocol> protocols(String text, String field) {
+        Set<PortRequest.Protocol> set = EnumSet.noneOf(PortRequest.Protocol.class);
+        for (String p : (text == null || text.isEmpty() ? "tcp" : text).split(",")) {
+            switch (p.trim()) {
+                case "tcp" -> set.add(PortRequest.Protocol.TCP);
+                case "udp" -> set.add(PortRequest.Protocol.UDP);
+                case "sctp" -> set.add(PortRequest.Protocol.SCTP);
+                default -> throw new RejectedRequestException(Stage.PORTS, "InvalidProtocol",
+                        field + ".protocol: \"" + p + "\" is not tcp, udp or sctp");
+            }
+        }
+        return set;
+    }
+
+    private static DnsRequest dns(DnsSpec dns) {
+        if (dns == null) {
+            return DnsRequest.NONE;
+        }
+        List<InetAddress> servers = new ArrayList<>();
+        for (String s : dns.getServers()) {
+            try {
+                servers.add(IpAddresses.parse(s));
+            } catch (IllegalArgumentException e) {
+                throw new RejectedRequestException(Stage.NETWORKS, "InvalidDNSServer", "dns.servers: " + e.getMessage());
+            }
+        }
+        return new DnsRequest(servers, dns.getSearches(), dns.getOptions());
+    }
+}

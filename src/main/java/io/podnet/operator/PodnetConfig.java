@@ -1,0 +1,57 @@
+package io.podnet.operator;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * The agent's node configuration: application.properties, overridable by environment variables
+ * (podnet.node-name = PODNET_NODE_NAME, ...). The Helm chart feeds these.
+ */
+@ConfigMapping(prefix = "podnet")
+public interface PodnetConfig {
+    /** The node this agent serves; only PodNetworks with this spec.nodeName are reconciled. */
+    @WithDefault("local")
+    String nodeName();
+
+    @WithDefault("/run/netns")
+    Path netnsDir();
+
+    @WithDefault("/var/lib/podnet")
+    Path stateDir();
+
+    @WithDefault("/run/podnet")
+    Path runDir();
+
+    @WithDefault("/etc/podnet/networks")
+    Path networksDir();
+
+    /**
+     * The network namespace that plays the host: bridges, host-side veths and firewall rules live
+     * there. Empty: the agent's own (the node's, with hostNetwork). Tests point it at a sandbox.
+     */
+    Optional<Path> hostNetns();
+
+    /** How often every PodNetwork is re-checked against the kernel (drift repair). */
+    @WithDefault("10s")
+    Duration resyncInterval();
+
+    Embedded embedded();
+
+    interface Embedded {
+        /** auto: start the embedded API when there is no kubeconfig and no in-cluster config. */
+        @WithDefault("auto")
+        String enabled();
+
+        /** Where the kubeconfig for the embedded API is written (PODNET_EMBEDDED_KUBECONFIG). */
+        @WithDefault("/run/podnet/kubeconfig")
+        Path kubeconfig();
+
+        /** Port on 127.0.0.1; 0 picks a free one. */
+        @WithDefault("0")
+        int port();
+    }
+}

@@ -1,0 +1,205 @@
+package io.podnet.operator;
+
+import static io.podnet.testing.Shell.ipJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.podnet.api.NetInterface;
+import io.podnet.api.NetworkAttachment;
+import io.podnet.api.PodNetwork;
+import io.podnet.api.PodNetworkSpec;
+import io.podnet.operator.embedded.EmbeddedApiActivation;
+import io.podnet.testing.RequiresRoot;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * The agent end to end: PodNetworks in the embedded API, the engine in a sandbox host namespace.
+ */
+@QuarkusTest
+@RequiresRoot
+@WithTestResource(SandboxHostResource.class)
+class PodNetworkOperatorTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Inject
+    KubernetesClient client;
+
+    @Inject
+    EmbeddedApiActivation embeddedApi;
+
+    @AfterEach
+    void deleteAll() {
+        client.resources(PodNetwork.class).inNamespace("default").delete();
+        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty());
+    }
+
+    static PodNetwork podNetwork(String name, String node, NetworkAttachment... networks) {
+        PodNetwork pn = new PodNetwork();
+        pn.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
+        PodNetworkSpec spec = new PodNetworkSpec();
+        spec.setNodeName(node);
+        spec.setNetworks(List.of(networks));
+        pn.setSpec(spec);
+        return pn;
+    }
+
+    static NetworkAttachment network(String name) {
+        NetworkAttachment a = new NetworkAttachment();
+        a.setName(name);
+        return a;
+    }
+
+    private PodNetwork get(String name) {
+        return client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
+    }
+
+    private Condition condition(String name, String type) {
+        PodNetwork pn = get(name);
+        if (pn == null || pn.getStatus() == null) {
+            return null;
+        }
+        return pn.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElse(null);
+    }
+
+    private PodNetwork awaitCondition(String name, String type, String status) {
+        await().atMost(TIMEOUT).until(() -> {
+            Condition c = condition(name, type);
+            return c != null && c.getStatus().equals(status);
+        });
+        return get(name);
+    }
+
+    @Test
+    void createBecomesReadyWithTheKernelsStatusBlockAndDeleteRemovesEverything() {
+        client.resource(podNetwork("web", "local", network("podnet"))).create();
+        PodNetwork pn = awaitCondition("web", "Ready", "True");
+        String uid = pn.getMetadata().getUid();
+        String ns = "podnet-" + uid;
+
+        assertThat(pn.getStatus().getPhase()).isEqualTo("Ready");
+        assertThat(pn.getStatus().getObservedGeneration()).isEqualTo(pn.getMetadata().getGeneration());
+        assertThat(pn.getStatus().getNetnsPath()).isEqualTo("/run/netns/" + ns);
+        assertThat(pn.getMetadata().getFinalizers()).contains(PodNetworkReconciler.FINALIZER);
+        assertThat(pn.getStatus().getConditions()).extracting(Condition::getType)
+                .containsExactly("Ready", "NetnsReady", "NetworksReady", "PortsReady");
+
+        // the StatusBlock is what netlink reads back from the namespace
+        NetInterface eth0 = pn.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0");
+        JsonNode link = ipJson(ns, "addr", "show", "eth0").get(0);
+        assertThat(eth0.getMacAddress()).isEqualTo(link.get("address").asText());
+        JsonNode v4 = null;
+        for (JsonNode a : link.get("addr_info")) {
+            if (a.get("family").asText().equals("inet")) {
+                v4 = a;
+            }
+        }
+        assertThat(eth0.getSubnets()).hasSize(1);
+        assertThat(eth0.getSubnets().get(0).getIpnet()).isEqualTo(v4.get("local").asText() + "/" + v4.get("prefixlen").asInt());
+        assertThat(eth0.getSubnets().get(0).getGateway()).isEqualTo("10.89.0.1");
+        assertThat(pn.getStatus().getInspect().getIpAddress()).isEqualTo(v4.get("local").asText());
+        assertThat(pn.getStatus().getInspect().getMacAddress()).isEqualTo(eth0.getMacAddress());
+        assertThat(events("web")).anyMatch(e -> e.getReason().equals("Ready") && e.getType().equals("Normal"));
+
+        client.resource(pn).delete();
+        await().atMost(TIMEOUT).until(() -> get("web") == null);
+        assertThat(Path.of("/run/netns", ns)).doesNotExist();
+        assertThat(SandboxHostResource.stateDir.resolve("pods").resolve(uid + ".json")).doesNotExist();
+        assertThat(ipJson(SandboxHostResource.sandbox.name(), "link", "show").toString()).doesNotContain("\"pn");
+    }
+
+    @Test
+    void invalidSpecsGetAReasonAnEventAndNoKernelChange() {
+        NetworkAttachment longName = network("podnet");
+        longName.setInterfaceName("interface-name-too-long");
+        NetworkAttachment badIp = network("podnet");
+        badIp.setStaticIPs(List.of("10.89.0.300"));
+        NetworkAttachment outside = network("podnet");
+        outside.setStaticIPs(List.of("192.168.7.7"));
+        NetworkAttachment badMac = network("podnet");
+        badMac.setStaticMAC("01:00:5e:00:00:01");
+        Map<String, PodNetwork> cases = Map.of(
+                "UnknownNetwork", podNetwork("unknown-network", "local", network("no-such-network")),
+                "InvalidInterfaceName", podNetwork("long-ifname", "local", longName),
+                "InvalidStaticIP", podNetwork("bad-ip", "local", badIp),
+                "StaticIPOutsideSubnet", podNetwork("outside", "local", outside),
+                "InvalidMAC", podNetwork("multicast-mac", "local", badMac));
+        cases.values().forEach(pn -> client.resource(pn).create());
+        int links = ipJson(SandboxHostResource.sandbox.name(), "link", "show").size();
+
+        cases.forEach((reason, pn) -> {
+            PodNetwork got = awaitCondition(pn.getMetadata().getName(), "Ready", "False");
+            Condition ready = condition(pn.getMetadata().getName(), "Ready");
+            assertThat(ready.getReason()).as(pn.getMetadata().getName()).isEqualTo(reason);
+            assertThat(condition(pn.getMetadata().getName(), "NetworksReady").getReason()).isEqualTo(reason);
+            assertThat(got.getStatus().getPhase()).isEqualTo("Failed");
+            assertThat(Path.of("/run/netns", "podnet-" + got.getMetadata().getUid())).doesNotExist();
+            await().atMost(TIMEOUT).until(() -> events(pn.getMetadata().getName()).stream()
+                    .anyMatch(e -> e.getReason().equals(reason) && e.getType().equals("Warning")));
+        });
+        assertThat(ipJson(SandboxHostResource.sandbox.name(), "link", "show").size()).isEqualTo(links);
+    }
+
+    @Test
+    void aStaticIpHeldByAnotherPodIsRefused() {
+        NetworkAttachment first = network("podnet");
+        first.setStaticIPs(List.of("10.89.0.40"));
+        client.resource(podNetwork("holder", "local", first)).create();
+        awaitCondition("holder", "Ready", "True");
+        NetworkAttachment second = network("podnet");
+        second.setStaticIPs(List.of("10.89.0.40"));
+        client.resource(podNetwork("taker", "local", second)).create();
+        awaitCondition("taker", "Ready", "False");
+        assertThat(condition("taker", "Ready").getReason()).isEqualTo("StaticIPTaken");
+        assertThat(condition("taker", "Ready").getMessage()).contains("10.89.0.40");
+        assertThat(condition("holder", "Ready").getStatus()).isEqualTo("True");
+    }
+
+    @Test
+    void aPodNetworkOfAnotherNodeIsNeverTouched() throws Exception {
+        client.resource(podNetwork("elsewhere", "node-" + UUID.randomUUID(), network("podnet"))).create();
+        client.resource(podNetwork("here", "local", network("podnet"))).create();
+        awaitCondition("here", "Ready", "True");
+        Thread.sleep(1500); // a reconcile of "elsewhere" would have happened by now
+        PodNetwork other = get("elsewhere");
+        assertThat(other.getStatus()).isNull();
+        assertThat(other.getMetadata().getFinalizers()).isEmpty();
+    }
+
+    @Test
+    void theInformerAsksTheApiServerForThisNodesPodNetworksOnly() {
+        // the agent's list and watch of PodNetworks carry fieldSelector=spec.nodeName=local
+        client.resource(podNetwork("selector", "local", network("podnet"))).create();
+        awaitCondition("selector", "Ready", "True");
+        client.resources(PodNetwork.class).inNamespace("default").withName("selector").delete();
+        await().atMost(TIMEOUT).until(() -> get("selector") == null);
+        // an informer restart is not needed: the initial list and watch were recorded at start
+        List<String> seen = embeddedApi.server().orElseThrow().drainRequests();
+        List<String> podNetworkReads = seen.stream()
+                .filter(r -> r.startsWith("GET /apis/podnet.io/v1alpha1/podnetworks?")).toList();
+        assertThat(podNetworkReads).isNotEmpty()
+                .allMatch(r -> r.contains("fieldSelector=spec.nodeName%3Dlocal") || r.contains("fieldSelector=spec.nodeName=local"));
+    }
+
+    private List<Event> events(String name) {
+        return client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+    }
+}
