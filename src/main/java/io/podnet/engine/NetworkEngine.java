@@ -61,7 +61,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 host = hostNs.run(RtnlClient::open);
             }
         }
-        return new NetworkEngine(settings, host);
+        NetworkEngine engine = new NetworkEngine(settings, host);
+        engine.reserveKnownAddresses();
+        return engine;
     }
 
     @Override
@@ -128,7 +130,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 NetworkDefinition def = networks.get(a.network()).orElseThrow();
                 PodState.Attachment old = prior == null ? null : prior.attachment(a.network());
                 List<String> statics = a.staticIps().stream().map(IpAddresses::format).toList();
-                Allocation allocation = allocate(request.id(), def, a, old, statics, newlyAllocated);
+                Allocation allocation = allocate(request.id(), def, a, old, newlyAllocated);
                 MacAddress mac = a.staticMac() != null ? a.staticMac()
                         : old != null ? MacAddress.parse(old.mac()) : MacAddress.randomLocal();
                 List<String> addresses = new ArrayList<>();
@@ -149,38 +151,41 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         return new PodState(PodState.CURRENT_VERSION, request.id(), request.displayName(), request.mode(), netnsPath, true, attachments);
     }
 
+    /**
+     * The pod's addresses on the network: the ones it holds (IPAM moves only a static address
+     * that changed), or, when IPAM lost them, the ones its own record names if still free.
+     */
     private Allocation allocate(String podId, NetworkDefinition def, AttachmentRequest a, PodState.Attachment old,
-            List<String> statics, List<String> newlyAllocated) {
-        var existing = ipam.find(def.name(), podId);
-        if (existing.isPresent() && old != null && !old.staticIps().equals(statics)) {
-            // asked for other static addresses: give back the old ones, restore them if the new ones are refused
-            ipam.release(def.name(), podId);
-            try {
-                return ipam.allocate(def.name(), def.subnets(), podId, a.staticIps());
-            } catch (IpamException e) {
-                ipam.reserve(def.name(), podId, existing.get().addresses());
-                throw rejected(def, e);
-            }
-        }
-        if (existing.isPresent()) {
-            return existing.get();
-        }
-        if (old != null && !old.addresses().isEmpty() && old.staticIps().equals(statics)) {
-            // the pod's own record outlived the IPAM file: take the same addresses back if still free
-            List<Cidr> known = old.addresses().stream().map(Cidr::parse).toList();
-            try {
-                ipam.reserve(def.name(), podId, known);
-                return new Allocation(def.name(), podId, known);
-            } catch (IpamException e) {
-                LOG.warnf("pod %s cannot keep %s on network %s: %s", podId, known, def.name(), e.getMessage());
-            }
+            List<String> newlyAllocated) {
+        boolean held = ipam.find(def.name(), podId).isPresent();
+        if (!held && old != null && !old.addresses().isEmpty()) {
+            held = reserveKnown(podId, old);
         }
         try {
             Allocation allocation = ipam.allocate(def.name(), def.subnets(), podId, a.staticIps());
-            newlyAllocated.add(def.name());
+            if (!held) {
+                newlyAllocated.add(def.name());
+            }
             return allocation;
         } catch (IpamException e) {
             throw rejected(def, e);
+        }
+    }
+
+    private boolean reserveKnown(String podId, PodState.Attachment a) {
+        try {
+            ipam.reserve(a.network(), podId, a.addresses().stream().map(Cidr::parse).toList());
+            return true;
+        } catch (IpamException e) {
+            LOG.warnf("pod %s cannot keep %s on network %s: %s", podId, a.addresses(), a.network(), e.getMessage());
+            return false;
+        }
+    }
+
+    /** At start: every known pod's addresses back into IPAM before anything new is allocated. */
+    private void reserveKnownAddresses() {
+        for (String id : store.ids()) {
+            store.load(id).ifPresent(state -> state.attachments().forEach(a -> reserveKnown(id, a)));
         }
     }
 

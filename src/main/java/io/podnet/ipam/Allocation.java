@@ -1,12 +1,18 @@
 package io.podnet.ipam;
 
 import java.util.List;
+import java.util.Objects;
 
 import io.podnet.inet.Cidr;
 
-/** The addresses an owner holds on a network, one per subnet, with the subnet's prefix length. */
+/**
+ * The addresses one owner holds on one network: one per subnet, in the order of the subnets
+ * given to {@link Ipam#allocate}, each with its subnet's prefix length (e.g. {@code 10.89.0.2/24}).
+ */
 public record Allocation(String network, String owner, List<Cidr> addresses) {
     public Allocation {
+        Objects.requireNonNull(network, "network");
+        Objects.requireNonNull(owner, "owner");
         addresses = List.copyOf(addresses);
     }
 }

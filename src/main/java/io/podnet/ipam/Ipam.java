@@ -1,143 +1,171 @@
 package io.podnet.ipam;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import io.podnet.inet.Cidr;
-import io.podnet.inet.IpAddresses;
 import io.podnet.netconf.Subnet;
 
 /**
- * Per-network address allocation, persisted crash-safely under the state directory before any
- * call returns. One address per subnet and owner; dynamic addresses are the lowest free ones,
- * never the network, gateway or (IPv4) broadcast address. Thread-safe, one lock per network.
+ * Per-network address allocation (host-local IPAM) with crash-safe persistence.
+ *
+ * <h2>State</h2>
+ * Each network has one file, {@code <stateDir>/ipam/<network>.json}, read the first time the
+ * network is used and kept in memory after that. Owners are sorted; each owner's addresses keep
+ * the order of the subnets they came from:
+ * <pre>
+ * {
+ *   "version": 1,
+ *   "network": "podnet",
+ *   "allocations": {
+ *     "owner-a": ["10.89.0.2/24", "fd00::2/64"],
+ *     "owner-b": ["10.89.0.3/24", "fd00::3/64"]
+ *   }
+ * }
+ * </pre>
+ * Network names must match {@code [a-zA-Z0-9][a-zA-Z0-9_.-]*}, so a file name never leaves the
+ * directory. Every change is written
+ * before the method that makes it returns: temp file {@code .<network>.json.tmp-<16 hex>} in the
+ * same directory, fsync, atomic rename over the old file, fsync of the directory (temp files left
+ * by a crash are deleted when the network is next loaded). When the write fails the change is not made (memory
+ * and disk stay equal) and an {@link UncheckedIOException} is thrown. A new {@code Ipam} on the
+ * same directory sees exactly what the last one wrote.
+ *
+ * <h2>Damaged state</h2>
+ * A state file that is not valid JSON, is truncated, or breaks the format (wrong network, bad
+ * address, an address held twice) does not stop the agent: it is renamed to
+ * {@code <network>.json.corrupt-<UTC timestamp>} (kept for inspection), a warning is logged, and
+ * the network starts with no allocations. The engine then re-registers the addresses it finds in
+ * its per-pod state with {@link #reserve}, which it should do for every known pod at start-up,
+ * before allocating anything. A file written by a newer podnet (higher {@code version}) is left
+ * alone and every call on that network fails with {@link IpamException.Reason#Corrupt}; so does a
+ * damaged file that cannot be renamed.
+ *
+ * <h2>Allocation</h2>
+ * One address per subnet given. A static IP is used for the subnet that contains it. For the
+ * other subnets, an address the owner already holds in that subnet is kept (so a changed static
+ * IP or a changed lease range never renumbers the rest of a running pod); otherwise the lowest
+ * free address of the subnet, or of its lease range, is taken, skipping the network address, the
+ * gateway and (IPv4) the broadcast address. The same request twice returns the same allocation
+ * without writing anything. An in-memory index of taken addresses (merged runs in a sorted map)
+ * makes finding the lowest free address O(log n) whatever the subnet size; the file rewrite on
+ * each change is O(allocations on that network).
+ *
+ * <h2>Threads</h2>
+ * Safe for concurrent use; calls on the same network are serialised by one lock per network,
+ * calls on different networks run in parallel.
  */
 public final class Ipam {
-    private final IpamStore store;
-    private final ConcurrentHashMap<String, AddressPool> pools = new ConcurrentHashMap<>();
+    private static final Pattern NETWORK_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
+    private final Path dir;
+    private final ConcurrentHashMap<String, NetworkState> states = new ConcurrentHashMap<>();
+
+    /** Keeps its files under {@code <stateDir>/ipam/}; nothing is read or created until a network is used. */
     public Ipam(Path stateDir) {
-        this.store = new IpamStore(stateDir);
+        this.dir = Objects.requireNonNull(stateDir, "stateDir").resolve("ipam");
     }
 
-    private AddressPool pool(String network) {
-        return pools.computeIfAbsent(network, store::load);
+    /** The directory holding the state files. */
+    public Path directory() {
+        return dir;
     }
 
     /**
-     * The owner's addresses on the network: the ones it already has, or new ones (the static
-     * addresses asked for, the lowest free address in the other subnets).
+     * Gives {@code owner} one address in each of {@code subnets} of {@code network}, and writes it
+     * down before returning. Idempotent: when the owner already holds addresses on the network
+     * that satisfy the request, that allocation is returned unchanged.
+     *
+     * @param subnets   the network's subnets (from its definition), at least one, not overlapping
+     * @param staticIps wanted addresses, at most one per subnet; may be empty
+     * @throws IpamException reason OutsideSubnet, Reserved, Taken (message names the holder) or Exhausted
+     * @throws IllegalArgumentException for a bad network name, blank owner, no subnets, or two
+     *         static IPs in one subnet
      */
     public Allocation allocate(String network, List<Subnet> subnets, String owner, List<InetAddress> staticIps) {
-        AddressPool pool = pool(network);
-        synchronized (pool) {
-            List<Cidr> existing = pool.of(owner);
-            if (existing != null) {
-                return new Allocation(network, owner, existing);
-            }
-            Map<Subnet, InetAddress> chosen = new LinkedHashMap<>();
-            for (InetAddress ip : staticIps) {
-                Subnet s = subnets.stream().filter(x -> x.subnet().contains(ip)).findFirst().orElseThrow(() ->
-                        new IpamException(IpamException.Reason.OutsideSubnet, "static IP " + IpAddresses.format(ip)
-                                + " is in none of the subnets " + subnets.stream().map(x -> x.subnet().toString()).toList()));
-                if (ip.equals(s.subnet().networkAddress()) || ip.equals(s.gateway())
-                        || (s.subnet().isV4() && ip.equals(s.subnet().lastAddress()))) {
-                    throw new IpamException(IpamException.Reason.Reserved, "static IP " + IpAddresses.format(ip)
-                            + " is the network, gateway or broadcast address of " + s.subnet());
-                }
-                String holder = pool.ownerOf(ip);
-                if (holder != null) {
-                    throw new IpamException(IpamException.Reason.Taken, "static IP " + IpAddresses.format(ip) + " is already used by " + holder);
-                }
-                if (chosen.putIfAbsent(s, ip) != null) {
-                    throw new IpamException(IpamException.Reason.Reserved, "two static IPs in subnet " + s.subnet());
-                }
-            }
-            List<Cidr> addresses = new ArrayList<>();
-            for (Subnet s : subnets) {
-                InetAddress ip = chosen.get(s);
-                if (ip == null) {
-                    ip = pool.lowestFree(s);
-                    if (ip == null) {
-                        throw new IpamException(IpamException.Reason.Exhausted, "subnet " + s.subnet() + " of network \""
-                                + network + "\" has no free address left");
-                    }
-                }
-                addresses.add(Cidr.of(ip, s.subnet().prefixLength()));
-            }
-            commit(network, pool, p -> p.put(owner, addresses));
-            return new Allocation(network, owner, addresses);
+        checkOwner(owner);
+        Objects.requireNonNull(subnets, "subnets");
+        if (subnets.isEmpty()) {
+            throw new IllegalArgumentException("network " + network + " has no subnet to allocate from");
         }
+        List<InetAddress> statics = staticIps == null ? List.of() : List.copyOf(staticIps);
+        return state(network).allocate(List.copyOf(subnets), owner, statics);
     }
 
     /**
-     * Registers addresses an owner is known to hold (from a pod's own state, after an IPAM file
-     * was lost). Idempotent; refused when another owner holds one of them.
+     * Registers addresses the caller knows {@code owner} holds (for example from the engine's per-pod
+     * state after a restart or a damaged state file). They become the owner's whole allocation on
+     * the network; the same call twice writes nothing.
+     *
+     * @throws IpamException reason Taken when another owner holds one of the addresses
      */
     public void reserve(String network, String owner, List<Cidr> addresses) {
-        AddressPool pool = pool(network);
-        synchronized (pool) {
-            if (addresses.equals(pool.of(owner))) {
-                return;
-            }
-            for (Cidr c : addresses) {
-                String holder = pool.ownerOf(c.address());
-                if (holder != null && !holder.equals(owner)) {
-                    throw new IpamException(IpamException.Reason.Taken, IpAddresses.format(c.address()) + " is already used by " + holder);
-                }
-            }
-            commit(network, pool, p -> p.put(owner, addresses));
+        checkOwner(owner);
+        Objects.requireNonNull(addresses, "addresses");
+        if (addresses.isEmpty()) {
+            throw new IllegalArgumentException("no address to reserve for " + owner + " on network " + network);
         }
+        state(network).reserve(owner, List.copyOf(addresses));
     }
 
+    /** Frees the owner's addresses on the network; nothing happens when it holds none. */
     public void release(String network, String owner) {
-        AddressPool pool = pool(network);
-        synchronized (pool) {
-            if (pool.of(owner) != null) {
-                commit(network, pool, p -> p.remove(owner));
-            }
-        }
-    }
-
-    public void releaseOwnerEverywhere(String owner) {
-        Set<String> networks = new HashSet<>(store.networks());
-        networks.addAll(pools.keySet());
-        networks.forEach(n -> release(n, owner));
+        checkOwner(owner);
+        state(network).release(owner);
     }
 
     public Optional<Allocation> find(String network, String owner) {
-        AddressPool pool = pool(network);
-        synchronized (pool) {
-            return Optional.ofNullable(pool.of(owner)).map(a -> new Allocation(network, owner, a));
-        }
+        checkOwner(owner);
+        return state(network).find(owner);
     }
 
+    /** A snapshot of the network's allocations, owner -> allocation, sorted by owner. */
     public Map<String, Allocation> allocations(String network) {
-        AddressPool pool = pool(network);
-        synchronized (pool) {
-            Map<String, Allocation> out = new LinkedHashMap<>();
-            pool.all().forEach((owner, a) -> out.put(owner, new Allocation(network, owner, a)));
-            return out;
+        return state(network).allocations();
+    }
+
+    /** Releases the owner on every network that has a state file or was used by this instance. */
+    public void releaseOwnerEverywhere(String owner) {
+        checkOwner(owner);
+        Set<String> networks = new TreeSet<>(states.keySet());
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.list(dir)) {
+                s.map(p -> p.getFileName().toString())
+                        .filter(n -> n.endsWith(".json"))
+                        .map(n -> n.substring(0, n.length() - ".json".length()))
+                        .filter(n -> NETWORK_NAME.matcher(n).matches())
+                        .forEach(networks::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list IPAM state directory " + dir + ": " + e.getMessage(), e);
+            }
+        }
+        for (String network : networks) {
+            state(network).release(owner);
         }
     }
 
-    private void commit(String network, AddressPool pool, java.util.function.Consumer<AddressPool> change) {
-        Map<String, List<Cidr>> before = pool.snapshot();
-        change.accept(pool);
-        try {
-            store.save(network, pool);
-        } catch (IOException e) {
-            pool.restore(before);
-            throw new IpamException(IpamException.Reason.Corrupt, "cannot persist IPAM state of network \"" + network + "\": " + e.getMessage(), e);
+    private NetworkState state(String network) {
+        if (network == null || !NETWORK_NAME.matcher(network).matches()) {
+            throw new IllegalArgumentException("invalid network name \"" + network + "\": it must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+        }
+        return states.computeIfAbsent(network, n -> new NetworkState(n, dir));
+    }
+
+    private static void checkOwner(String owner) {
+        if (owner == null || owner.isBlank()) {
+            throw new IllegalArgumentException("an allocation owner must not be blank");
         }
     }
 }

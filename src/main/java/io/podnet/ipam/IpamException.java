@@ -1,25 +1,24 @@
 package io.podnet.ipam;
 
-/** An address cannot be given; nothing was changed. */
+/** An address could not be allocated or reserved; {@link #reason()} says why in a form a caller can branch on. */
 public class IpamException extends RuntimeException {
     public enum Reason {
-        /** A static address is in none of the network's subnets. */
+        /** A requested static IP lies in none of the network's subnets. */
         OutsideSubnet,
-        /** A static address is the network, gateway or broadcast address. */
+        /** A requested static IP is the network, gateway or (IPv4) broadcast address of its subnet. */
         Reserved,
-        /** A static address is held by another owner. */
+        /** A requested address is held by another owner; the message names that owner. */
         Taken,
-        /** No free address is left in a subnet. */
+        /** A subnet (or its lease range) has no free address left. */
         Exhausted,
-        /** The state could not be written. */
+        /** A state file cannot be used and could not be set aside, or was written by a newer podnet. */
         Corrupt
     }
 
     private final Reason reason;
 
     public IpamException(Reason reason, String message) {
-        super(message);
-        this.reason = reason;
+        this(reason, message, null);
     }
 
     public IpamException(Reason reason, String message, Throwable cause) {

@@ -3,36 +3,49 @@ package io.podnet.sys;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Crash-safe file replacement: the new content goes to a temporary file in the same directory,
- * is forced to disk, renamed over the target, and the directory is forced too. After a crash the
- * file holds either the old or the new content, never a mix.
+ * Crash-safe file replacement: the new content goes to a temporary file in the same directory
+ * ({@code .<name>.tmp-<random>}), is forced to disk, renamed over the target, and the directory
+ * is forced too. After a crash the file holds either the old or the new content, never a mix;
+ * what a crash can leave is a temporary file, which readers may delete.
  */
 public final class AtomicFile {
     private AtomicFile() {
     }
 
+    /** The prefix of the temporary files {@link #write} uses for {@code target}. */
+    public static String temporaryPrefix(Path target) {
+        return "." + target.getFileName() + ".tmp-";
+    }
+
     public static void write(Path target, byte[] content) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path tmp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid() + "-" + Thread.currentThread().getId());
-        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer buf = ByteBuffer.wrap(content);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
+        ensureDirectory(dir);
+        byte[] random = new byte[8];
+        ThreadLocalRandom.current().nextBytes(random);
+        Path tmp = dir.resolve(temporaryPrefix(target) + HexFormat.of().formatHex(random));
         try {
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.deleteIfExists(tmp);
+            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(content);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
         forceDirectory(dir);
@@ -45,7 +58,18 @@ public final class AtomicFile {
         }
     }
 
-    private static void forceDirectory(Path dir) throws IOException {
+    /** Creates the directory if needed, making its own entry durable. */
+    public static void ensureDirectory(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Files.createDirectories(dir);
+        if (dir.getParent() != null) {
+            forceDirectory(dir.getParent());
+        }
+    }
+
+    public static void forceDirectory(Path dir) throws IOException {
         try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
             ch.force(true);
         }

@@ -1,0 +1,281 @@
+package io.podnet.netconf;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import io.podnet.inet.Cidr;
+import io.podnet.inet.IpAddresses;
+
+class NetworkDefinitionsTest {
+    @TempDir
+    Path dir;
+
+    private Path write(String file, String json) throws IOException {
+        return Files.writeString(dir.resolve(file), json);
+    }
+
+    /** A minimal valid file, with the parts a test wants to vary. */
+    private static String net(String name, String bridge, String subnetsJson, String extra) {
+        return "{\"name\": \"" + name + "\", \"driver\": \"bridge\", \"network_interface\": \"" + bridge + "\", "
+                + "\"subnets\": " + subnetsJson + (extra.isEmpty() ? "" : ", " + extra) + "}";
+    }
+
+    @Test
+    void defaultsAreThePodnetBridgeOn10_89_0_0() {
+        NetworkDefinitions defs = NetworkDefinitions.defaults();
+        assertThat(defs.all()).hasSize(1);
+        NetworkDefinition d = defs.get("podnet").orElseThrow();
+        assertThat(d.driver()).isEqualTo("bridge");
+        assertThat(d.bridgeName()).isEqualTo("podnet0");
+        assertThat(d.subnets()).containsExactly(new Subnet(Cidr.parse("10.89.0.0/24"), IpAddresses.parse("10.89.0.1"), null, null));
+        assertThat(d.internal()).isFalse();
+        assertThat(d.ipv6Enabled()).isFalse();
+        assertThat(d.mtu()).isNull();
+        assertThat(defs.get("other")).isEmpty();
+    }
+
+    @Test
+    void missingOrEmptyDirectoryGivesTheDefaultNetwork() throws IOException {
+        assertThat(NetworkDefinitions.load(dir.resolve("absent")).all()).extracting(NetworkDefinition::name).containsExactly("podnet");
+        write("README", "not a network");
+        write(".hidden.json", "garbage");
+        assertThat(NetworkDefinitions.load(dir).all()).extracting(NetworkDefinition::name).containsExactly("podnet");
+    }
+
+    @Test
+    void loadsTwoValidFilesAndNothingElse() throws IOException {
+        write("a.json", """
+                {"name": "front", "id": "2f259bab93aaaaa2542ba43ef33eb990d0999ee1b9924b557b7be53c0b7a1bb9",
+                 "driver": "bridge", "network_interface": "pn-front",
+                 "subnets": [{"subnet": "10.90.0.0/24", "gateway": "10.90.0.254",
+                              "lease_range": {"start_ip": "10.90.0.100", "end_ip": "10.90.0.199"}}],
+                 "ipv6_enabled": false, "internal": false, "dns_enabled": true,
+                 "options": {"mtu": "9000", "isolate": "true"}, "ipam_options": {"driver": "host-local"}}
+                """);
+        write("b.json", net("back", "pn-back", "[{\"subnet\": \"10.91.0.0/16\"}]", "\"internal\": true"));
+        // a ConfigMap volume's bookkeeping entries and other files are not networks
+        Files.createDirectory(dir.resolve("..data"));
+        write("notes.txt", "{}");
+
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(defs.all()).extracting(NetworkDefinition::name).containsExactly("back", "front");
+        assertThat(defs.get("podnet")).as("files replace the default network").isEmpty();
+
+        NetworkDefinition front = defs.get("front").orElseThrow();
+        assertThat(front.bridgeName()).isEqualTo("pn-front");
+        assertThat(front.dnsEnabled()).isTrue();
+        assertThat(front.mtu()).isEqualTo(9000);
+        assertThat(front.options()).containsEntry("isolate", "true").containsEntry("mtu", "9000");
+        assertThat(front.subnets()).containsExactly(new Subnet(Cidr.parse("10.90.0.0/24"), IpAddresses.parse("10.90.0.254"),
+                IpAddresses.parse("10.90.0.100"), IpAddresses.parse("10.90.0.199")));
+
+        NetworkDefinition back = defs.get("back").orElseThrow();
+        assertThat(back.internal()).isTrue();
+        assertThat(back.subnets()).hasSize(1);
+        assertThat(back.subnets().get(0).gateway()).as("internal without DNS: no derived gateway").isNull();
+    }
+
+    @Test
+    void unknownFieldsAreIgnored() throws IOException {
+        write("full.json", """
+                {
+                  "name": "podman1",
+                  "id": "a9d7d67f0a4d1a56e5b8c1ab7e1b6c9d0d44f24bd8fd39a1ab6a1aa2b1f6f3e1",
+                  "driver": "bridge",
+                  "network_interface": "podman1",
+                  "created": "2024-05-01T10:00:00.123456789Z",
+                  "subnets": [{"subnet": "10.89.1.0/24", "gateway": "10.89.1.1"}],
+                  "routes": [{"destination": "10.10.0.0/16", "gateway": "10.89.1.5"}],
+                  "network_dns_servers": ["1.1.1.1"],
+                  "ipv6_enabled": false,
+                  "internal": false,
+                  "dns_enabled": true,
+                  "labels": {"team": "x"},
+                  "future_field": {"nested": [1, 2, 3]},
+                  "ipam_options": {"driver": "host-local", "something": "else"}
+                }
+                """);
+        NetworkDefinition d = NetworkDefinitions.load(dir).get("podman1").orElseThrow();
+        assertThat(d.subnets()).extracting(Subnet::subnet).containsExactly(Cidr.parse("10.89.1.0/24"));
+        assertThat(d.options()).isEmpty();
+    }
+
+    @Test
+    void ipv6SubnetsAreLoadedWithDerivedGateways() throws IOException {
+        write("dual.json", net("dual", "pn-dual",
+                "[{\"subnet\": \"10.92.0.0/24\"}, {\"subnet\": \"fd00:dead:beef::/64\"}]", "\"ipv6_enabled\": true"));
+        NetworkDefinition d = NetworkDefinitions.load(dir).get("dual").orElseThrow();
+        assertThat(d.ipv6Enabled()).isTrue();
+        assertThat(d.subnets()).hasSize(2);
+        Subnet v6 = d.subnets().get(1);
+        assertThat(v6.isV4()).isFalse();
+        assertThat(v6.subnet()).isEqualTo(Cidr.parse("fd00:dead:beef::/64"));
+        assertThat(v6.gateway()).isEqualTo(IpAddresses.parse("fd00:dead:beef::1"));
+    }
+
+    @Test
+    void gatewayIsDerivedFollowingNetavark() throws IOException {
+        write("a.json", net("open", "br-a", "[{\"subnet\": \"10.1.0.0/24\"}]", ""));
+        write("b.json", net("closed", "br-b", "[{\"subnet\": \"10.2.0.0/24\"}]", "\"internal\": true"));
+        write("c.json", net("closeddns", "br-c", "[{\"subnet\": \"10.3.0.0/24\"}]", "\"internal\": true, \"dns_enabled\": true"));
+        write("d.json", net("given", "br-d", "[{\"subnet\": \"10.4.0.0/24\", \"gateway\": \"10.4.0.77\"}]", "\"internal\": true"));
+        write("e.json", net("tiny", "br-e", "[{\"subnet\": \"10.5.0.0/30\"}]", ""));
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(gateway(defs, "open")).isEqualTo("10.1.0.1");
+        assertThat(gateway(defs, "closed")).isNull();
+        assertThat(gateway(defs, "closeddns")).isEqualTo("10.3.0.1");
+        assertThat(gateway(defs, "given")).isEqualTo("10.4.0.77");
+        assertThat(gateway(defs, "tiny")).isEqualTo("10.5.0.1");
+    }
+
+    private static String gateway(NetworkDefinitions defs, String name) {
+        var g = defs.get(name).orElseThrow().subnets().get(0).gateway();
+        return g == null ? null : IpAddresses.format(g);
+    }
+
+    @Test
+    void internalNetworkWithoutGatewayMayUseASlash31() throws IOException {
+        write("p2p.json", net("p2p", "br-p2p", "[{\"subnet\": \"10.6.0.0/31\"}]", "\"internal\": true"));
+        assertThat(NetworkDefinitions.load(dir).get("p2p").orElseThrow().subnets().get(0).gateway()).isNull();
+    }
+
+    static Stream<Arguments> badFiles() {
+        String v4 = "[{\"subnet\": \"10.89.0.0/24\"}]";
+        return Stream.of(
+                Arguments.of("not JSON", "{\"name\": ", "invalid JSON"),
+                Arguments.of("empty file", "", "file is empty"),
+                Arguments.of("not an object", "[1, 2]", "expected a JSON object, found an array"),
+                Arguments.of("duplicate key", "{\"name\": \"a\", \"name\": \"b\"}", "Duplicate field 'name'"),
+                Arguments.of("missing name", "{\"driver\": \"bridge\", \"network_interface\": \"br0\", \"subnets\": " + v4 + "}", "\"name\" is required"),
+                Arguments.of("bad name", net("-bad", "br0", v4, ""), "network name \"-bad\" is invalid"),
+                Arguments.of("name with slash", net("a/b", "br0", v4, ""), "network name \"a/b\" is invalid"),
+                Arguments.of("name not a string", "{\"name\": 5, \"network_interface\": \"br0\", \"subnets\": " + v4 + "}", "\"name\" must be a string"),
+                Arguments.of("macvlan", "{\"name\": \"m\", \"driver\": \"macvlan\", \"network_interface\": \"eth0\", \"subnets\": " + v4 + "}",
+                        "driver \"macvlan\" is not supported; podnet only builds \"bridge\" networks"),
+                Arguments.of("no bridge name", "{\"name\": \"n\", \"driver\": \"bridge\", \"subnets\": " + v4 + "}", "\"network_interface\" (the bridge name) is required"),
+                Arguments.of("bridge name too long", net("n", "a23456789012345x", v4, ""), "bridge name \"a23456789012345x\" is invalid"),
+                Arguments.of("bridge name .", net("n", ".", v4, ""), "bridge name \".\" is invalid"),
+                Arguments.of("bridge name ..", net("n", "..", v4, ""), "bridge name \"..\" is invalid"),
+                Arguments.of("bridge name with space", net("n", "br 0", v4, ""), "bridge name \"br 0\" is invalid"),
+                Arguments.of("bridge name empty", net("n", "", v4, ""), "bridge name \"\" is invalid"),
+                Arguments.of("subnet not a CIDR", net("n", "br0", "[{\"subnet\": \"10.89.0.0\"}]", ""), "missing /prefix"),
+                Arguments.of("subnet prefix too long", net("n", "br0", "[{\"subnet\": \"10.89.0.0/33\"}]", ""), "prefix length over 32"),
+                Arguments.of("subnet host bits", net("n", "br0", "[{\"subnet\": \"10.89.0.5/24\"}]", ""), "has host bits set; the network is 10.89.0.0/24"),
+                Arguments.of("subnets not an array", net("n", "br0", "{}", ""), "\"subnets\" must be an array"),
+                Arguments.of("no subnet", net("n", "br0", "[]", ""), "at least one subnet is required"),
+                Arguments.of("overlap inside", net("n", "br0", "[{\"subnet\": \"10.89.0.0/16\"}, {\"subnet\": \"10.89.3.0/24\"}]", ""),
+                        "subnet 10.89.3.0/24 overlaps its other subnet 10.89.0.0/16"),
+                Arguments.of("gateway outside", net("n", "br0", "[{\"subnet\": \"10.89.0.0/24\", \"gateway\": \"10.88.0.1\"}]", ""),
+                        "gateway 10.88.0.1 is not in subnet 10.89.0.0/24"),
+                Arguments.of("gateway of the other family", net("n", "br0", "[{\"subnet\": \"10.89.0.0/24\", \"gateway\": \"fd00::1\"}]", ""),
+                        "gateway fd00::1 is not in subnet 10.89.0.0/24"),
+                Arguments.of("gateway is network", net("n", "br0", "[{\"subnet\": \"10.89.0.0/24\", \"gateway\": \"10.89.0.0\"}]", ""),
+                        "gateway 10.89.0.0 is the network address of subnet 10.89.0.0/24"),
+                Arguments.of("gateway is broadcast", net("n", "br0", "[{\"subnet\": \"10.89.0.0/24\", \"gateway\": \"10.89.0.255\"}]", ""),
+                        "gateway 10.89.0.255 is the broadcast address of subnet 10.89.0.0/24"),
+                Arguments.of("gateway not an address", net("n", "br0", "[{\"subnet\": \"10.89.0.0/24\", \"gateway\": \"router\"}]", ""),
+                        "subnets[0].gateway: invalid IP address \"router\""),
+                Arguments.of("no room for a gateway", net("n", "br0", "[{\"subnet\": \"10.89.0.0/31\"}]", ""),
+                        "cannot derive a gateway for subnet 10.89.0.0/31"),
+                Arguments.of("ipv6 not enabled", net("n", "br0", "[{\"subnet\": \"fd00::/64\"}]", ""),
+                        "IPv6 subnet fd00::/64 requires \"ipv6_enabled\": true"),
+                Arguments.of("ipv6_enabled not a boolean", net("n", "br0", v4, "\"ipv6_enabled\": \"yes\""),
+                        "\"ipv6_enabled\" must be true or false"),
+                Arguments.of("mtu not a number", net("n", "br0", v4, "\"options\": {\"mtu\": \"big\"}"), "option mtu \"big\" is not a decimal integer"),
+                Arguments.of("mtu negative", net("n", "br0", v4, "\"options\": {\"mtu\": \"-1\"}"), "option mtu \"-1\" is not a decimal integer"),
+                Arguments.of("mtu too small", net("n", "br0", v4, "\"options\": {\"mtu\": \"67\"}"), "option mtu 67 is out of range 68-65535"),
+                Arguments.of("mtu too big", net("n", "br0", v4, "\"options\": {\"mtu\": \"65536\"}"), "option mtu 65536 is out of range 68-65535"),
+                Arguments.of("mtu too small for ipv6", net("n", "br0", "[{\"subnet\": \"fd00::/64\"}]", "\"ipv6_enabled\": true, \"options\": {\"mtu\": \"1000\"}"),
+                        "option mtu 1000 is below 1280"),
+                Arguments.of("option not a string", net("n", "br0", v4, "\"options\": {\"mtu\": [1500]}"), "\"options.mtu\" must be a string"),
+                Arguments.of("lease outside", net("n", "br0", "[{\"subnet\": \"10.89.0.0/24\", \"lease_range\": {\"start_ip\": \"10.89.1.1\"}}]", ""),
+                        "lease range address 10.89.1.1 is not in subnet 10.89.0.0/24"),
+                Arguments.of("lease reversed", net("n", "br0",
+                        "[{\"subnet\": \"10.89.0.0/24\", \"lease_range\": {\"start_ip\": \"10.89.0.50\", \"end_ip\": \"10.89.0.40\"}}]", ""),
+                        "lease range start 10.89.0.50 is after its end 10.89.0.40"),
+                Arguments.of("dhcp ipam", net("n", "br0", "[]", "\"ipam_options\": {\"driver\": \"dhcp\"}"), "ipam driver \"dhcp\" is not supported"),
+                Arguments.of("none ipam with subnets", net("n", "br0", v4, "\"ipam_options\": {\"driver\": \"none\"}"),
+                        "ipam driver \"none\" is set but subnets are given"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badFiles")
+    void eachRuleRefusesTheFileByName(String rule, String json, String problem) throws IOException {
+        write("good.json", net("good", "br-good", "[{\"subnet\": \"10.100.0.0/24\"}]", ""));
+        Path bad = write("bad.json", json);
+        assertThatThrownBy(() -> NetworkDefinitions.load(dir))
+                .isInstanceOf(NetworkDefinitionException.class)
+                .hasMessageStartingWith(bad.toString() + ": ")
+                .hasMessageContaining(problem)
+                .satisfies(e -> assertThat(((NetworkDefinitionException) e).file()).isEqualTo(bad.toString()));
+    }
+
+    @Test
+    void ipamNoneAllowsANetworkWithoutSubnets() throws IOException {
+        write("bare.json", net("bare", "br-bare", "[]", "\"ipam_options\": {\"driver\": \"none\"}"));
+        assertThat(NetworkDefinitions.load(dir).get("bare").orElseThrow().subnets()).isEmpty();
+    }
+
+    @Test
+    void networkNamesAreUniqueAcrossFiles() throws IOException {
+        Path first = write("1.json", net("same", "br1", "[{\"subnet\": \"10.1.0.0/24\"}]", ""));
+        Path second = write("2.json", net("same", "br2", "[{\"subnet\": \"10.2.0.0/24\"}]", ""));
+        assertThatThrownBy(() -> NetworkDefinitions.load(dir))
+                .isInstanceOf(NetworkDefinitionException.class)
+                .hasMessage(second + ": network name \"same\" is already defined in " + first);
+    }
+
+    @Test
+    void bridgeNamesAreUniqueAcrossFiles() throws IOException {
+        Path first = write("1.json", net("one", "br-same", "[{\"subnet\": \"10.1.0.0/24\"}]", ""));
+        Path second = write("2.json", net("two", "br-same", "[{\"subnet\": \"10.2.0.0/24\"}]", ""));
+        assertThatThrownBy(() -> NetworkDefinitions.load(dir))
+                .isInstanceOf(NetworkDefinitionException.class)
+                .hasMessage(second + ": bridge name \"br-same\" is already used by the network in " + first);
+    }
+
+    @Test
+    void subnetsOfDifferentNetworksMustNotOverlap() throws IOException {
+        Path first = write("1.json", net("one", "br1", "[{\"subnet\": \"10.1.0.0/16\"}]", ""));
+        Path second = write("2.json", net("two", "br2", "[{\"subnet\": \"10.1.200.0/24\"}]", ""));
+        assertThatThrownBy(() -> NetworkDefinitions.load(dir))
+                .isInstanceOf(NetworkDefinitionException.class)
+                .hasMessage(second + ": subnet 10.1.200.0/24 overlaps subnet 10.1.0.0/16 of the network in " + first);
+    }
+
+    @Test
+    void ipv6SubnetsOfDifferentNetworksMustNotOverlapEither() throws IOException {
+        write("1.json", net("one", "br1", "[{\"subnet\": \"fd00::/48\"}]", "\"ipv6_enabled\": true"));
+        Path second = write("2.json", net("two", "br2", "[{\"subnet\": \"fd00:0:0:1::/64\"}]", "\"ipv6_enabled\": true"));
+        assertThatThrownBy(() -> NetworkDefinitions.load(dir))
+                .hasMessageStartingWith(second + ": subnet fd00:0:0:1::/64 overlaps subnet fd00::/48");
+    }
+
+    @Test
+    void aPathThatIsNotADirectoryIsRefused() throws IOException {
+        Path file = write("plain", "x");
+        assertThatThrownBy(() -> NetworkDefinitions.load(file))
+                .isInstanceOf(NetworkDefinitionException.class)
+                .hasMessage(file + ": not a directory");
+    }
+
+    @Test
+    void definitionsAreImmutable() throws IOException {
+        write("a.json", net("a", "br-a", "[{\"subnet\": \"10.1.0.0/24\"}]", "\"options\": {\"mtu\": 1400}"));
+        NetworkDefinition d = NetworkDefinitions.load(dir).get("a").orElseThrow();
+        assertThat(d.mtu()).as("a numeric option is taken as its text").isEqualTo(1400);
+        assertThatThrownBy(() -> d.subnets().clear()).isInstanceOf(UnsupportedOperationException.class);
+        assertThatThrownBy(() -> d.options().put("x", "y")).isInstanceOf(UnsupportedOperationException.class);
+    }
+}
