@@ -6,9 +6,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import jakarta.interceptor.Interceptor;
 
 import org.jboss.logging.Logger;
 
@@ -20,7 +22,9 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * Removes the networking of pods whose PodNetwork is gone (deleted while the agent was down, or
- * whose finalizer was removed by hand). Runs at start and then every few resync intervals.
+ * whose finalizer was removed by hand). Runs once at start, before the operator reconciles
+ * anything (so a restarted agent never adopts a dead pod's namespace), then every six resync
+ * intervals.
  */
 @ApplicationScoped
 public class OrphanCollector {
@@ -37,14 +41,15 @@ public class OrphanCollector {
 
     private ScheduledExecutorService timer;
 
-    void start(@Observes StartupEvent event) {
+    void start(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
+        collectQuietly();
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "podnet-orphan-collector");
             t.setDaemon(true);
             return t;
         });
         long period = Math.max(1000, config.resyncInterval().multipliedBy(6).toMillis());
-        timer.scheduleWithFixedDelay(this::collectQuietly, 2000, period, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(this::collectQuietly, period, period, TimeUnit.MILLISECONDS);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -2,14 +2,12 @@ package io.podnet.operator.embedded;
 
 import java.net.URI;
 import java.net.URLDecoder;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
@@ -25,7 +23,6 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  * {@code spec.nodeName} (the mock only knows metadata.name and metadata.namespace).
  */
 final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
-    private static final String NODE_FIELD = "spec.nodeName";
     private volatile String serverAddress = "127.0.0.1";
 
     void serverAddress(String hostPort) {
@@ -41,16 +38,53 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
             if (discovery != null) {
                 return discovery;
             }
-            String nodeName = nodeFieldSelector(uri.getRawQuery());
-            if (nodeName != null) {
-                return filterByNode(super.handleGet(withoutNodeSelector(uri)), nodeName);
+            if (isPlainHttpWatch(request, uri.getRawQuery())) {
+                return expired();
             }
+            FieldSelectorEmulation selector = FieldSelectorEmulation.of(uri.getRawQuery());
+            MockResponse response = withListKind(selector == null ? super.handleGet(request.getPath()) : filtered(uri, selector));
+            return PrinterTable.wanted(request.getHeader("Accept")) ? asTable(path, response) : response;
+        }
+        if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.POST
+                || request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PUT) {
+            request = withDefaults(request, path);
         }
         if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PATCH
                 || request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PUT) {
             return withFinalObject(request, path);
         }
         return super.dispatch(request);
+    }
+
+    /** The request with the CRD schema's defaults filled in, for custom resources. */
+    private RecordedRequest withDefaults(RecordedRequest request, String path) {
+        String body = request.getUtf8Body(); // reading consumes the buffer: always rebuild the request
+        String[] parts = path.split("/");
+        if (parts.length >= 5 && parts[1].equals("apis") && !path.endsWith("/status")) {
+            body = defaulted(body, parts[2], parts[3]);
+        }
+        var buffer = new io.fabric8.mockwebserver.http.Buffer(body.getBytes(StandardCharsets.UTF_8));
+        return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(), buffer);
+    }
+
+    private String defaulted(String body, String group, String version) {
+        JsonNode object;
+        try {
+            object = Serialization.unmarshal(body, JsonNode.class);
+        } catch (RuntimeException e) {
+            return body; // let the store answer the malformed body
+        }
+        if (object == null || !object.has("kind")) {
+            return body;
+        }
+        for (CustomResourceDefinition crd : crds()) {
+            if (crd.getSpec().getGroup().equals(group) && crd.getSpec().getNames().getKind().equals(object.get("kind").asText())) {
+                crd.getSpec().getVersions().stream().filter(v -> v.getName().equals(version)).findFirst()
+                        .ifPresent(v -> SchemaDefaults.apply(object, v.getSchema().getOpenAPIV3Schema()));
+                return Serialization.asJson(object);
+            }
+        }
+        return body;
     }
 
     /**
@@ -86,6 +120,21 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         if (path.equals("/apis")) {
             return json(Discovery.groups(crds()));
         }
+        if (path.equals("/openapi/v3")) {
+            List<String> gvs = new ArrayList<>(List.of("api/v1"));
+            for (var group : Discovery.groups(crds()).getGroups()) {
+                group.getVersions().forEach(v -> gvs.add("apis/" + v.getGroupVersion()));
+            }
+            return json(OpenApiV3.root(gvs));
+        }
+        if (path.startsWith("/openapi/v3/")) {
+            String gv = path.substring("/openapi/v3/".length());
+            var resources = gv.equals("api/v1") ? Discovery.coreResources()
+                    : gv.startsWith("apis/") && gv.split("/").length == 3
+                            ? Discovery.resources(gv.split("/")[1], gv.split("/")[2], crds())
+                            : null;
+            return resources == null ? notFound(path) : json(OpenApiV3.groupVersion(gv, resources));
+        }
         String[] parts = path.split("/");
         // "/apis/<group>" -> ["", "apis", group]; "/apis/<group>/<version>" -> 4 parts
         if (parts.length == 3 && parts[1].equals("apis")) {
@@ -99,6 +148,47 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         return null;
     }
 
+    /**
+     * The mock streams watches over websockets only (fabric8's way); kubectl watches over chunked
+     * HTTP. Answering its watch with 410 Expired makes client-go list again instead of failing,
+     * so `kubectl delete` still sees the deletion (by polling) without error messages.
+     */
+    private static boolean isPlainHttpWatch(RecordedRequest request, String rawQuery) {
+        String upgrade = request.getHeader("Upgrade");
+        return "true".equals(queryParameter(rawQuery, "watch")) && (upgrade == null || !upgrade.equalsIgnoreCase("websocket"));
+    }
+
+    private static MockResponse expired() {
+        return new MockResponse().setResponseCode(410).setHeader("Content-Type", "application/json")
+                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":"
+                        + "\"the embedded API streams watches over websockets only; list again\",\"reason\":\"Expired\",\"code\":410}");
+    }
+
+    /** The response as a Table when it holds custom resources of a known CRD, else unchanged. */
+    private MockResponse asTable(String path, MockResponse response) {
+        String[] parts = path.split("/");
+        if (response.code() != 200 || response.getWebSocketListener() != null || parts.length < 5 || !parts[1].equals("apis")) {
+            return response;
+        }
+        // /apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>]
+        int pluralAt = parts.length > 5 && parts[4].equals("namespaces") ? 6 : 4;
+        if (parts.length <= pluralAt) {
+            return response;
+        }
+        String group = parts[2];
+        String version = parts[3];
+        String plural = parts[pluralAt];
+        for (CustomResourceDefinition crd : crds()) {
+            if (crd.getSpec().getGroup().equals(group) && crd.getSpec().getNames().getPlural().equals(plural)) {
+                JsonNode body = Serialization.unmarshal(response.getBody().readUtf8(), JsonNode.class);
+                return new MockResponse().setResponseCode(200)
+                        .setHeader("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io")
+                        .setBody(Serialization.asJson(PrinterTable.of(crd, version, body)));
+            }
+        }
+        return response;
+    }
+
     private List<CustomResourceDefinition> crds() {
         MockResponse response = super.handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
         if (response.code() != 200) {
@@ -108,59 +198,32 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         return list.getItems() == null ? List.of() : list.getItems();
     }
 
-    /** The node name of a {@code spec.nodeName=X} requirement in the field selector, if any. */
-    static String nodeFieldSelector(String rawQuery) {
-        String selector = queryParameter(rawQuery, "fieldSelector");
-        if (selector == null) {
-            return null;
+    /**
+     * The store answers every list with kind "List"; typed clients (kubectl describe's events)
+     * need the real list kind, e.g. "EventList", or they drop the answer.
+     */
+    private static MockResponse withListKind(MockResponse response) {
+        if (response.code() != 200 || response.getWebSocketListener() != null) {
+            return response;
         }
-        for (String requirement : selector.split(",")) {
-            String r = requirement.trim();
-            for (String op : new String[] {"==", "="}) {
-                if (r.startsWith(NODE_FIELD + op) && !r.startsWith(NODE_FIELD + "!=")) {
-                    return r.substring(NODE_FIELD.length() + op.length());
-                }
-            }
+        String text = response.getBody().readUtf8();
+        JsonNode body = Serialization.unmarshal(text, JsonNode.class);
+        if (body instanceof ObjectNode list && "List".equals(list.path("kind").asText()) && list.path("items").size() > 0) {
+            list.put("kind", list.get("items").get(0).path("kind").asText() + "List");
+            return json(list);
         }
-        return null;
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(text);
     }
 
-    private static String withoutNodeSelector(URI uri) {
-        List<String> kept = new ArrayList<>();
-        for (String param : uri.getRawQuery().split("&")) {
-            if (param.startsWith("fieldSelector=")) {
-                String selector = URLDecoder.decode(param.substring("fieldSelector=".length()), StandardCharsets.UTF_8);
-                List<String> rest = new ArrayList<>();
-                for (String requirement : selector.split(",")) {
-                    if (!requirement.trim().startsWith(NODE_FIELD)) {
-                        rest.add(requirement);
-                    }
-                }
-                if (!rest.isEmpty()) {
-                    kept.add("fieldSelector=" + URLEncoder.encode(String.join(",", rest), StandardCharsets.UTF_8));
-                }
-            } else {
-                kept.add(param);
-            }
-        }
-        return uri.getRawPath() + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
-    }
-
-    private static MockResponse filterByNode(MockResponse response, String nodeName) {
+    private MockResponse filtered(URI uri, FieldSelectorEmulation selector) {
+        String query = selector.rewrittenQuery();
+        MockResponse response = super.handleGet(uri.getRawPath() + (query.isEmpty() ? "" : "?" + query));
         if (response.code() != 200 || response.getWebSocketListener() != null) {
             return response; // watches deliver every event; the agent filters again
         }
         JsonNode body = Serialization.unmarshal(response.getBody().readUtf8(), JsonNode.class);
-        if (body instanceof ObjectNode list && list.get("items") instanceof ArrayNode items) {
-            ArrayNode kept = list.putArray("items");
-            for (JsonNode item : items) {
-                if (nodeName.equals(item.path("spec").path("nodeName").asText(null))) {
-                    kept.add(item);
-                }
-            }
-        }
-        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
-                .setBody(Serialization.asJson(body));
+        selector.filter(body);
+        return json(body);
     }
 
     private static String queryParameter(String rawQuery, String name) {
