@@ -1,4 +1,4 @@
-package io.podnet.netlink.bench;
+package io.podnet.bench;
 
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,8 +17,7 @@ import io.podnet.netns.NetnsManager;
  * test: run it by hand, as root, from the repository root:
  *
  * <pre>
- * mvn -q -B test-compile dependency:build-classpath -Dmdep.outputFile=target/test-cp.txt -Dmdep.includeScope=test
- * java -cp target/test-classes:target/classes:$(cat target/test-cp.txt) io.podnet.netlink.bench.RtnlRoundTripBench [iterations]
+ * bench/run RtnlRoundTripBench [iterations]
  * </pre>
  *
  * Each operation is warmed up first (JIT), then timed {@code iterations} times (default 200)
