@@ -1,0 +1,70 @@
+package io.podnet.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.List;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+
+import io.podnet.inet.IpAddresses;
+import io.podnet.inet.MacAddress;
+import io.podnet.netconf.NetworkDefinitions;
+
+class RequestValidatorTest {
+    private final NetworkDefinitions networks = NetworkDefinitions.defaults();
+
+    private static PodRequest request(AttachmentRequest... attachments) {
+        return new PodRequest("pod-1", "ns/pod", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
+    }
+
+    private void assertRejected(PodRequest r, Stage stage, String reason) {
+        assertThatThrownBy(() -> RequestValidator.validate(r, networks)).isInstanceOfSatisfying(RejectedRequestException.class, e -> {
+            assertThat(e.reason()).isEqualTo(reason);
+            assertThat(e.stage()).isEqualTo(stage);
+        });
+    }
+
+    @Test
+    void aPlainRequestAndLoopbackOnlyAreFine() {
+        assertThatCode(() -> RequestValidator.validate(request(AttachmentRequest.of("podnet")), networks)).doesNotThrowAnyException();
+        assertThatCode(() -> RequestValidator.validate(request(), networks)).doesNotThrowAnyException();
+    }
+
+    @Test
+    void refusesWhatCannotBeBuilt() {
+        assertRejected(request(AttachmentRequest.of("nope")), Stage.NETWORKS, "UnknownNetwork");
+        assertRejected(request(AttachmentRequest.of("podnet"), AttachmentRequest.of("podnet")), Stage.NETWORKS, "DuplicateNetwork");
+        assertRejected(request(new AttachmentRequest("podnet", "0123456789abcdef", List.of(), null, List.of())), Stage.NETWORKS, "InvalidInterfaceName");
+        assertRejected(request(new AttachmentRequest("podnet", "../x", List.of(), null, List.of())), Stage.NETWORKS, "InvalidInterfaceName");
+        assertRejected(request(new AttachmentRequest("podnet", "lo", List.of(), null, List.of())), Stage.NETWORKS, "InvalidInterfaceName");
+        assertRejected(request(new AttachmentRequest("podnet", null, List.of(IpAddresses.parse("10.1.1.1")), null, List.of())),
+                Stage.NETWORKS, "StaticIPOutsideSubnet");
+        assertRejected(request(new AttachmentRequest("podnet", null, List.of(IpAddresses.parse("10.89.0.9"), IpAddresses.parse("10.89.0.10")),
+                null, List.of())), Stage.NETWORKS, "TooManyStaticIPs");
+        assertRejected(request(new AttachmentRequest("podnet", null, List.of(), MacAddress.parse("01:00:5e:00:00:01"), List.of())),
+                Stage.NETWORKS, "InvalidMAC");
+    }
+
+    @Test
+    void whatThisAgentCannotDoYetIsSaidClearly() {
+        assertRejected(new PodRequest("p", "ns/p", PodMode.ROOTLESS, NetnsRequest.NEW, List.of(), List.of(), null), Stage.NETWORKS,
+                "RootlessNotSupported");
+        assertRejected(new PodRequest("p", "ns/p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, 42), List.of(), List.of(), null),
+                Stage.NETNS, "NetnsTypeNotSupported");
+        assertRejected(new PodRequest("p", "ns/p", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(),
+                List.of(new PortRequest(null, 8080, 80, Set.of(PortRequest.Protocol.TCP), 1)), null), Stage.PORTS, "PortsNotSupported");
+    }
+
+    @Test
+    void kernelNamesComeFromHashesNotFromUserStrings() {
+        String veth = KernelNames.hostVeth("0b6d4a4e-0000-4000-8000-000000000001", "podnet");
+        assertThat(veth).matches("pn[0-9a-f]{12}").isEqualTo(KernelNames.hostVeth("0b6d4a4e-0000-4000-8000-000000000001", "podnet"));
+        assertThat(veth).isNotEqualTo(KernelNames.hostVeth("0b6d4a4e-0000-4000-8000-000000000001", "other"));
+        assertThat(KernelNames.bridgeMac("podnet0").isMulticast()).isFalse();
+        assertThat(KernelNames.bridgeMac("podnet0")).isEqualTo(KernelNames.bridgeMac("podnet0"));
+        assertThat(InterfaceNames.firstFree(Set.of("eth0", "eth2"))).isEqualTo("eth1");
+    }
+}
