@@ -41,8 +41,10 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private final RtnlClient host;
     private final Bridges bridges;
     private final PodLocks locks = new PodLocks();
+    private final EngineObserver observer;
 
-    private NetworkEngine(EngineSettings settings, RtnlClient host) {
+    private NetworkEngine(EngineSettings settings, RtnlClient host, EngineObserver observer) {
+        this.observer = observer;
         this.netns = new NetnsManager(settings.netnsDir());
         this.networks = settings.networks();
         this.ipam = new Ipam(settings.stateDir());
@@ -53,6 +55,10 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     /** Opens the engine: a netlink socket in the host namespace, kept for the engine's life. */
     public static NetworkEngine open(EngineSettings settings) {
+        return open(settings, EngineObserver.NONE);
+    }
+
+    public static NetworkEngine open(EngineSettings settings, EngineObserver observer) {
         RtnlClient host;
         if (settings.hostNetns() == null) {
             host = NetnsThreads.onWorker(RtnlClient::open);
@@ -61,7 +67,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 host = hostNs.run(RtnlClient::open);
             }
         }
-        NetworkEngine engine = new NetworkEngine(settings, host);
+        NetworkEngine engine = new NetworkEngine(settings, host, observer);
         engine.reserveKnownAddresses();
         return engine;
     }
@@ -70,18 +76,28 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     public PodResult setup(PodRequest request) {
         ReentrantLock lock = locks.of(request.id());
         lock.lock();
+        StepClock clock = new StepClock(observer, EngineObserver.Operation.SETUP, request.mode());
+        String outcome = "failed";
         try {
             RequestValidator.validate(request, networks);
             PodState prior = store.load(request.id()).orElse(null);
-            PodState next = plan(request, prior);
+            PodState next;
+            try {
+                next = plan(request, prior);
+            } catch (RejectedRequestException e) {
+                outcome = "rejected";
+                throw e;
+            }
+            clock.lap("plan");
             List<PodState.Attachment> removed = removedAttachments(prior, next);
             detachAll(removed);
             removed.forEach(a -> ipam.release(a.network(), request.id()));
             if (!next.equals(prior)) {
                 store.save(next);
             }
+            clock.lap("persist");
             try {
-                apply(next);
+                apply(next, clock);
             } catch (RuntimeException e) {
                 if (prior == null) {
                     rollback(next, e);
@@ -89,8 +105,10 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 throw e instanceof SetupFailedException f ? f
                         : new SetupFailedException(Stage.NETWORKS, "SetupFailed", e.getMessage(), e);
             }
+            outcome = "ok";
             return result(next);
         } finally {
+            clock.finish(outcome);
             lock.unlock();
         }
     }
@@ -223,13 +241,14 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         return removed;
     }
 
-    private void apply(PodState state) {
+    private void apply(PodState state, StepClock clock) {
         NetnsManager.Created<RtnlClient> created;
         try {
             created = netns.createOrOpen(KernelNames.netns(state.id()), path -> openPodClient());
         } catch (NetnsException | IllegalArgumentException e) {
             throw new SetupFailedException(Stage.NETNS, "NetnsCreateFailed", e.getMessage(), e);
         }
+        clock.lap("netns");
         try (Netns ns = created.netns(); RtnlClient pod = created.value()) {
             for (int i = 0; i < state.attachments().size(); i++) {
                 PodState.Attachment a = state.attachments().get(i);
@@ -239,7 +258,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 bridgeLock.lock();
                 try {
                     int bridge = bridges.ensure(def);
+                    clock.lap("bridge");
                     VethAttacher.attach(host, pod, ns, bridge, def.mtu(), def.internal(), a, VethAttacher.BASE_ROUTE_METRIC + i);
+                    clock.lap("interface");
                 } finally {
                     bridgeLock.unlock();
                 }
@@ -261,7 +282,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     private void rollback(PodState state, RuntimeException cause) {
         try {
-            removeEverything(state.id(), state);
+            removeEverything(state.id(), state, new StepClock(observer, EngineObserver.Operation.TEARDOWN, state.mode()));
         } catch (RuntimeException e) {
             cause.addSuppressed(e);
             LOG.warnf("rolling back pod %s left something behind: %s", state.displayName(), e.getMessage());
@@ -272,15 +293,20 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     public void teardown(String podId) {
         ReentrantLock lock = locks.of(podId);
         lock.lock();
+        PodState state = store.load(podId).orElse(null);
+        StepClock clock = new StepClock(observer, EngineObserver.Operation.TEARDOWN, state == null ? PodMode.ROOTFUL : state.mode());
+        String outcome = "failed";
         try {
-            removeEverything(podId, store.load(podId).orElse(null));
+            removeEverything(podId, state, clock);
+            outcome = "ok";
         } finally {
+            clock.finish(outcome);
             lock.unlock();
         }
     }
 
     /** Removes the pod's links, namespace, addresses and state; each step tolerates what is gone. */
-    private void removeEverything(String podId, PodState state) {
+    private void removeEverything(String podId, PodState state, StepClock clock) {
         if (state != null) {
             detachAll(state.attachments());
         } else {
@@ -290,11 +316,14 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                         def.bridgeName(), "", List.of(), List.of(), List.of())));
             }
         }
+        clock.lap("interfaces");
         if (state == null || state.ownsNetns()) {
             netns.delete(KernelNames.netns(podId));
         }
+        clock.lap("netns");
         ipam.releaseOwnerEverywhere(podId);
         store.delete(podId);
+        clock.lap("state");
     }
 
     private void detachAll(List<PodState.Attachment> attachments) {

@@ -1,0 +1,119 @@
+package io.podnet.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+import io.podnet.engine.AttachmentRequest;
+import io.podnet.engine.DnsRequest;
+import io.podnet.engine.EngineSettings;
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.NetworkEngine;
+import io.podnet.engine.PodMode;
+import io.podnet.engine.PodRequest;
+import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.netns.NetnsManager;
+
+/**
+ * The rootful engine alone: setup and teardown of one pod on the default network, in a sandbox
+ * namespace playing the host (created here and removed afterwards). Also the resync of a healthy
+ * pod (a second setup), which the operator runs every resync interval. Run as root:
+ *
+ * <pre>
+ * bench/run EngineSetupBench [iterations, default 200]
+ * </pre>
+ */
+public final class EngineSetupBench {
+    private EngineSetupBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int iterations = args.length > 0 ? Integer.parseInt(args[0]) : 200;
+        NetnsManager manager = new NetnsManager(Path.of("/run/netns"));
+        String sandbox = "podnet-bench-" + UUID.randomUUID().toString().substring(0, 8);
+        Path state = Files.createTempDirectory("podnet-bench-state");
+        try (var host = manager.createOrOpen(sandbox)) {
+            StepRecorder steps = new StepRecorder();
+            try (NetworkEngine engine = NetworkEngine.open(new EngineSettings(host.path(), manager.dir(), state, NetworkDefinitions.defaults()), steps)) {
+                // a resident pod keeps the bridge alive, as on a node with running pods
+                PodRequest resident = request(UUID.randomUUID().toString());
+                engine.setup(resident);
+                for (int i = 0; i < 20; i++) { // JIT warm-up
+                    PodRequest r = request(UUID.randomUUID().toString());
+                    engine.setup(r);
+                    engine.teardown(r.id());
+                }
+                steps.clear();
+                long[] setup = new long[iterations];
+                long[] resync = new long[iterations];
+                long[] teardown = new long[iterations];
+                for (int i = 0; i < iterations; i++) {
+                    PodRequest r = request(UUID.randomUUID().toString());
+                    long t0 = System.nanoTime();
+                    engine.setup(r);
+                    long t1 = System.nanoTime();
+                    steps.recording(false);
+                    engine.setup(r);
+                    steps.recording(true);
+                    long t2 = System.nanoTime();
+                    engine.teardown(r.id());
+                    long t3 = System.nanoTime();
+                    setup[i] = t1 - t0;
+                    resync[i] = t2 - t1;
+                    teardown[i] = t3 - t2;
+                }
+                engine.teardown(resident.id());
+                System.out.printf("engine, one pod on the default network, %d iterations (%s %s)%n", iterations,
+                        System.getProperty("java.vm.name"), System.getProperty("java.version"));
+                System.out.println(Stats.header());
+                System.out.println(Stats.row("setup (new netns, veth, address, route, state)", setup));
+                System.out.println(Stats.row("resync of a healthy pod (second setup)", resync));
+                System.out.println(Stats.row("teardown", teardown));
+                System.out.println("steps of the first setup and of teardown:");
+                steps.print();
+            }
+        } finally {
+            manager.delete(sandbox);
+            try (Stream<Path> files = Files.walk(state)) {
+                List<Path> all = new ArrayList<>(files.sorted(Comparator.reverseOrder()).toList());
+                for (Path p : all) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** Collects the engine's step durations. */
+    private static final class StepRecorder implements io.podnet.engine.EngineObserver {
+        private final java.util.Map<String, List<Long>> byStep = new java.util.LinkedHashMap<>();
+        private boolean recording = true;
+
+        void recording(boolean on) {
+            recording = on;
+        }
+
+        void clear() {
+            byStep.clear();
+        }
+
+        @Override
+        public synchronized void step(Operation operation, PodMode mode, String step, long nanos) {
+            if (recording) {
+                byStep.computeIfAbsent(operation.lower() + " / " + step, k -> new ArrayList<>()).add(nanos);
+            }
+        }
+
+        void print() {
+            byStep.forEach((step, list) -> System.out.println(Stats.row("  " + step, list.stream().mapToLong(Long::longValue).toArray())));
+        }
+    }
+
+    private static PodRequest request(String id) {
+        return new PodRequest(id, "bench/" + id, PodMode.ROOTFUL, NetnsRequest.NEW, List.of(AttachmentRequest.of("podnet")), List.of(),
+                DnsRequest.NONE);
+    }
+}
