@@ -40,7 +40,7 @@ final class Bridges {
     }
 
     /** Makes the bridge exist, carry its gateway addresses and be up; returns its index. */
-    int ensure(NetworkDefinition def) {
+    int ensure(NetworkDefinition def, java.util.function.Consumer<String> repaired) {
         String name = def.bridgeName();
         Link link = host.link(name).orElse(null);
         if (link == null) {
@@ -48,6 +48,7 @@ final class Bridges {
             try {
                 // a fixed MAC: without one the bridge takes its lowest port's, which changes as pods come and go
                 link = host.createBridge(name, new LinkOptions(def.mtu(), KernelNames.bridgeMac(name), null, true));
+                repaired.accept("bridge");
             } catch (NetlinkException e) {
                 if (e.errno() != Errno.EEXIST) {
                     throw new SetupFailedException(Stage.NETWORKS, "BridgeCreateFailed",
@@ -60,14 +61,15 @@ final class Bridges {
             throw new SetupFailedException(Stage.NETWORKS, "BridgeNameTaken", "link " + name + " of network \""
                     + def.name() + "\" exists but is a " + link.kind() + ", not a bridge", null);
         }
-        ensureGatewayAddresses(def, link.index());
+        ensureGatewayAddresses(def, link.index(), repaired);
         if (!link.isUp()) {
             host.setUp(link.index());
+            repaired.accept("link");
         }
         return link.index();
     }
 
-    private void ensureGatewayAddresses(NetworkDefinition def, int index) {
+    private void ensureGatewayAddresses(NetworkDefinition def, int index, java.util.function.Consumer<String> repaired) {
         if (def.internal() && def.subnets().stream().allMatch(s -> s.gateway() == null)) {
             return;
         }
@@ -82,6 +84,7 @@ final class Bridges {
             }
             try {
                 host.addAddress(index, gateway, gateway.isV4() ? 0 : RtnlConstants.IFA_F_NODAD);
+                repaired.accept("address");
             } catch (NetlinkException e) {
                 if (e.errno() != Errno.EEXIST) {
                     throw new SetupFailedException(Stage.NETWORKS, "BridgeAddressFailed",

@@ -97,7 +97,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             }
             clock.lap("persist");
             try {
-                apply(next, clock);
+                apply(next, prior, clock);
             } catch (RuntimeException e) {
                 if (prior == null) {
                     rollback(next, e);
@@ -241,7 +241,8 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         return removed;
     }
 
-    private void apply(PodState state, StepClock clock) {
+    /** Builds what is missing; what was missing from a pod built before is reported as repaired. */
+    private void apply(PodState state, PodState prior, StepClock clock) {
         NetnsManager.Created<RtnlClient> created;
         try {
             created = netns.createOrOpen(KernelNames.netns(state.id()), path -> openPodClient());
@@ -249,6 +250,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             throw new SetupFailedException(Stage.NETNS, "NetnsCreateFailed", e.getMessage(), e);
         }
         clock.lap("netns");
+        if (prior != null && created.created()) {
+            observer.repaired("netns");
+        }
         try (Netns ns = created.netns(); RtnlClient pod = created.value()) {
             for (int i = 0; i < state.attachments().size(); i++) {
                 PodState.Attachment a = state.attachments().get(i);
@@ -256,10 +260,12 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                         "UnknownNetwork", "network \"" + a.network() + "\" is no longer defined on this node", null));
                 ReentrantLock bridgeLock = bridges.lock(def.bridgeName());
                 bridgeLock.lock();
+                java.util.function.Consumer<String> repaired = prior != null && prior.attachment(a.network()) != null
+                        ? observer::repaired : kind -> { };
                 try {
-                    int bridge = bridges.ensure(def);
+                    int bridge = bridges.ensure(def, repaired);
                     clock.lap("bridge");
-                    VethAttacher.attach(host, pod, ns, bridge, def.mtu(), def.internal(), a, VethAttacher.BASE_ROUTE_METRIC + i);
+                    VethAttacher.attach(host, pod, ns, bridge, def.mtu(), def.internal(), a, VethAttacher.BASE_ROUTE_METRIC + i, repaired);
                     clock.lap("interface");
                 } finally {
                     bridgeLock.unlock();
@@ -357,6 +363,44 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     @Override
     public Set<String> knownPods() {
         return store.ids();
+    }
+
+    /**
+     * One link dump of the host namespace: each pod interface's counters are its host-side
+     * veth's, with receive and transmit swapped (what the host end sends, the pod receives).
+     */
+    @Override
+    public Map<String, Map<String, InterfaceCounters>> interfaceCounters() {
+        Map<String, io.podnet.netlink.Link> byName = new java.util.HashMap<>();
+        for (io.podnet.netlink.Link l : host.links()) {
+            if (l.name().startsWith(KernelNames.VETH_PREFIX)) {
+                byName.put(l.name(), l);
+            }
+        }
+        Map<String, Map<String, InterfaceCounters>> out = new LinkedHashMap<>();
+        for (PodState state : store.all()) {
+            Map<String, InterfaceCounters> pod = new LinkedHashMap<>();
+            for (PodState.Attachment a : state.attachments()) {
+                io.podnet.netlink.Link l = byName.get(a.hostVeth());
+                if (l != null && l.stats() != null) {
+                    var s = l.stats();
+                    pod.put(a.interfaceName(), new InterfaceCounters(s.txBytes(), s.rxBytes(), s.txPackets(), s.rxPackets()));
+                }
+            }
+            if (!pod.isEmpty()) {
+                out.put(state.id(), pod);
+            }
+        }
+        return out;
+    }
+
+    /** True when the host namespace's netlink socket answers (for readiness). */
+    public boolean netlinkAnswers() {
+        try {
+            return host.link("lo").isPresent();
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.podnet.engine;
 
+import java.util.Map;
 import java.util.Set;
 
 /** Builds and removes pods' networking. Idempotent; knows nothing of Kubernetes. */
@@ -18,4 +19,10 @@ public interface PodNetworkEngine {
 
     /** Ids of the pods the engine has state for (to find pods whose resource is gone). */
     Set<String> knownPods();
+
+    /**
+     * Traffic counters of every known pod's interfaces: pod id -> interface name -> counters
+     * (the seed's getContainerNetIO). Pods whose links are gone are left out.
+     */
+    Map<String, Map<String, InterfaceCounters>> interfaceCounters();
 }

@@ -24,6 +24,8 @@ final class PodStateStore {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
 
     private final Path dir;
+    /** What is on disk, so that reads on the hot path (resync, metrics) do not parse files. */
+    private final java.util.concurrent.ConcurrentHashMap<String, PodState> cache = new java.util.concurrent.ConcurrentHashMap<>();
     private final ObjectMapper json = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .configure(SerializationFeature.INDENT_OUTPUT, true);
@@ -33,9 +35,15 @@ final class PodStateStore {
     }
 
     Optional<PodState> load(String id) {
+        PodState cached = cache.get(id);
+        if (cached != null) {
+            return Optional.of(cached);
+        }
         Path file = fileOf(id);
         try {
-            return Optional.of(json.readValue(Files.readAllBytes(file), PodState.class));
+            PodState state = json.readValue(Files.readAllBytes(file), PodState.class);
+            cache.put(id, state);
+            return Optional.of(state);
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -54,6 +62,7 @@ final class PodStateStore {
     void save(PodState state) {
         try {
             AtomicFile.write(fileOf(state.id()), json.writeValueAsBytes(state));
+            cache.put(state.id(), state);
         } catch (IOException e) {
             throw new SetupFailedException(Stage.NETNS, "StateWriteFailed",
                     "cannot write pod state to " + fileOf(state.id()) + ": " + e.getMessage(), e);
@@ -61,11 +70,21 @@ final class PodStateStore {
     }
 
     void delete(String id) {
+        cache.remove(id);
         try {
             AtomicFile.delete(fileOf(id));
         } catch (IOException e) {
             throw new IllegalStateException("cannot remove pod state " + fileOf(id) + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Every pod's state, read from disk once and then from memory. */
+    java.util.List<PodState> all() {
+        java.util.List<PodState> states = new java.util.ArrayList<>();
+        for (String id : ids()) {
+            load(id).ifPresent(states::add);
+        }
+        return states;
     }
 
     Set<String> ids() {

@@ -31,8 +31,12 @@ final class VethAttacher {
     /** Default routes of later attachments get higher metrics, so they back up the first one. */
     static final int BASE_ROUTE_METRIC = 100;
 
+    /**
+     * @param repaired told what had to be restored ("veth", "link", "mac", "address", "route");
+     *        the caller decides whether that counts as a repair (it does not on a first setup)
+     */
     static void attach(RtnlClient host, RtnlClient pod, Netns podNs, int bridgeIndex, Integer mtu, boolean internal,
-            PodState.Attachment a, int routeMetric) {
+            PodState.Attachment a, int routeMetric, java.util.function.Consumer<String> repaired) {
         MacAddress mac = MacAddress.parse(a.mac());
         Link hostEnd = host.link(a.hostVeth()).orElse(null);
         Link podEnd = pod.link(a.interfaceName()).orElse(null);
@@ -55,37 +59,45 @@ final class VethAttacher {
             podEnd = pod.link(a.interfaceName()).orElseThrow(() -> new SetupFailedException(Stage.NETWORKS,
                     "VethCreateFailed", "veth peer " + a.interfaceName() + " did not appear in " + podNs, null));
             pod.setUp(podEnd.index());
+            repaired.accept("veth");
         } else {
-            repairHostEnd(host, hostEnd, bridgeIndex);
-            podEnd = repairPodEnd(pod, podEnd, mac);
+            repairHostEnd(host, hostEnd, bridgeIndex, repaired);
+            podEnd = repairPodEnd(pod, podEnd, mac, repaired);
         }
-        ensureAddresses(pod, podEnd.index(), a);
+        ensureAddresses(pod, podEnd.index(), a, repaired);
         if (!internal) {
-            ensureDefaultRoutes(pod, podEnd.index(), a, routeMetric);
+            ensureDefaultRoutes(pod, podEnd.index(), a, routeMetric, repaired);
         }
     }
 
-    private static void repairHostEnd(RtnlClient host, Link hostEnd, int bridgeIndex) {
+    private static void repairHostEnd(RtnlClient host, Link hostEnd, int bridgeIndex, java.util.function.Consumer<String> repaired) {
         if (hostEnd.masterIndex() != bridgeIndex) {
             host.setMaster(hostEnd.index(), bridgeIndex);
+            repaired.accept("link");
         }
         if (!hostEnd.isUp()) {
             host.setUp(hostEnd.index());
+            repaired.accept("link");
         }
     }
 
-    private static Link repairPodEnd(RtnlClient pod, Link podEnd, MacAddress mac) {
-        if (!mac.equals(podEnd.mac())) {
+    private static Link repairPodEnd(RtnlClient pod, Link podEnd, MacAddress mac, java.util.function.Consumer<String> repaired) {
+        boolean macWrong = !mac.equals(podEnd.mac());
+        if (macWrong) {
             pod.setDown(podEnd.index());
             pod.setMac(podEnd.index(), mac);
+            repaired.accept("mac");
         }
-        if (!podEnd.isUp() || !mac.equals(podEnd.mac())) {
+        if (!podEnd.isUp() || macWrong) {
             pod.setUp(podEnd.index());
+            if (!macWrong) {
+                repaired.accept("link");
+            }
         }
         return podEnd;
     }
 
-    private static void ensureAddresses(RtnlClient pod, int index, PodState.Attachment a) {
+    private static void ensureAddresses(RtnlClient pod, int index, PodState.Attachment a, java.util.function.Consumer<String> repaired) {
         Set<Cidr> wanted = new HashSet<>();
         for (String s : a.addresses()) {
             wanted.add(Cidr.parse(s));
@@ -104,6 +116,7 @@ final class VethAttacher {
             }
             try {
                 pod.addAddress(index, c, c.isV4() ? 0 : RtnlConstants.IFA_F_NODAD);
+                repaired.accept("address");
             } catch (NetlinkException e) {
                 if (e.errno() != Errno.EEXIST) {
                     throw new SetupFailedException(Stage.NETWORKS, "AddressFailed", "cannot add " + c + " to "
@@ -114,7 +127,8 @@ final class VethAttacher {
     }
 
     /** One default route per address family, via the gateway of the first subnet of that family. */
-    private static void ensureDefaultRoutes(RtnlClient pod, int index, PodState.Attachment a, int metric) {
+    private static void ensureDefaultRoutes(RtnlClient pod, int index, PodState.Attachment a, int metric,
+            java.util.function.Consumer<String> repaired) {
         Set<Integer> routed = new HashSet<>();
         for (int i = 0; i < a.addresses().size(); i++) {
             String gw = a.gateways().get(i);
@@ -134,6 +148,7 @@ final class VethAttacher {
             }
             try {
                 pod.replaceRoute(Route.defaultVia(gateway, index).withPriority(metric));
+                repaired.accept("route");
             } catch (NetlinkException e) {
                 throw new SetupFailedException(Stage.NETWORKS, "RouteFailed", "cannot add default route via " + gw
                         + " on " + a.interfaceName() + ": " + e.getMessage(), e);

@@ -9,6 +9,7 @@ import org.jboss.logging.Logger;
 
 import io.podnet.engine.EngineSettings;
 import io.podnet.engine.NetworkEngine;
+import io.podnet.metrics.PodnetMeters;
 import io.podnet.netconf.NetworkDefinitions;
 
 /** The engine, built from the node configuration. */
@@ -18,13 +19,13 @@ public class EngineProducer {
 
     @Produces
     @Singleton
-    NetworkEngine engine(PodnetConfig config) {
+    NetworkEngine engine(PodnetConfig config, PodnetMeters meters) {
         NetworkDefinitions networks = NetworkDefinitions.load(config.networksDir());
         LOG.infof("node %s: networks %s from %s; state in %s; namespaces in %s%s", config.nodeName(),
                 networks.all().stream().map(n -> n.name() + " (" + n.bridgeName() + ")").toList(), config.networksDir(),
                 config.stateDir(), config.netnsDir(),
                 config.hostNetns().map(p -> "; host namespace " + p).orElse(""));
-        return NetworkEngine.open(new EngineSettings(config.hostNetns().orElse(null), config.netnsDir(), config.stateDir(), networks));
+        return NetworkEngine.open(new EngineSettings(config.hostNetns().orElse(null), config.netnsDir(), config.stateDir(), networks), meters);
     }
 
     void close(@Disposes NetworkEngine engine) {

@@ -5,6 +5,7 @@ import java.util.Objects;
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
+import org.jboss.logging.MDC;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.utils.Serialization;
@@ -22,6 +23,8 @@ import io.podnet.engine.PodResult;
 import io.podnet.engine.RejectedRequestException;
 import io.podnet.engine.SetupFailedException;
 import io.podnet.engine.Stage;
+import io.podnet.metrics.PodnetMeters;
+import io.podnet.metrics.TrafficMeters;
 import io.quarkiverse.operatorsdk.runtime.api.ConfigurableReconciler;
 
 /**
@@ -34,6 +37,8 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
     public static final String NAME = "podnetwork";
     public static final String FINALIZER = "podnet.io/finalizer";
     private static final Logger LOG = Logger.getLogger(PodNetworkReconciler.class);
+    /** Log lines of a reconcile start with "namespace/name: " (see quarkus.log.console.format). */
+    static final String LOG_KEY = "podnetwork";
 
     @Inject
     PodNetworkEngine engine;
@@ -43,6 +48,15 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
 
     @Inject
     EventRecorder events;
+
+    @Inject
+    PodnetMeters meters;
+
+    @Inject
+    TrafficMeters traffic;
+
+    @Inject
+    InFlightReconciles watchdog;
 
     @Override
     public void updateConfigurationFrom(ControllerConfigurationOverrider<PodNetwork> overrider) {
@@ -63,14 +77,24 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         if (!isForNode(pn, config.nodeName())) {
             return UpdateControl.noUpdate();
         }
-        PodNetworkStatus next;
+        String key = key(pn);
+        MDC.put(LOG_KEY, key + ": ");
+        watchdog.started(key);
         try {
-            PodResult result = engine.setup(PodRequestMapper.toRequest(pn));
-            next = PodNetworkStatuses.ready(pn, result);
-        } catch (RejectedRequestException e) {
-            next = PodNetworkStatuses.problem(pn, e.stage(), e.reason(), e.getMessage(), true);
+            PodNetworkStatus next;
+            try {
+                PodResult result = engine.setup(PodRequestMapper.toRequest(pn));
+                next = PodNetworkStatuses.ready(pn, result);
+                traffic.track(pn.getMetadata().getUid(), pn.getMetadata().getNamespace(), pn.getMetadata().getName(), interfacesOf(result));
+            } catch (RejectedRequestException e) {
+                next = PodNetworkStatuses.problem(pn, e.stage(), e.reason(), e.getMessage(), true);
+            }
+            meters.phase(pn.getMetadata().getUid(), next.getPhase());
+            return patchIfChanged(pn, next);
+        } finally {
+            watchdog.finished(key);
+            MDC.remove(LOG_KEY);
         }
-        return patchIfChanged(pn, next);
     }
 
     /** A failed kernel step: the status says why, and JOSDK retries with back-off. */
@@ -78,8 +102,10 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
     public ErrorStatusUpdateControl<PodNetwork> updateErrorStatus(PodNetwork pn, Context<PodNetwork> context, Exception e) {
         Stage stage = e instanceof SetupFailedException f ? f.stage() : Stage.NETWORKS;
         String reason = e instanceof SetupFailedException f ? f.reason() : "InternalError";
-        LOG.errorf(e, "setting up %s/%s failed", pn.getMetadata().getNamespace(), pn.getMetadata().getName());
+        LOG.errorf(e, "%s: setting up failed", key(pn));
+        meters.failure(stage.name().toLowerCase(), reason);
         PodNetworkStatus next = PodNetworkStatuses.problem(pn, stage, reason, String.valueOf(e.getMessage()), false);
+        meters.phase(pn.getMetadata().getUid(), next.getPhase());
         if (sameStatus(pn.getStatus(), next)) {
             return ErrorStatusUpdateControl.defaultErrorProcessing();
         }
@@ -94,9 +120,30 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
             return DeleteControl.noFinalizerRemoval();
         }
         String uid = pn.getMetadata().getUid();
-        engine.teardown(uid);
-        events.normal(pn, "TornDown", "pod network removed from node " + config.nodeName());
-        return DeleteControl.defaultDelete();
+        String key = key(pn);
+        MDC.put(LOG_KEY, key + ": ");
+        watchdog.started(key);
+        try {
+            meters.phase(uid, PodNetworkStatuses.PHASE_TERMINATING);
+            engine.teardown(uid);
+            traffic.forget(uid);
+            meters.forget(uid);
+            events.normal(pn, "TornDown", "pod network removed from node " + config.nodeName());
+            return DeleteControl.defaultDelete();
+        } finally {
+            watchdog.finished(key);
+            MDC.remove(LOG_KEY);
+        }
+    }
+
+    private static String key(PodNetwork pn) {
+        return pn.getMetadata().getNamespace() + "/" + pn.getMetadata().getName();
+    }
+
+    private static java.util.Set<String> interfacesOf(PodResult result) {
+        java.util.Set<String> names = new java.util.TreeSet<>();
+        result.networks().values().forEach(n -> names.addAll(n.interfaces().keySet()));
+        return names;
     }
 
     private UpdateControl<PodNetwork> patchIfChanged(PodNetwork pn, PodNetworkStatus next) {
@@ -121,7 +168,16 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
             events.normal(pn, after.getReason(), after.getMessage());
         } else {
             events.warning(pn, after.getReason(), after.getMessage());
+            if (PodNetworkStatuses.PHASE_FAILED.equals(next.getPhase())) {
+                meters.failure(failingStage(next), after.getReason()); // refusals counted once, when they happen
+            }
         }
+    }
+
+    private static String failingStage(PodNetworkStatus status) {
+        return status.getConditions().stream()
+                .filter(c -> !ConditionType.Ready.name().equals(c.getType()) && Conditions.FALSE.equals(c.getStatus()))
+                .map(c -> c.getType().replace("Ready", "").toLowerCase()).findFirst().orElse("unknown");
     }
 
     private static Condition readyOf(PodNetworkStatus status) {

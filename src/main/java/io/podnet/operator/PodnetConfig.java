@@ -41,6 +41,14 @@ public interface PodnetConfig {
 
     Embedded embedded();
 
+    Health health();
+
+    interface Health {
+        /** A reconcile running longer than this makes liveness fail. */
+        @WithDefault("5m")
+        Duration stuckAfter();
+    }
+
     interface Embedded {
         /** auto: start the embedded API when there is no kubeconfig and no in-cluster config. */
         @WithDefault("auto")

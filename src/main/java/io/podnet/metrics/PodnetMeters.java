@@ -1,0 +1,89 @@
+package io.podnet.metrics;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.podnet.engine.EngineObserver;
+import io.podnet.engine.PodMode;
+
+/**
+ * podnet's own meters, named by Prometheus conventions with base units: setup and teardown
+ * durations (whole and per step) by mode, PodNetworks by phase, failures by reason, and kernel
+ * repairs by kind. The engine reports to it as its {@link EngineObserver}.
+ */
+@ApplicationScoped
+public class PodnetMeters implements EngineObserver {
+    static final String[] PHASES = {"Pending", "Ready", "Failed", "Terminating"};
+    private static final Duration[] BUCKETS = {
+        Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
+        Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10)};
+
+    @Inject
+    MeterRegistry registry;
+
+    /** PodNetwork uid -> its phase, for the phase gauges. */
+    private final Map<String, String> phases = new ConcurrentHashMap<>();
+    private volatile boolean gaugesRegistered;
+
+    private Timer timer(String name, String description, String... tags) {
+        return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(BUCKETS).register(registry);
+    }
+
+    @Override
+    public void step(Operation operation, PodMode mode, String step, long nanos) {
+        timer("podnet." + operation.lower() + ".step.duration", "Duration of one step of a pod network " + operation.lower(),
+                "mode", mode.name().toLowerCase(), "step", step).record(Duration.ofNanos(nanos));
+    }
+
+    @Override
+    public void finished(Operation operation, PodMode mode, String outcome, long nanos) {
+        timer("podnet." + operation.lower() + ".duration", "Duration of a whole pod network " + operation.lower(),
+                "mode", mode.name().toLowerCase(), "outcome", outcome).record(Duration.ofNanos(nanos));
+    }
+
+    @Override
+    public void repaired(String kind) {
+        Counter.builder("podnet.repairs").description("Kernel objects found missing or wrong and restored")
+                .tag("kind", kind).register(registry).increment();
+    }
+
+    /** A PodNetwork failed, or was refused, for this reason. */
+    public void failure(String stage, String reason) {
+        Counter.builder("podnet.failures").description("PodNetwork failures and refusals by reason")
+                .tags("stage", stage, "reason", reason).register(registry).increment();
+    }
+
+    /** The PodNetwork's phase now. */
+    public void phase(String uid, String phase) {
+        registerPhaseGauges();
+        phases.put(uid, phase);
+    }
+
+    public void forget(String uid) {
+        phases.remove(uid);
+    }
+
+    private void registerPhaseGauges() {
+        if (gaugesRegistered) {
+            return;
+        }
+        synchronized (this) {
+            if (!gaugesRegistered) {
+                for (String phase : PHASES) {
+                    Gauge.builder("podnet.podnetworks", phases, m -> m.values().stream().filter(phase::equals).count())
+                            .description("PodNetworks of this node by phase").tag("phase", phase).register(registry);
+                }
+                gaugesRegistered = true;
+            }
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package io.podnet.operator;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
+import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
+import io.podnet.engine.NetworkEngine;
+
+/**
+ * Readiness: the informer has synced and its watch is up (JOSDK's own check, which QOSDK
+ * reports too, only looks at "synced", so a lost API server would go unnoticed), netlink
+ * answers in the host namespace, and the state directory takes writes.
+ */
+@Readiness
+@ApplicationScoped
+public class AgentReadiness implements HealthCheck {
+    @Inject
+    NetworkEngine engine;
+
+    @Inject
+    PodnetConfig config;
+
+    @Inject
+    Operator operator;
+
+    @Override
+    public HealthCheckResponse call() {
+        String informer = informerProblem();
+        boolean netlink = engine.netlinkAnswers();
+        boolean writable = stateDirWritable(config.stateDir());
+        return HealthCheckResponse.named("podnet agent").status(informer == null && netlink && writable)
+                .withData("informer", informer == null ? "ok" : informer)
+                .withData("netlink", netlink ? "ok" : "no answer from the host namespace")
+                .withData("stateDir", writable ? "ok" : config.stateDir() + " is not writable")
+                .build();
+    }
+
+    /** Null when every informer has synced and is watching, else what is wrong. */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private String informerProblem() {
+        var runtime = operator.getRuntimeInfo();
+        if (!runtime.isStarted()) {
+            return "operator not started";
+        }
+        for (var controller : runtime.getRegisteredControllers()) {
+            Map<String, InformerWrappingEventSourceHealthIndicator> sources = controller.getControllerHealthInfo()
+                    .informerEventSourceHealthIndicators();
+            for (Map.Entry<String, InformerWrappingEventSourceHealthIndicator> source : sources.entrySet()) {
+                Map<String, InformerHealthIndicator> informers = source.getValue().informerHealthIndicators();
+                for (InformerHealthIndicator informer : informers.values()) {
+                    if (!informer.hasSynced()) {
+                        return source.getKey() + " has not synced";
+                    }
+                    if (!informer.isWatching()) {
+                        return source.getKey() + " is not watching (API server unreachable?)";
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    static boolean stateDirWritable(Path dir) {
+        try {
+            Files.createDirectories(dir);
+            Path probe = Files.createTempFile(dir, ".ready-", ".probe");
+            Files.delete(probe);
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+}
