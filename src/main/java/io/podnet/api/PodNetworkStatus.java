@@ -29,6 +29,15 @@ public class PodNetworkStatus {
     @JsonPropertyDescription("Podman's basic network summary of the pod.")
     private InspectSummary inspect;
 
+    @JsonPropertyDescription("The pod's hosts file on the node, for a runtime to mount.")
+    private String hostsPath;
+
+    @JsonPropertyDescription("The pod's resolv.conf on the node, for a runtime to mount.")
+    private String resolvConfPath;
+
+    @JsonPropertyDescription("The last value of the podnet.io/reload annotation that was acted on.")
+    private String observedReload;
+
     private List<Condition> conditions = new ArrayList<>();
 
     public Long getObservedGeneration() {
@@ -77,6 +86,30 @@ public class PodNetworkStatus {
 
     public void setInspect(InspectSummary inspect) {
         this.inspect = inspect;
+    }
+
+    public String getHostsPath() {
+        return hostsPath;
+    }
+
+    public void setHostsPath(String hostsPath) {
+        this.hostsPath = hostsPath;
+    }
+
+    public String getResolvConfPath() {
+        return resolvConfPath;
+    }
+
+    public void setResolvConfPath(String resolvConfPath) {
+        this.resolvConfPath = resolvConfPath;
+    }
+
+    public String getObservedReload() {
+        return observedReload;
+    }
+
+    public void setObservedReload(String observedReload) {
+        this.observedReload = observedReload;
     }
 
     public List<Condition> getConditions() {

@@ -1,43 +1,44 @@
 package io.podnet.engine;
 
-import java.net.InetAddress;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
-import io.podnet.ipam.Allocation;
 import io.podnet.ipam.Ipam;
-import io.podnet.ipam.IpamException;
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netconf.NetworkDefinitions;
-import io.podnet.netconf.Subnet;
+import io.podnet.netlink.Link;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
-import io.podnet.netns.NetnsException;
 import io.podnet.netns.NetnsManager;
 import io.podnet.netns.NetnsThreads;
 
 /**
- * The rootful engine: a namespace per pod, joined to each network's host bridge by a veth pair.
- * Every setup is plan -> persist intent -> apply, and is idempotent: a second setup of a healthy
- * pod only reads the kernel. A fresh pod whose kernel steps fail is rolled back entirely.
+ * The rootful engine: each pod in a namespace (its own, or one it joins), attached to each
+ * network's host bridge by a veth pair. Every setup is plan -> persist intent -> apply, and is
+ * idempotent: a second setup of a healthy pod only reads the kernel, and a changed spec attaches
+ * and detaches only the networks that changed. A fresh pod whose kernel steps fail is rolled back.
  */
 public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NetworkEngine.class);
 
-    private final NetnsManager netns;
     private final NetworkDefinitions networks;
     private final Ipam ipam;
+    private final Planner planner;
     private final PodStateStore store;
+    private final PodNamespaces namespaces;
+    private final PodDnsFiles dnsFiles;
+    private final NetnsPolicy netnsPolicy;
     private final RtnlClient host;
     private final Bridges bridges;
     private final PodLocks locks = new PodLocks();
@@ -45,19 +46,22 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     private NetworkEngine(EngineSettings settings, RtnlClient host, EngineObserver observer) {
         this.observer = observer;
-        this.netns = new NetnsManager(settings.netnsDir());
         this.networks = settings.networks();
         this.ipam = new Ipam(settings.stateDir());
+        this.planner = new Planner(networks, ipam);
         this.store = new PodStateStore(settings.stateDir());
+        this.namespaces = new PodNamespaces(new NetnsManager(settings.netnsDir()));
+        this.dnsFiles = new PodDnsFiles(settings.runDir(), settings.hostResolvConf());
+        this.netnsPolicy = new NetnsPolicy(settings.allowedNetnsPaths(), settings.hostNetns());
         this.host = host;
         this.bridges = new Bridges(host, settings.stateDir());
     }
 
-    /** Opens the engine: a netlink socket in the host namespace, kept for the engine's life. */
     public static NetworkEngine open(EngineSettings settings) {
         return open(settings, EngineObserver.NONE);
     }
 
+    /** Opens the engine: a netlink socket in the host namespace, kept for the engine's life. */
     public static NetworkEngine open(EngineSettings settings, EngineObserver observer) {
         RtnlClient host;
         if (settings.hostNetns() == null) {
@@ -72,6 +76,13 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         return engine;
     }
 
+    /** At start: every known pod's addresses back into IPAM before anything new is allocated. */
+    private void reserveKnownAddresses() {
+        for (PodState state : store.all()) {
+            state.attachments().forEach(a -> planner.reserveKnown(state.id(), a));
+        }
+    }
+
     @Override
     public PodResult setup(PodRequest request) {
         ReentrantLock lock = locks.of(request.id());
@@ -79,11 +90,18 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         StepClock clock = new StepClock(observer, EngineObserver.Operation.SETUP, request.mode());
         String outcome = "failed";
         try {
-            RequestValidator.validate(request, networks);
             PodState prior = store.load(request.id()).orElse(null);
             PodState next;
             try {
-                next = plan(request, prior);
+                RequestValidator.validate(request, networks, netnsPolicy);
+                if (prior != null && !prior.netnsKind().equals(request.netns().kind().name())) {
+                    throw new RejectedRequestException(Stage.NETNS, "NetnsImmutable", "netns cannot change once the pod is built (was "
+                            + prior.netnsKind() + ", now " + request.netns().kind() + "); delete and recreate the PodNetwork");
+                }
+                boolean owns = request.netns().kind() != NetnsRequest.Kind.PATH;
+                next = planner.plan(request, prior, namespaces.pathFor(request).toString(), owns,
+                        namespaces.foreignLinks(request, prior));
+                next = next.withDns(dnsFiles.desired(request, next.attachments(), networks));
             } catch (RejectedRequestException e) {
                 outcome = "rejected";
                 throw e;
@@ -96,8 +114,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 store.save(next);
             }
             clock.lap("persist");
+            PodResult result;
             try {
-                apply(next, prior, clock);
+                result = apply(next, prior, clock);
             } catch (RuntimeException e) {
                 if (prior == null) {
                     rollback(next, e);
@@ -106,125 +125,11 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                         : new SetupFailedException(Stage.NETWORKS, "SetupFailed", e.getMessage(), e);
             }
             outcome = "ok";
-            return result(next);
+            return result;
         } finally {
             clock.finish(outcome);
             lock.unlock();
         }
-    }
-
-    /** Names, MACs and addresses for every requested network, reusing what the pod already has. */
-    private PodState plan(PodRequest request, PodState prior) {
-        Set<String> explicit = new HashSet<>();
-        request.attachments().forEach(a -> {
-            if (a.interfaceName() != null) {
-                explicit.add(a.interfaceName());
-            }
-        });
-        // keep the name an attachment already has unless another network now asks for it
-        Map<String, String> names = new LinkedHashMap<>();
-        Set<String> used = new HashSet<>(explicit);
-        for (AttachmentRequest a : request.attachments()) {
-            PodState.Attachment old = prior == null ? null : prior.attachment(a.network());
-            if (a.interfaceName() != null) {
-                names.put(a.network(), a.interfaceName());
-            } else if (old != null && !explicit.contains(old.interfaceName())) {
-                names.put(a.network(), old.interfaceName());
-                used.add(old.interfaceName());
-            }
-        }
-        for (AttachmentRequest a : request.attachments()) {
-            if (!names.containsKey(a.network())) {
-                String name = InterfaceNames.firstFree(used);
-                used.add(name);
-                names.put(a.network(), name);
-            }
-        }
-
-        List<PodState.Attachment> attachments = new ArrayList<>();
-        List<String> newlyAllocated = new ArrayList<>();
-        try {
-            for (AttachmentRequest a : request.attachments()) {
-                NetworkDefinition def = networks.get(a.network()).orElseThrow();
-                PodState.Attachment old = prior == null ? null : prior.attachment(a.network());
-                List<String> statics = a.staticIps().stream().map(IpAddresses::format).toList();
-                Allocation allocation = allocate(request.id(), def, a, old, newlyAllocated);
-                MacAddress mac = a.staticMac() != null ? a.staticMac()
-                        : old != null ? MacAddress.parse(old.mac()) : MacAddress.randomLocal();
-                List<String> addresses = new ArrayList<>();
-                List<String> gateways = new ArrayList<>();
-                for (Cidr c : allocation.addresses()) {
-                    addresses.add(c.toString());
-                    gateways.add(gatewayOf(def, c.address()));
-                }
-                attachments.add(new PodState.Attachment(a.network(), names.get(a.network()),
-                        KernelNames.hostVeth(request.id(), a.network()), def.bridgeName(), mac.toString(),
-                        addresses, gateways, statics));
-            }
-        } catch (RuntimeException e) {
-            newlyAllocated.forEach(network -> ipam.release(network, request.id()));
-            throw e;
-        }
-        String netnsPath = netns.pathOf(KernelNames.netns(request.id())).toString();
-        return new PodState(PodState.CURRENT_VERSION, request.id(), request.displayName(), request.mode(), netnsPath, true, attachments);
-    }
-
-    /**
-     * The pod's addresses on the network: the ones it holds (IPAM moves only a static address
-     * that changed), or, when IPAM lost them, the ones its own record names if still free.
-     */
-    private Allocation allocate(String podId, NetworkDefinition def, AttachmentRequest a, PodState.Attachment old,
-            List<String> newlyAllocated) {
-        boolean held = ipam.find(def.name(), podId).isPresent();
-        if (!held && old != null && !old.addresses().isEmpty()) {
-            held = reserveKnown(podId, old);
-        }
-        try {
-            Allocation allocation = ipam.allocate(def.name(), def.subnets(), podId, a.staticIps());
-            if (!held) {
-                newlyAllocated.add(def.name());
-            }
-            return allocation;
-        } catch (IpamException e) {
-            throw rejected(def, e);
-        }
-    }
-
-    private boolean reserveKnown(String podId, PodState.Attachment a) {
-        try {
-            ipam.reserve(a.network(), podId, a.addresses().stream().map(Cidr::parse).toList());
-            return true;
-        } catch (IpamException e) {
-            LOG.warnf("pod %s cannot keep %s on network %s: %s", podId, a.addresses(), a.network(), e.getMessage());
-            return false;
-        }
-    }
-
-    /** At start: every known pod's addresses back into IPAM before anything new is allocated. */
-    private void reserveKnownAddresses() {
-        for (String id : store.ids()) {
-            store.load(id).ifPresent(state -> state.attachments().forEach(a -> reserveKnown(id, a)));
-        }
-    }
-
-    private static RejectedRequestException rejected(NetworkDefinition def, IpamException e) {
-        String reason = switch (e.reason()) {
-            case Taken -> "StaticIPTaken";
-            case OutsideSubnet -> "StaticIPOutsideSubnet";
-            case Reserved -> "StaticIPReserved";
-            case Exhausted -> "SubnetExhausted";
-            case Corrupt -> "IpamStateCorrupt";
-        };
-        return new RejectedRequestException(Stage.NETWORKS, reason, "network \"" + def.name() + "\": " + e.getMessage());
-    }
-
-    private static String gatewayOf(NetworkDefinition def, InetAddress address) {
-        for (Subnet s : def.subnets()) {
-            if (s.subnet().contains(address)) {
-                return s.gateway() == null ? "" : IpAddresses.format(s.gateway());
-            }
-        }
-        return "";
     }
 
     private static List<PodState.Attachment> removedAttachments(PodState prior, PodState next) {
@@ -242,47 +147,32 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     }
 
     /** Builds what is missing; what was missing from a pod built before is reported as repaired. */
-    private void apply(PodState state, PodState prior, StepClock clock) {
-        NetnsManager.Created<RtnlClient> created;
-        try {
-            created = netns.createOrOpen(KernelNames.netns(state.id()), path -> openPodClient());
-        } catch (NetnsException | IllegalArgumentException e) {
-            throw new SetupFailedException(Stage.NETNS, "NetnsCreateFailed", e.getMessage(), e);
-        }
-        clock.lap("netns");
-        if (prior != null && created.created()) {
-            observer.repaired("netns");
-        }
-        try (Netns ns = created.netns(); RtnlClient pod = created.value()) {
+    private PodResult apply(PodState state, PodState prior, StepClock clock) {
+        try (PodNamespaces.Opened pod = namespaces.open(state)) {
+            clock.lap("netns");
+            if (prior != null && pod.created()) {
+                observer.repaired("netns");
+            }
             for (int i = 0; i < state.attachments().size(); i++) {
                 PodState.Attachment a = state.attachments().get(i);
                 NetworkDefinition def = networks.get(a.network()).orElseThrow(() -> new SetupFailedException(Stage.NETWORKS,
                         "UnknownNetwork", "network \"" + a.network() + "\" is no longer defined on this node", null));
+                Consumer<String> repaired = prior != null && prior.attachment(a.network()) != null ? observer::repaired : kind -> { };
                 ReentrantLock bridgeLock = bridges.lock(def.bridgeName());
                 bridgeLock.lock();
-                java.util.function.Consumer<String> repaired = prior != null && prior.attachment(a.network()) != null
-                        ? observer::repaired : kind -> { };
                 try {
                     int bridge = bridges.ensure(def, repaired);
                     clock.lap("bridge");
-                    VethAttacher.attach(host, pod, ns, bridge, def.mtu(), def.internal(), a, VethAttacher.BASE_ROUTE_METRIC + i, repaired);
+                    VethAttacher.attach(host, pod.client(), pod.netns(), bridge, def.mtu(), def.internal(), a,
+                            VethAttacher.BASE_ROUTE_METRIC + i, repaired);
                     clock.lap("interface");
                 } finally {
                     bridgeLock.unlock();
                 }
             }
-        }
-    }
-
-    /** Runs inside the pod's namespace: a netlink socket bound there, and loopback up. */
-    private static RtnlClient openPodClient() {
-        RtnlClient pod = RtnlClient.open();
-        try {
-            pod.link("lo").filter(l -> !l.isUp()).ifPresent(l -> pod.setUp(l.index()));
-            return pod;
-        } catch (RuntimeException e) {
-            pod.close();
-            throw e;
+            dnsFiles.write(state.id(), prior == null ? PodState.Dns.NONE : prior.dns(), state.dns());
+            clock.lap("dns");
+            return result(state, state.joined() ? NamespaceInspector.inspect(pod.client()) : null);
         }
     }
 
@@ -311,7 +201,10 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         }
     }
 
-    /** Removes the pod's links, namespace, addresses and state; each step tolerates what is gone. */
+    /**
+     * Removes the pod's links, namespace file (when podnet made it), DNS files, addresses and
+     * state; each step tolerates what is gone. A joined namespace keeps what it had before.
+     */
     private void removeEverything(String podId, PodState state, StepClock clock) {
         if (state != null) {
             detachAll(state.attachments());
@@ -319,14 +212,13 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             // no record: remove what our naming says could be there
             for (NetworkDefinition def : networks.all()) {
                 detachAll(List.of(new PodState.Attachment(def.name(), "", KernelNames.hostVeth(podId, def.name()),
-                        def.bridgeName(), "", List.of(), List.of(), List.of())));
+                        def.bridgeName(), "", List.of(), List.of(), List.of(), List.of())));
             }
         }
         clock.lap("interfaces");
-        if (state == null || state.ownsNetns()) {
-            netns.delete(KernelNames.netns(podId));
-        }
+        namespaces.remove(podId, state);
         clock.lap("netns");
+        dnsFiles.remove(podId);
         ipam.releaseOwnerEverywhere(podId);
         store.delete(podId);
         clock.lap("state");
@@ -345,7 +237,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         }
     }
 
-    private static PodResult result(PodState state) {
+    private PodResult result(PodState state, Map<String, PodResult.InterfaceResult> namespaceInterfaces) {
         Map<String, PodResult.NetworkResult> out = new LinkedHashMap<>();
         for (PodState.Attachment a : state.attachments()) {
             List<PodResult.AddressResult> addresses = new ArrayList<>();
@@ -353,11 +245,13 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 String gw = a.gateways().get(i);
                 addresses.add(new PodResult.AddressResult(Cidr.parse(a.addresses().get(i)), gw.isEmpty() ? null : IpAddresses.parse(gw)));
             }
+            List<java.net.InetAddress> dnsServers = networks.get(a.network()).map(PodDnsFiles::networkServers).orElse(List.of())
+                    .stream().map(IpAddresses::parse).toList();
             out.put(a.network(), new PodResult.NetworkResult(
-                    Map.of(a.interfaceName(), new PodResult.InterfaceResult(MacAddress.parse(a.mac()), addresses)),
-                    List.of(), List.of()));
+                    Map.of(a.interfaceName(), new PodResult.InterfaceResult(MacAddress.parse(a.mac()), addresses)), dnsServers, List.of()));
         }
-        return new PodResult(java.nio.file.Path.of(state.netnsPath()), out);
+        return new PodResult(java.nio.file.Path.of(state.netnsPath()), out, dnsFiles.hostsFile(state.id()),
+                dnsFiles.resolvConf(state.id()), namespaceInterfaces);
     }
 
     @Override
@@ -371,8 +265,8 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
      */
     @Override
     public Map<String, Map<String, InterfaceCounters>> interfaceCounters() {
-        Map<String, io.podnet.netlink.Link> byName = new java.util.HashMap<>();
-        for (io.podnet.netlink.Link l : host.links()) {
+        Map<String, Link> byName = new HashMap<>();
+        for (Link l : host.links()) {
             if (l.name().startsWith(KernelNames.VETH_PREFIX)) {
                 byName.put(l.name(), l);
             }
@@ -381,7 +275,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         for (PodState state : store.all()) {
             Map<String, InterfaceCounters> pod = new LinkedHashMap<>();
             for (PodState.Attachment a : state.attachments()) {
-                io.podnet.netlink.Link l = byName.get(a.hostVeth());
+                Link l = byName.get(a.hostVeth());
                 if (l != null && l.stats() != null) {
                     var s = l.stats();
                     pod.put(a.interfaceName(), new InterfaceCounters(s.txBytes(), s.rxBytes(), s.txPackets(), s.rxPackets()));
@@ -407,5 +301,4 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     public void close() {
         host.close();
     }
-
 }

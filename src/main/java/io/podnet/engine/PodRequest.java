@@ -9,8 +9,9 @@ import java.util.Objects;
  *
  * @param id stable key of the pod (the PodNetwork's UID); names of kernel objects derive from it
  * @param displayName namespace/name, for logs and messages only
+ * @param hostname the pod's name in its hosts file
  */
-public record PodRequest(String id, String displayName, PodMode mode, NetnsRequest netns,
+public record PodRequest(String id, String displayName, String hostname, PodMode mode, NetnsRequest netns,
         List<AttachmentRequest> attachments, List<PortRequest> ports, DnsRequest dns) {
     public PodRequest {
         Objects.requireNonNull(id, "id");
@@ -19,5 +20,6 @@ public record PodRequest(String id, String displayName, PodMode mode, NetnsReque
         attachments = List.copyOf(attachments);
         ports = List.copyOf(ports);
         dns = dns == null ? DnsRequest.NONE : dns;
+        hostname = hostname == null ? id : hostname;
     }
 }

@@ -13,8 +13,13 @@ import io.podnet.inet.MacAddress;
  * their MAC and addresses, and the network's DNS settings.
  *
  * @param networks in the order of the request
+ * @param hostsFile the pod's hosts file, for a runtime to mount
+ * @param resolvConf the pod's resolv.conf, for a runtime to mount
+ * @param namespaceInterfaces for a namespace podnet joined: every interface found in it with its
+ *        addresses (the seed's inspectJoinedNetworkNS), null for namespaces podnet created
  */
-public record PodResult(Path netnsPath, Map<String, NetworkResult> networks) {
+public record PodResult(Path netnsPath, Map<String, NetworkResult> networks, Path hostsFile, Path resolvConf,
+        Map<String, InterfaceResult> namespaceInterfaces) {
     public record NetworkResult(Map<String, InterfaceResult> interfaces, List<InetAddress> dnsServers, List<String> dnsSearchDomains) {
     }
 

@@ -17,15 +17,12 @@ final class RequestValidator {
     private RequestValidator() {
     }
 
-    static void validate(PodRequest request, NetworkDefinitions networks) {
+    static void validate(PodRequest request, NetworkDefinitions networks, NetnsPolicy netnsPolicy) {
         if (request.mode() == PodMode.ROOTLESS) {
             throw new RejectedRequestException(Stage.NETWORKS, "RootlessNotSupported",
                     "mode Rootless is not supported by this agent yet; use mode Rootful");
         }
-        if (request.netns().kind() != NetnsRequest.Kind.NEW) {
-            throw new RejectedRequestException(Stage.NETNS, "NetnsTypeNotSupported",
-                    "netns.type " + request.netns().kind() + " is not supported by this agent yet; use New");
-        }
+        netnsPolicy.check(request.netns());
         Set<String> seenNetworks = new HashSet<>();
         Set<String> seenInterfaces = new HashSet<>();
         for (AttachmentRequest a : request.attachments()) {

@@ -40,13 +40,15 @@ final class VethAttacher {
         MacAddress mac = MacAddress.parse(a.mac());
         Link hostEnd = host.link(a.hostVeth()).orElse(null);
         Link podEnd = pod.link(a.interfaceName()).orElse(null);
-        if (hostEnd == null || podEnd == null || !"veth".equals(podEnd.kind())) {
-            // half a pair, or a foreign link under our name inside our namespace: rebuild the pair
+        if (podEnd != null && (hostEnd == null || !"veth".equals(podEnd.kind()))) {
+            // our pairs die whole: a pod-side link without our host end is not podnet's to remove
+            throw new SetupFailedException(Stage.NETWORKS, "InterfaceNameTaken", "interface " + a.interfaceName() + " in " + podNs
+                    + " is not podnet's (no host end " + a.hostVeth() + "); rename it or choose another interfaceName", null);
+        }
+        if (hostEnd == null || podEnd == null) {
+            // none, or only our host end (its peer was moved away): build the pair afresh
             if (hostEnd != null) {
                 host.deleteLink(hostEnd.index());
-            }
-            if (podEnd != null) {
-                pod.deleteLink(podEnd.index());
             }
             try {
                 // the kernel cannot bring up a peer created in another namespace: done below

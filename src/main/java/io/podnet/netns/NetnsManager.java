@@ -93,6 +93,31 @@ public final class NetnsManager {
         return new Created<>(new Netns(path, FileDescriptor.openReadOnly(path.toString()), true), true, value);
     }
 
+    /**
+     * Makes the namespace of a running process reachable under {@code <dir>/<name>} by a bind
+     * mount of /proc/PID/ns/net, as podman's setupNetNS does; the mount keeps the namespace for
+     * podnet even if the process exits, and {@link #delete} only unmounts it. Opens the existing
+     * mount when there is one.
+     */
+    public Netns bindProcess(String name, int pid) {
+        Path path = pathOf(name);
+        prepareDir();
+        if (!isNsfs(path)) {
+            removeStale(path);
+            Path source = Path.of("/proc", Integer.toString(pid), "ns", "net");
+            FileDescriptor placeholder = FileDescriptor.adopt(
+                    Sys.open(path.toString(), Sys.O_RDONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_CLOEXEC, 0));
+            placeholder.close();
+            try {
+                Sys.mount(source.toString(), path.toString(), "none", Sys.MS_BIND, null);
+            } catch (RuntimeException e) {
+                deleteQuietly(path);
+                throw new NetnsException("cannot bind the network namespace of process " + pid + ": " + e.getMessage(), e);
+            }
+        }
+        return new Netns(path, FileDescriptor.openReadOnly(path.toString()), false);
+    }
+
     /** Opens an existing namespace file that podnet does not own (a CRI sandbox, say). */
     public static Netns join(Path path) {
         if (!isNsfs(path)) {

@@ -25,7 +25,13 @@ public class EngineProducer {
                 networks.all().stream().map(n -> n.name() + " (" + n.bridgeName() + ")").toList(), config.networksDir(),
                 config.stateDir(), config.netnsDir(),
                 config.hostNetns().map(p -> "; host namespace " + p).orElse(""));
-        return NetworkEngine.open(new EngineSettings(config.hostNetns().orElse(null), config.netnsDir(), config.stateDir(), networks), meters);
+        EngineSettings settings = EngineSettings.of(config.hostNetns().orElse(null), config.netnsDir(), config.stateDir(),
+                config.runDir(), networks);
+        if (config.allowedNetnsPaths().isPresent()) {
+            settings = new EngineSettings(settings.hostNetns(), settings.netnsDir(), settings.stateDir(), settings.runDir(), networks,
+                    config.allowedNetnsPaths().get(), settings.hostResolvConf());
+        }
+        return NetworkEngine.open(settings, meters);
     }
 
     void close(@Disposes NetworkEngine engine) {

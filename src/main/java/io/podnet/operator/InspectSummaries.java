@@ -17,9 +17,20 @@ final class InspectSummaries {
     private InspectSummaries() {
     }
 
+    /**
+     * From what podnet built, or, for a namespace it joined, from what the namespace holds (the
+     * seed's inspectJoinedNetworkNS); null when there is nothing to summarize.
+     */
     static InspectSummary of(PodResult result) {
         Map<String, PodResult.InterfaceResult> interfaces = new TreeMap<>();
-        result.networks().values().forEach(n -> interfaces.putAll(n.interfaces()));
+        if (result.namespaceInterfaces() != null) {
+            interfaces.putAll(result.namespaceInterfaces());
+        } else {
+            result.networks().values().forEach(n -> interfaces.putAll(n.interfaces()));
+        }
+        if (interfaces.isEmpty()) {
+            return null;
+        }
         InspectSummary s = new InspectSummary();
         for (PodResult.InterfaceResult iface : interfaces.values()) {
             for (PodResult.AddressResult a : iface.addresses()) {

@@ -32,7 +32,8 @@ import io.quarkiverse.operatorsdk.runtime.api.ConfigurableReconciler;
  * writes what was built (or why not) into the status. The finalizer keeps a PodNetwork until its
  * networking is gone.
  */
-@ControllerConfiguration(name = PodNetworkReconciler.NAME, finalizerName = PodNetworkReconciler.FINALIZER)
+@ControllerConfiguration(name = PodNetworkReconciler.NAME, finalizerName = PodNetworkReconciler.FINALIZER,
+        generationAwareEventProcessing = false) // ReloadAwareUpdates decides which updates count
 public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>, Cleaner<PodNetwork> {
     public static final String NAME = "podnetwork";
     public static final String FINALIZER = "podnet.io/finalizer";
@@ -65,6 +66,7 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         String node = config.nodeName();
         NodeFieldSelector.apply(overrider, node);
         overrider.withGenericFilter(pn -> isForNode(pn, node));
+        overrider.withOnUpdateFilter(ReloadAwareUpdates.filter());
         overrider.withReconciliationMaxInterval(config.resyncInterval());
     }
 
@@ -85,6 +87,7 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
             try {
                 PodResult result = engine.setup(PodRequestMapper.toRequest(pn));
                 next = PodNetworkStatuses.ready(pn, result);
+                next.setObservedReload(observedReload(pn));
                 traffic.track(pn.getMetadata().getUid(), pn.getMetadata().getNamespace(), pn.getMetadata().getName(), interfacesOf(result));
             } catch (RejectedRequestException e) {
                 next = PodNetworkStatuses.problem(pn, e.stage(), e.reason(), e.getMessage(), true);
@@ -134,6 +137,17 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
             watchdog.finished(key);
             MDC.remove(LOG_KEY);
         }
+    }
+
+    /** The reload value now handled: a new annotation value counts once, with an event. */
+    private String observedReload(PodNetwork pn) {
+        String wanted = ReloadAwareUpdates.reloadOf(pn);
+        String done = pn.getStatus() == null ? null : pn.getStatus().getObservedReload();
+        if (wanted != null && !wanted.equals(done)) {
+            events.normal(pn, "Reloaded", "networks re-applied for " + ReloadAwareUpdates.RELOAD + "=" + wanted
+                    + "; interface names, MACs and addresses kept");
+        }
+        return wanted;
     }
 
     private static String key(PodNetwork pn) {

@@ -21,7 +21,9 @@ final class PodNetworkStatuses {
         s.setPhase(PHASE_READY);
         s.setNetnsPath(result.netnsPath() == null ? null : result.netnsPath().toString());
         s.setNetworks(StatusBlocks.of(result));
-        s.setInspect(result.networks().isEmpty() ? null : InspectSummaries.of(result));
+        s.setInspect(InspectSummaries.of(result));
+        s.setHostsPath(result.hostsFile() == null ? null : result.hostsFile().toString());
+        s.setResolvConfPath(result.resolvConf() == null ? null : result.resolvConf().toString());
         c.set(ConditionType.NetnsReady, Conditions.TRUE, "NetnsReady", "network namespace " + s.getNetnsPath());
         int count = result.networks().size();
         c.set(ConditionType.NetworksReady, Conditions.TRUE, count == 0 ? "LoopbackOnly" : "NetworksAttached",
@@ -39,6 +41,9 @@ final class PodNetworkStatuses {
         PodNetworkStatus s = base(pn);
         PodNetworkStatus prior = pn.getStatus();
         if (prior != null) {
+            s.setHostsPath(prior.getHostsPath());
+            s.setResolvConfPath(prior.getResolvConfPath());
+            s.setObservedReload(prior.getObservedReload());
             s.setNetnsPath(prior.getNetnsPath());
             s.setNetworks(prior.getNetworks());
             s.setPorts(prior.getPorts());

@@ -47,7 +47,7 @@ final class PodRequestMapper {
             throw new RejectedRequestException(Stage.NETNS, "InvalidSpec", "metadata.uid \"" + uid + "\" is not a valid UID");
         }
         String display = pn.getMetadata().getNamespace() + "/" + pn.getMetadata().getName();
-        return new PodRequest(uid, display, spec.getMode() == Mode.Rootless ? PodMode.ROOTLESS : PodMode.ROOTFUL,
+        return new PodRequest(uid, display, pn.getMetadata().getName(), spec.getMode() == Mode.Rootless ? PodMode.ROOTLESS : PodMode.ROOTFUL,
                 netns(spec.getNetns()), attachments(spec.getNetworks()), ports(spec.getPortMappings()), dns(spec.getDns()));
     }
 

@@ -35,6 +35,12 @@ public interface PodnetConfig {
      */
     Optional<Path> hostNetns();
 
+    /**
+     * Directories under which a {@code netns.type: Path} namespace may be joined; default: the
+     * netns dir and /var/run/netns.
+     */
+    Optional<java.util.List<Path>> allowedNetnsPaths();
+
     /** How often every PodNetwork is re-checked against the kernel (drift repair). */
     @WithDefault("10s")
     Duration resyncInterval();

@@ -52,7 +52,7 @@ class NetworkEngineKernelTest {
     }
 
     private NetworkEngine openEngine() {
-        return NetworkEngine.open(new EngineSettings(sandbox.path(), Sandbox.NETNS_DIR, state, NetworkDefinitions.load(networksDir)));
+        return NetworkEngine.open(EngineSettings.of(sandbox.path(), Sandbox.NETNS_DIR, state, state.resolve("run"), NetworkDefinitions.load(networksDir)));
     }
 
     @AfterEach
@@ -72,7 +72,7 @@ class NetworkEngineKernelTest {
     }
 
     private static PodRequest request(String id, AttachmentRequest... attachments) {
-        return new PodRequest(id, "test/" + id, PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
+        return new PodRequest(id, "test/" + id, "pod-" + id.substring(0, 4), PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
     }
 
     private static PodResult.InterfaceResult iface(PodResult r, String network, String name) {

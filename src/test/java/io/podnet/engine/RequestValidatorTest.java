@@ -15,13 +15,14 @@ import io.podnet.netconf.NetworkDefinitions;
 
 class RequestValidatorTest {
     private final NetworkDefinitions networks = NetworkDefinitions.defaults();
+    private final NetnsPolicy policy = new NetnsPolicy(List.of(java.nio.file.Path.of("/run/netns")), null);
 
     private static PodRequest request(AttachmentRequest... attachments) {
-        return new PodRequest("pod-1", "ns/pod", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
+        return new PodRequest("pod-1", "ns/pod", "pod", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
     }
 
     private void assertRejected(PodRequest r, Stage stage, String reason) {
-        assertThatThrownBy(() -> RequestValidator.validate(r, networks)).isInstanceOfSatisfying(RejectedRequestException.class, e -> {
+        assertThatThrownBy(() -> RequestValidator.validate(r, networks, policy)).isInstanceOfSatisfying(RejectedRequestException.class, e -> {
             assertThat(e.reason()).isEqualTo(reason);
             assertThat(e.stage()).isEqualTo(stage);
         });
@@ -29,8 +30,8 @@ class RequestValidatorTest {
 
     @Test
     void aPlainRequestAndLoopbackOnlyAreFine() {
-        assertThatCode(() -> RequestValidator.validate(request(AttachmentRequest.of("podnet")), networks)).doesNotThrowAnyException();
-        assertThatCode(() -> RequestValidator.validate(request(), networks)).doesNotThrowAnyException();
+        assertThatCode(() -> RequestValidator.validate(request(AttachmentRequest.of("podnet")), networks, policy)).doesNotThrowAnyException();
+        assertThatCode(() -> RequestValidator.validate(request(), networks, policy)).doesNotThrowAnyException();
     }
 
     @Test
@@ -50,11 +51,17 @@ class RequestValidatorTest {
 
     @Test
     void whatThisAgentCannotDoYetIsSaidClearly() {
-        assertRejected(new PodRequest("p", "ns/p", PodMode.ROOTLESS, NetnsRequest.NEW, List.of(), List.of(), null), Stage.NETWORKS,
+        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTLESS, NetnsRequest.NEW, List.of(), List.of(), null), Stage.NETWORKS,
                 "RootlessNotSupported");
-        assertRejected(new PodRequest("p", "ns/p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, 42), List.of(), List.of(), null),
-                Stage.NETNS, "NetnsTypeNotSupported");
-        assertRejected(new PodRequest("p", "ns/p", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(),
+        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, 1), List.of(), List.of(), null),
+                Stage.NETNS, "NetnsNotAllowed");
+        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, 4_000_000), List.of(),
+                List.of(), null), Stage.NETNS, "ProcessNotFound");
+        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PATH,
+                java.nio.file.Path.of("/run/netns/../../etc/passwd"), 0), List.of(), List.of(), null), Stage.NETNS, "NetnsPathNotAllowed");
+        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PATH,
+                java.nio.file.Path.of("/etc/hostname"), 0), List.of(), List.of(), null), Stage.NETNS, "NetnsPathNotAllowed");
+        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(),
                 List.of(new PortRequest(null, 8080, 80, Set.of(PortRequest.Protocol.TCP), 1)), null), Stage.PORTS, "PortsNotSupported");
     }
 

@@ -38,7 +38,7 @@ public final class EngineSetupBench {
         Path state = Files.createTempDirectory("podnet-bench-state");
         try (var host = manager.createOrOpen(sandbox)) {
             StepRecorder steps = new StepRecorder();
-            try (NetworkEngine engine = NetworkEngine.open(new EngineSettings(host.path(), manager.dir(), state, NetworkDefinitions.defaults()), steps)) {
+            try (NetworkEngine engine = NetworkEngine.open(EngineSettings.of(host.path(), manager.dir(), state, state.resolve("run"), NetworkDefinitions.defaults()), steps)) {
                 // a resident pod keeps the bridge alive, as on a node with running pods
                 PodRequest resident = request(UUID.randomUUID().toString());
                 engine.setup(resident);
@@ -113,7 +113,7 @@ public final class EngineSetupBench {
     }
 
     private static PodRequest request(String id) {
-        return new PodRequest(id, "bench/" + id, PodMode.ROOTFUL, NetnsRequest.NEW, List.of(AttachmentRequest.of("podnet")), List.of(),
+        return new PodRequest(id, "bench/" + id, "bench", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(AttachmentRequest.of("podnet")), List.of(),
                 DnsRequest.NONE);
     }
 }

@@ -1,0 +1,161 @@
+package io.podnet.engine;
+
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.jboss.logging.Logger;
+
+import io.podnet.inet.Cidr;
+import io.podnet.inet.IpAddresses;
+import io.podnet.inet.MacAddress;
+import io.podnet.ipam.Allocation;
+import io.podnet.ipam.Ipam;
+import io.podnet.ipam.IpamException;
+import io.podnet.netconf.NetworkDefinition;
+import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.netconf.Subnet;
+
+/**
+ * Decides, before any kernel change, everything a pod's setup will create: interface names,
+ * MACs and addresses for each network, keeping what the pod already has. Refusals (an address
+ * taken, a name in use) leave IPAM as it was.
+ */
+final class Planner {
+    private static final Logger LOG = Logger.getLogger(Planner.class);
+
+    private final NetworkDefinitions networks;
+    private final Ipam ipam;
+
+    Planner(NetworkDefinitions networks, Ipam ipam) {
+        this.networks = networks;
+        this.ipam = ipam;
+    }
+
+    /**
+     * @param foreignLinks names of links already in a joined namespace that are not podnet's;
+     *        empty for namespaces podnet creates
+     */
+    PodState plan(PodRequest request, PodState prior, String netnsPath, boolean ownsNetns, Set<String> foreignLinks) {
+        Map<String, String> names = interfaceNames(request, prior, foreignLinks);
+        List<PodState.Attachment> attachments = new ArrayList<>();
+        List<String> newlyAllocated = new ArrayList<>();
+        try {
+            for (AttachmentRequest a : request.attachments()) {
+                NetworkDefinition def = networks.get(a.network()).orElseThrow();
+                PodState.Attachment old = prior == null ? null : prior.attachment(a.network());
+                Allocation allocation = allocate(request.id(), def, a, old, newlyAllocated);
+                MacAddress mac = a.staticMac() != null ? a.staticMac()
+                        : old != null ? MacAddress.parse(old.mac()) : MacAddress.randomLocal();
+                List<String> addresses = new ArrayList<>();
+                List<String> gateways = new ArrayList<>();
+                for (Cidr c : allocation.addresses()) {
+                    addresses.add(c.toString());
+                    gateways.add(gatewayOf(def, c.address()));
+                }
+                attachments.add(new PodState.Attachment(a.network(), names.get(a.network()),
+                        KernelNames.hostVeth(request.id(), a.network()), def.bridgeName(), mac.toString(), addresses, gateways,
+                        a.staticIps().stream().map(IpAddresses::format).toList(), a.aliases()));
+            }
+        } catch (RuntimeException e) {
+            newlyAllocated.forEach(network -> ipam.release(network, request.id()));
+            throw e;
+        }
+        return new PodState(PodState.CURRENT_VERSION, request.id(), request.displayName(), request.hostname(), request.mode(),
+                request.netns().kind().name(), netnsPath, request.netns().pid(), ownsNetns, attachments,
+                prior == null ? PodState.Dns.NONE : prior.dns());
+    }
+
+    /**
+     * Asked-for names first; then the name an attachment already has, unless another network now
+     * asks for it; then the first free ethN, also free of the joined namespace's own links.
+     */
+    private static Map<String, String> interfaceNames(PodRequest request, PodState prior, Set<String> foreignLinks) {
+        Set<String> explicit = new HashSet<>();
+        for (AttachmentRequest a : request.attachments()) {
+            if (a.interfaceName() == null) {
+                continue;
+            }
+            explicit.add(a.interfaceName());
+            if (foreignLinks.contains(a.interfaceName())) {
+                throw new RejectedRequestException(Stage.NETWORKS, "InterfaceNameTaken", "interface name \"" + a.interfaceName()
+                        + "\" is already used in the namespace by a link podnet did not create");
+            }
+        }
+        Map<String, String> names = new LinkedHashMap<>();
+        Set<String> used = new HashSet<>(explicit);
+        used.addAll(foreignLinks);
+        for (AttachmentRequest a : request.attachments()) {
+            PodState.Attachment old = prior == null ? null : prior.attachment(a.network());
+            if (a.interfaceName() != null) {
+                names.put(a.network(), a.interfaceName());
+            } else if (old != null && !explicit.contains(old.interfaceName())) {
+                names.put(a.network(), old.interfaceName());
+                used.add(old.interfaceName());
+            }
+        }
+        for (AttachmentRequest a : request.attachments()) {
+            if (!names.containsKey(a.network())) {
+                String name = InterfaceNames.firstFree(used);
+                used.add(name);
+                names.put(a.network(), name);
+            }
+        }
+        return names;
+    }
+
+    /**
+     * The pod's addresses on the network: the ones it holds (IPAM moves only a static address
+     * that changed), or, when IPAM lost them, the ones its own record names if still free.
+     */
+    private Allocation allocate(String podId, NetworkDefinition def, AttachmentRequest a, PodState.Attachment old,
+            List<String> newlyAllocated) {
+        boolean held = ipam.find(def.name(), podId).isPresent();
+        if (!held && old != null && !old.addresses().isEmpty()) {
+            held = reserveKnown(podId, old);
+        }
+        try {
+            Allocation allocation = ipam.allocate(def.name(), def.subnets(), podId, a.staticIps());
+            if (!held) {
+                newlyAllocated.add(def.name());
+            }
+            return allocation;
+        } catch (IpamException e) {
+            throw rejected(def, e);
+        }
+    }
+
+    boolean reserveKnown(String podId, PodState.Attachment a) {
+        try {
+            ipam.reserve(a.network(), podId, a.addresses().stream().map(Cidr::parse).toList());
+            return true;
+        } catch (IpamException e) {
+            LOG.warnf("pod %s cannot keep %s on network %s: %s", podId, a.addresses(), a.network(), e.getMessage());
+            return false;
+        }
+    }
+
+    private static RejectedRequestException rejected(NetworkDefinition def, IpamException e) {
+        String reason = switch (e.reason()) {
+            case Taken -> "StaticIPTaken";
+            case OutsideSubnet -> "StaticIPOutsideSubnet";
+            case Reserved -> "StaticIPReserved";
+            case Exhausted -> "SubnetExhausted";
+            case Corrupt -> "IpamStateCorrupt";
+        };
+        return new RejectedRequestException(Stage.NETWORKS, reason, "network \"" + def.name() + "\": " + e.getMessage());
+    }
+
+    private static String gatewayOf(NetworkDefinition def, InetAddress address) {
+        for (Subnet s : def.subnets()) {
+            if (s.subnet().contains(address)) {
+                return s.gateway() == null ? "" : IpAddresses.format(s.gateway());
+            }
+        }
+        return "";
+    }
+}

@@ -1,0 +1,124 @@
+package io.podnet.engine;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import io.podnet.dns.HostEntry;
+import io.podnet.dns.HostsFile;
+import io.podnet.dns.ResolvConf;
+import io.podnet.dns.ResolvConfFile;
+import io.podnet.inet.Cidr;
+import io.podnet.inet.IpAddresses;
+import io.podnet.netconf.NetworkDefinition;
+import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.netconf.Subnet;
+
+/**
+ * Each pod's {@code hosts} and {@code resolv.conf} under {@code <runDir>/pods/<id>/}, for a
+ * runtime to mount. podnet's entries replace the ones it wrote before; lines others added stay.
+ * <ul>
+ * <li>hosts: each of the pod's addresses with its name, its aliases on that network and its
+ * short id (the seed's entries), after the localhost lines.</li>
+ * <li>resolv.conf: the spec's servers, then those of networks with dns_enabled (their gateways);
+ * without any, the host's nameservers minus loopback ones, as podman does. Search domains and
+ * options from the spec, else the host's.</li>
+ * </ul>
+ */
+final class PodDnsFiles {
+    private final Path runDir;
+    private final Path hostResolvConf;
+
+    PodDnsFiles(Path runDir, Path hostResolvConf) {
+        this.runDir = runDir;
+        this.hostResolvConf = hostResolvConf;
+    }
+
+    Path hostsFile(String podId) {
+        return dir(podId).resolve("hosts");
+    }
+
+    Path resolvConf(String podId) {
+        return dir(podId).resolve("resolv.conf");
+    }
+
+    private Path dir(String podId) {
+        return runDir.resolve("pods").resolve(podId);
+    }
+
+    /** The DNS servers a network gives its pods: the gateways of a dns_enabled network. */
+    static List<String> networkServers(NetworkDefinition def) {
+        if (!def.dnsEnabled()) {
+            return List.of();
+        }
+        return def.subnets().stream().map(Subnet::gateway).filter(g -> g != null).map(IpAddresses::format).toList();
+    }
+
+    PodState.Dns desired(PodRequest request, List<PodState.Attachment> attachments, NetworkDefinitions networks) {
+        Set<String> servers = new LinkedHashSet<>();
+        request.dns().servers().forEach(s -> servers.add(IpAddresses.format(s)));
+        for (PodState.Attachment a : attachments) {
+            networks.get(a.network()).ifPresent(def -> servers.addAll(networkServers(def)));
+        }
+        ResolvConf host = null;
+        if (servers.isEmpty() || request.dns().searches().isEmpty() || request.dns().options().isEmpty()) {
+            host = ResolvConfFile.hostWithoutLoopback(hostResolvConf);
+        }
+        if (servers.isEmpty()) {
+            servers.addAll(host.nameservers());
+        }
+        List<String> searches = request.dns().searches().isEmpty() ? host.searches() : request.dns().searches();
+        List<String> options = request.dns().options().isEmpty() ? host.options() : request.dns().options();
+        String shortId = request.id().replace("-", "").substring(0, Math.min(12, request.id().replace("-", "").length()));
+        List<List<String>> hosts = new ArrayList<>();
+        for (PodState.Attachment a : attachments) {
+            for (String address : a.addresses()) {
+                List<String> line = new ArrayList<>();
+                line.add(IpAddresses.format(Cidr.parse(address).address()));
+                Set<String> names = new LinkedHashSet<>();
+                names.add(request.hostname());
+                names.addAll(a.aliases());
+                names.add(shortId);
+                line.addAll(names);
+                hosts.add(line);
+            }
+        }
+        return new PodState.Dns(List.copyOf(servers), searches, options, hosts);
+    }
+
+    /** Replaces what podnet wrote before ({@code previous}) with {@code current}. */
+    void write(String podId, PodState.Dns previous, PodState.Dns current) {
+        try {
+            HostsFile.update(hostsFile(podId), entries(previous), entries(current));
+            ResolvConfFile.update(resolvConf(podId), new ResolvConf(previous.servers(), previous.searches(), previous.options()),
+                    new ResolvConf(current.servers(), current.searches(), current.options()));
+        } catch (IOException e) {
+            throw new SetupFailedException(Stage.NETWORKS, "DnsFilesFailed", "cannot write the DNS files of pod " + podId + " in "
+                    + dir(podId) + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static List<HostEntry> entries(PodState.Dns dns) {
+        return dns.hosts().stream().map(l -> new HostEntry(l.get(0), l.subList(1, l.size()))).toList();
+    }
+
+    void remove(String podId) {
+        Path dir = dir(podId);
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot remove " + dir + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package io.podnet.engine;
+
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
+import io.podnet.netlink.Link;
+import io.podnet.netlink.RtnlClient;
+import io.podnet.netns.Netns;
+import io.podnet.netns.NetnsException;
+import io.podnet.netns.NetnsManager;
+
+/**
+ * A pod's namespace, whatever its kind: one podnet creates (NEW), an existing file it joins
+ * (PATH), or a process's it bind-mounts (PID). Opening it also opens a netlink socket inside on
+ * the same thread hop.
+ */
+final class PodNamespaces {
+    private final NetnsManager manager;
+
+    PodNamespaces(NetnsManager manager) {
+        this.manager = manager;
+    }
+
+    record Opened(Netns netns, RtnlClient client, boolean created) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                client.close();
+            } finally {
+                netns.close();
+            }
+        }
+    }
+
+    /** Where the pod's namespace file is (or will be), and whether podnet makes it. */
+    Path pathFor(PodRequest request) {
+        return request.netns().kind() == NetnsRequest.Kind.PATH ? request.netns().path() : manager.pathOf(KernelNames.netns(request.id()));
+    }
+
+    Opened open(PodState state) {
+        try {
+            return switch (NetnsRequest.Kind.valueOf(state.netnsKind())) {
+                case NEW -> {
+                    var created = manager.createOrOpen(KernelNames.netns(state.id()), path -> openClient(true));
+                    yield new Opened(created.netns(), created.value(), created.created());
+                }
+                case PID -> inside(manager.bindProcess(KernelNames.netns(state.id()), state.netnsPid()));
+                case PATH -> inside(NetnsManager.join(Path.of(state.netnsPath())));
+            };
+        } catch (NetnsException | IllegalArgumentException e) {
+            throw new SetupFailedException(Stage.NETNS, "NetnsFailed", e.getMessage(), e);
+        }
+    }
+
+    private static Opened inside(Netns ns) {
+        try {
+            return new Opened(ns, ns.run(() -> openClient(false)), false);
+        } catch (RuntimeException e) {
+            ns.close();
+            throw e;
+        }
+    }
+
+    /** Links already in a joined namespace (podnet's own of {@code prior} excluded). */
+    Set<String> foreignLinks(PodRequest request, PodState prior) {
+        if (request.netns().kind() == NetnsRequest.Kind.NEW) {
+            return Set.of();
+        }
+        Set<String> ours = new HashSet<>();
+        if (prior != null) {
+            prior.attachments().forEach(a -> ours.add(a.interfaceName()));
+        }
+        Netns ns = request.netns().kind() == NetnsRequest.Kind.PID
+                ? NetnsManager.ofPid(request.netns().pid())
+                : NetnsManager.join(request.netns().path());
+        try (ns) {
+            Set<String> names = new HashSet<>();
+            for (Link l : ns.run(() -> {
+                try (RtnlClient c = RtnlClient.open()) {
+                    return c.links();
+                }
+            })) {
+                if (!ours.contains(l.name())) {
+                    names.add(l.name());
+                }
+            }
+            return names;
+        } catch (NetnsException e) {
+            throw new RejectedRequestException(Stage.NETNS, "NetnsNotFound", e.getMessage());
+        }
+    }
+
+    /** Removes the namespace file if podnet made it; a joined namespace keeps what it had. */
+    void remove(String podId, PodState state) {
+        if (state == null || state.ownsNetns()) {
+            manager.delete(KernelNames.netns(podId));
+        }
+    }
+
+    /** Runs inside the pod's namespace: a netlink socket bound there, and loopback up in ours. */
+    private static RtnlClient openClient(boolean ownNamespace) {
+        RtnlClient pod = RtnlClient.open();
+        try {
+            if (ownNamespace) {
+                pod.link("lo").filter(l -> !l.isUp()).ifPresent(l -> pod.setUp(l.index()));
+            }
+            return pod;
+        } catch (RuntimeException e) {
+            pod.close();
+            throw e;
+        }
+    }
+}
