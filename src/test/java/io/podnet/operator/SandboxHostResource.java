@@ -23,9 +23,23 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
         if (!RootCondition.isRoot()) {
             return Map.of(); // the test class is skipped; nothing to prepare
         }
+        Path networks;
         try {
             stateDir = Files.createTempDirectory("podnet-state");
             runDir = Files.createTempDirectory("podnet-run");
+            networks = Files.createDirectories(stateDir.resolve("networks"));
+            Files.writeString(networks.resolve("podnet.json"), """
+                    {"name": "podnet", "driver": "bridge", "network_interface": "podnet0",
+                     "subnets": [{"subnet": "10.89.0.0/24", "gateway": "10.89.0.1"}], "dns_enabled": true}
+                    """);
+            Files.writeString(networks.resolve("backend.json"), """
+                    {"name": "backend", "driver": "bridge", "network_interface": "podnet1", "internal": true,
+                     "subnets": [{"subnet": "10.90.0.0/24", "gateway": "10.90.0.1"}]}
+                    """);
+            Files.writeString(networks.resolve("dual.json"), """
+                    {"name": "dual", "driver": "bridge", "network_interface": "podnet2", "ipv6_enabled": true,
+                     "subnets": [{"subnet": "10.91.0.0/24", "gateway": "10.91.0.1"}, {"subnet": "fd00:91::/64", "gateway": "fd00:91::1"}]}
+                    """);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -34,7 +48,7 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
                 "podnet.host-netns", sandbox.path().toString(),
                 "podnet.state-dir", stateDir.toString(),
                 "podnet.run-dir", runDir.toString(),
-                "podnet.networks-dir", stateDir.resolve("no-networks-dir").toString(),
+                "podnet.networks-dir", networks.toString(),
                 "podnet.embedded.enabled", "true",
                 "podnet.resync-interval", "2s");
     }

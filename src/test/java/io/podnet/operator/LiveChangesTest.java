@@ -1,0 +1,268 @@
+package io.podnet.operator;
+
+import static io.podnet.testing.Shell.ipJson;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.podnet.api.NetInterface;
+import io.podnet.api.NetnsSpec;
+import io.podnet.api.NetnsType;
+import io.podnet.api.NetworkAttachment;
+import io.podnet.api.PodNetwork;
+import io.podnet.netns.Netns;
+import io.podnet.netns.NetnsManager;
+import io.podnet.testing.RequiresRoot;
+import io.podnet.testing.Shell;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Pods that change while they run: networks connected and disconnected, reloads, joined namespaces, dual stack. */
+@QuarkusTest
+@RequiresRoot
+@WithTestResource(SandboxHostResource.class)
+class LiveChangesTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Inject
+    KubernetesClient client;
+
+    private final List<AutoCloseable> cleanups = new ArrayList<>();
+
+    @AfterEach
+    void cleanup() throws Exception {
+        client.resources(PodNetwork.class).inNamespace("default").delete();
+        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty());
+        for (AutoCloseable c : cleanups) {
+            c.close();
+        }
+    }
+
+    private PodNetwork get(String name) {
+        return client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
+    }
+
+    private PodNetwork awaitReady(String name, java.util.function.Predicate<PodNetwork> also) {
+        await().atMost(TIMEOUT).until(() -> {
+            PodNetwork pn = get(name);
+            return pn != null && pn.getStatus() != null && "Ready".equals(pn.getStatus().getPhase()) && also.test(pn);
+        });
+        return get(name);
+    }
+
+    private static NetInterface iface(PodNetwork pn, String network, String name) {
+        return pn.getStatus().getNetworks().get(network).getInterfaces().get(name);
+    }
+
+    @Test
+    void connectingAndDisconnectingANetworkLeavesEth0AndItsConnectionsAlone() throws Exception {
+        client.resource(PodNetworkOperatorTest.podNetwork("web", "local", PodNetworkOperatorTest.network("podnet"))).create();
+        PodNetwork before = awaitReady("web", pn -> true);
+        String ns = "podnet-" + before.getMetadata().getUid();
+        NetInterface eth0 = iface(before, "podnet", "eth0");
+
+        // a TCP connection through eth0: a server on the sandbox host's bridge address, a client in the pod
+        ServerSocket server = SandboxHostResource.sandbox.netns().run(() -> {
+            ServerSocket s = new ServerSocket();
+            s.bind(new InetSocketAddress(InetAddress.getByName("10.89.0.1"), 0));
+            return s;
+        });
+        cleanups.add(server);
+        Socket client = NetnsManager.join(Path.of("/run/netns", ns)).run(() -> {
+            Socket c = new Socket();
+            c.connect(new InetSocketAddress(InetAddress.getByName("10.89.0.1"), server.getLocalPort()), 5000);
+            return c;
+        });
+        cleanups.add(client);
+        server.setSoTimeout(5000);
+        Socket accepted = server.accept();
+        cleanups.add(accepted);
+
+        // connect a second network
+        PodNetwork updated = get("web");
+        updated.getSpec().setNetworks(List.of(PodNetworkOperatorTest.network("podnet"), PodNetworkOperatorTest.network("backend")));
+        this.client.resource(updated).update();
+        PodNetwork connected = awaitReady("web", pn -> pn.getStatus().getNetworks().containsKey("backend"));
+        assertThat(iface(connected, "backend", "eth1").getSubnets().get(0).getIpnet()).startsWith("10.90.0.");
+        assertThat(iface(connected, "podnet", "eth0").getMacAddress()).isEqualTo(eth0.getMacAddress());
+        assertThat(iface(connected, "podnet", "eth0").getSubnets().get(0).getIpnet()).isEqualTo(eth0.getSubnets().get(0).getIpnet());
+        assertThat(ipJson(ns, "link", "show").toString()).contains("\"eth1\"");
+        String eth1Ip = iface(connected, "backend", "eth1").getSubnets().get(0).getIpnet().split("/")[0];
+        Path hosts = Path.of(connected.getStatus().getHostsPath());
+        assertThat(Files.readString(hosts)).contains(eth0.getSubnets().get(0).getIpnet().split("/")[0] + "\tweb", eth1Ip + "\tweb");
+        assertThat(Files.readString(Path.of(connected.getStatus().getResolvConfPath()))).contains("nameserver 10.89.0.1");
+
+        // the connection opened before still carries data both ways
+        send(client, "after connect", accepted);
+        send(accepted, "and back", client);
+
+        // disconnect it again
+        updated = get("web");
+        updated.getSpec().setNetworks(List.of(PodNetworkOperatorTest.network("podnet")));
+        this.client.resource(updated).update();
+        PodNetwork disconnected = awaitReady("web", pn -> !pn.getStatus().getNetworks().containsKey("backend"));
+        assertThat(ipJson(ns, "link", "show").toString()).doesNotContain("\"eth1\"");
+        assertThat(Files.readString(hosts)).doesNotContain(eth1Ip);
+        assertThat(iface(disconnected, "podnet", "eth0").getMacAddress()).isEqualTo(eth0.getMacAddress());
+        send(client, "after disconnect", accepted);
+    }
+
+    private static void send(Socket from, String text, Socket to) throws Exception {
+        OutputStream out = from.getOutputStream();
+        out.write((text + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        to.setSoTimeout(5000);
+        InputStream in = to.getInputStream();
+        byte[] buf = new byte[text.length() + 1];
+        int read = 0;
+        while (read < buf.length) {
+            int n = in.read(buf, read, buf.length - read);
+            assertThat(n).as("connection closed").isPositive();
+            read += n;
+        }
+        assertThat(new String(buf, StandardCharsets.UTF_8)).isEqualTo(text + "\n");
+    }
+
+    @Test
+    void aNewReloadAnnotationReappliesWithTheSameNamesMacsAndAddresses() {
+        client.resource(PodNetworkOperatorTest.podNetwork("reloaded", "local", PodNetworkOperatorTest.network("podnet"))).create();
+        PodNetwork before = awaitReady("reloaded", pn -> true);
+        PodNetwork edited = get("reloaded");
+        edited.getMetadata().setAnnotations(Map.of("podnet.io/reload", "1"));
+        client.resource(edited).update();
+        PodNetwork after = awaitReady("reloaded", pn -> "1".equals(pn.getStatus().getObservedReload()));
+        assertThat(after.getStatus().getNetworks()).usingRecursiveComparison().isEqualTo(before.getStatus().getNetworks());
+        await().atMost(TIMEOUT).until(() -> events("reloaded").stream().anyMatch(e -> e.getReason().equals("Reloaded")));
+    }
+
+    @Test
+    void aPathNamespaceGetsInterfacesAndKeepsOnlyWhatItHadAfterTeardown() throws Exception {
+        String name = "podnet-test-joined-" + UUID.randomUUID().toString().substring(0, 8);
+        NetnsManager manager = new NetnsManager(Path.of("/run/netns"));
+        Netns joined = manager.createOrOpen(name);
+        cleanups.add(() -> {
+            joined.close();
+            manager.delete(name);
+        });
+        Shell.ok("ip", "-n", name, "link", "add", "keep0", "type", "veth", "peer", "name", "keep1");
+        Shell.ok("ip", "-n", name, "addr", "add", "192.168.77.2/24", "dev", "keep0");
+        Shell.ok("ip", "-n", name, "link", "set", "keep0", "up");
+
+        PodNetwork pn = PodNetworkOperatorTest.podNetwork("joined", "local", PodNetworkOperatorTest.network("podnet"));
+        NetnsSpec netns = new NetnsSpec();
+        netns.setType(NetnsType.Path);
+        netns.setPath("/run/netns/" + name);
+        pn.getSpec().setNetns(netns);
+        client.resource(pn).create();
+        PodNetwork ready = awaitReady("joined", p -> true);
+        assertThat(ready.getStatus().getNetnsPath()).isEqualTo("/run/netns/" + name);
+        String ip = iface(ready, "podnet", "eth0").getSubnets().get(0).getIpnet().split("/")[0];
+        assertThat(ipJson(name, "addr", "show", "eth0").get(0).get("addr_info").toString()).contains(ip);
+        // the summary is read back from the namespace: podnet's eth0 and the namespace's own keep0
+        assertThat(ready.getStatus().getInspect().getIpAddress()).isEqualTo(ip);
+        assertThat(ready.getStatus().getInspect().getSecondaryIPAddresses()).extracting(a -> a.getAddr()).contains("192.168.77.2");
+        Shell.ok("ip", "netns", "exec", name, "ping", "-c", "1", "-W", "2", "10.89.0.1");
+
+        client.resource(ready).delete();
+        await().atMost(TIMEOUT).until(() -> get("joined") == null);
+        assertThat(Path.of("/run/netns", name)).exists();
+        assertThat(linkNames(name)).containsExactlyInAnyOrder("lo", "keep0", "keep1");
+    }
+
+    @Test
+    void aProcessNamespaceGetsInterfacesAndTheProcessKeepsItsNamespaceAfterTeardown() throws Exception {
+        Process process = new ProcessBuilder("unshare", "--net", "sleep", "120").start();
+        cleanups.add(() -> {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        });
+        long pid = process.pid();
+        await().atMost(TIMEOUT).until(() -> !Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net"))
+                .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net"))));
+
+        PodNetwork pn = PodNetworkOperatorTest.podNetwork("process", "local", PodNetworkOperatorTest.network("podnet"));
+        NetnsSpec netns = new NetnsSpec();
+        netns.setType(NetnsType.Pid);
+        netns.setPid((int) pid);
+        pn.getSpec().setNetns(netns);
+        client.resource(pn).create();
+        PodNetwork ready = awaitReady("process", p -> true);
+        String ip = iface(ready, "podnet", "eth0").getSubnets().get(0).getIpnet().split("/")[0];
+        assertThat(Shell.ok("nsenter", "--target", Long.toString(pid), "--net", "ip", "-br", "addr")).contains("eth0", ip);
+        assertThat(ready.getStatus().getNetnsPath()).isEqualTo("/run/netns/podnet-" + ready.getMetadata().getUid());
+
+        client.resource(ready).delete();
+        await().atMost(TIMEOUT).until(() -> get("process") == null);
+        assertThat(Path.of(ready.getStatus().getNetnsPath())).doesNotExist();
+        assertThat(process.isAlive()).isTrue();
+        assertThat(Shell.ok("nsenter", "--target", Long.toString(pid), "--net", "ip", "-br", "link")).doesNotContain("eth0").contains("lo");
+    }
+
+    @Test
+    void theAgentsOwnNamespaceCannotBeJoined() {
+        PodNetwork pn = PodNetworkOperatorTest.podNetwork("sneaky", "local", PodNetworkOperatorTest.network("podnet"));
+        NetnsSpec netns = new NetnsSpec();
+        netns.setType(NetnsType.Pid);
+        netns.setPid((int) ProcessHandle.current().pid());
+        pn.getSpec().setNetns(netns);
+        client.resource(pn).create();
+        await().atMost(TIMEOUT).until(() -> {
+            PodNetwork got = get("sneaky");
+            return got != null && got.getStatus() != null && "Failed".equals(got.getStatus().getPhase());
+        });
+        assertThat(get("sneaky").getStatus().getConditions().get(0).getReason()).isEqualTo("NetnsNotAllowed");
+    }
+
+    @Test
+    void aDualStackNetworkGivesIpv4AndIpv6AndTheIpv6GatewayAnswers() {
+        NetworkAttachment dual = PodNetworkOperatorTest.network("dual");
+        client.resource(PodNetworkOperatorTest.podNetwork("dual", "local", dual)).create();
+        PodNetwork ready = awaitReady("dual", p -> true);
+        String ns = "podnet-" + ready.getMetadata().getUid();
+        NetInterface eth0 = iface(ready, "dual", "eth0");
+        assertThat(eth0.getSubnets()).extracting(a -> a.getIpnet()).anyMatch(s -> s.startsWith("10.91.0.")).anyMatch(s -> s.startsWith("fd00:91::"));
+        String v6 = eth0.getSubnets().stream().filter(a -> a.getIpnet().contains(":")).findFirst().orElseThrow().getIpnet().split("/")[0];
+        assertThat(ready.getStatus().getInspect().getGlobalIPv6Address()).isEqualTo(v6);
+        assertThat(ready.getStatus().getInspect().getGlobalIPv6PrefixLen()).isEqualTo(64);
+        assertThat(ready.getStatus().getInspect().getIpv6Gateway()).isEqualTo("fd00:91::1");
+        JsonNode addrs = ipJson(ns, "addr", "show", "eth0").get(0).get("addr_info");
+        assertThat(addrs.toString()).contains(v6, "10.91.0.");
+        assertThat(ipJson(ns, "-6", "route", "show", "default").get(0).get("gateway").asText()).isEqualTo("fd00:91::1");
+        Shell.ok("ip", "netns", "exec", ns, "ping", "-6", "-c", "1", "-W", "3", "fd00:91::1");
+    }
+
+    private static List<String> linkNames(String netns) {
+        List<String> names = new ArrayList<>();
+        ipJson(netns, "link", "show").forEach(l -> names.add(l.get("ifname").asText()));
+        return names;
+    }
+
+    private List<Event> events(String name) {
+        return client.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+    }
+}
