@@ -54,7 +54,7 @@ class HelmChartTest {
     static final Path CHART = Path.of("helm", "podnet");
     static final String RELEASE = "podnet";
     static final String NAMESPACE = "podnet-system";
-    /** helm-java renders for Kubernetes 1.20 unless told; selectable fields in the CRD need 1.31. */
+    /** helm-java renders for Kubernetes 1.20 unless told; the chart's kubeVersion asks for 1.31 (selectable fields). */
     static final String KUBE_VERSION = "1.31.0";
 
     private static Chart defaults;
@@ -75,6 +75,13 @@ class HelmChartTest {
         System.out.println("helm lint --strict " + CHART + ": " + lint.getMessages());
         assertThat(lint.isFailed()).as("helm lint --strict: %s", lint.getMessages()).isFalse();
         assertThat(lint.getMessages()).as("helm lint --strict").noneMatch(m -> m.contains("[WARNING]") || m.contains("[ERROR]"));
+    }
+
+    @Test
+    void olderClustersAreRefused() {
+        // custom resource field selectors (spec.nodeName) are on by default from 1.31
+        assertThatThrownBy(() -> Chart.parse(new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE)
+                .withKubeVersion("1.30.9").call())).hasMessageContaining("kubeVersion");
     }
 
     @Test
