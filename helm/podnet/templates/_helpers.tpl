@@ -1,0 +1,69 @@
+{{/* The chart name, or nameOverride. */}}
+{{- define "podnet.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* The prefix of every resource name. */}}
+{{- define "podnet.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "podnet.chart" -}}
+{{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{/* Labels that select the agent's pods; never change them in an upgrade (the DaemonSet selector is immutable). */}}
+{{- define "podnet.selectorLabels" -}}
+app.kubernetes.io/name: {{ include "podnet.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: agent
+{{- end -}}
+
+{{- define "podnet.labels" -}}
+helm.sh/chart: {{ include "podnet.chart" . }}
+{{ include "podnet.selectorLabels" . }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+app.kubernetes.io/part-of: podnet
+{{- end -}}
+
+{{- define "podnet.serviceAccountName" -}}
+{{- if .Values.serviceAccount.create -}}
+{{- default (include "podnet.fullname" .) .Values.serviceAccount.name -}}
+{{- else -}}
+{{- required "serviceAccount.name is required when serviceAccount.create is false" .Values.serviceAccount.name -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "podnet.image" -}}
+{{- printf "%s:%s" .Values.image.repository (default .Chart.AppVersion .Values.image.tag) -}}
+{{- end -}}
+
+{{/* The agent's application.properties. */}}
+{{- define "podnet.applicationProperties" -}}
+# Written by the podnet Helm chart (values: node.*, http.port). Environment variables override
+# it: PODNET_NODE_NAME (the downward API) and PODNET_EMBEDDED_ENABLED=false are set on the pod.
+quarkus.http.port={{ .Values.http.port }}
+podnet.netns-dir={{ .Values.node.netnsDir }}
+podnet.state-dir={{ .Values.node.stateDir }}
+podnet.run-dir={{ .Values.node.runDir }}
+podnet.networks-dir=/etc/podnet/networks
+podnet.resync-interval={{ .Values.node.resyncInterval }}
+podnet.embedded.enabled=false
+quarkus.log.category."io.podnet".level={{ .Values.node.logLevel }}
+{{- range $key, $value := .Values.node.properties }}
+{{- if or (eq $key "podnet.node-name") (eq $key "podnet.embedded.enabled") }}
+{{- fail (printf "node.properties: %s is set by the chart" $key) }}
+{{- end }}
+{{ $key }}={{ $value }}
+{{- end }}
+{{- end -}}
