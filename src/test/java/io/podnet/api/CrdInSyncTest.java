@@ -19,10 +19,12 @@ import io.fabric8.crdv2.generator.CRDGenerator;
 /**
  * crds/ is what users apply: it must be exactly what the model generates (with the generator
  * QOSDK uses). To refresh it after changing the model:
- * {@code ./mvnw test -Dtest=CrdInSyncTest -Dpodnet.crd.update=true}
+ * {@code ./mvnw test -Dtest=CrdInSyncTest -Dpodnet.crd.update=true} (writes crds/ and the chart's copy)
  */
 class CrdInSyncTest {
     static final Path COMMITTED = Path.of("crds", "podnetworks.podnet.io-v1.yml");
+    /** The chart ships the same file (HelmChartTest checks they are byte-identical). */
+    static final Path CHART_COPY = Path.of("helm", "podnet", "crds", "podnetworks.podnet.io-v1.yml");
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
     @Test
@@ -31,6 +33,7 @@ class CrdInSyncTest {
         Path generated = out.resolve(COMMITTED.getFileName());
         if (Boolean.getBoolean("podnet.crd.update")) {
             Files.copy(generated, COMMITTED, StandardCopyOption.REPLACE_EXISTING);
+            Files.copy(generated, CHART_COPY, StandardCopyOption.REPLACE_EXISTING);
         }
         JsonNode expected = YAML.readTree(generated.toFile());
         JsonNode committed = YAML.readTree(COMMITTED.toFile());
