@@ -9,10 +9,16 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podnet.api.PodNetwork;
@@ -103,14 +109,53 @@ class ObservabilityTest {
         PodNetwork pn = readyPod("drifting");
         String ns = "podnet-" + pn.getMetadata().getUid();
         double repairs = Math.max(0, value(metrics(), "podnet_repairs_total", "kind=\"veth\""));
-        String hostVeth = Shell.ipJson(SandboxHostResource.sandbox.name(), "link", "show", "master", "podnet0").get(0).get("ifname").asText();
-        Shell.ok("ip", "-n", SandboxHostResource.sandbox.name(), "link", "del", hostVeth);
+        Shell.ok("ip", "-n", SandboxHostResource.sandbox.name(), "link", "del", hostVethOf(pn));
         // the resync (2s in this test) restores it with the same name, address and MAC
         await().atMost(TIMEOUT).untilAsserted(() ->
                 assertThat(value(metrics(), "podnet_repairs_total", "kind=\"veth\"")).isGreaterThanOrEqualTo(repairs + 1));
         assertThat(Shell.ipJson(ns, "link", "show", "eth0").get(0).get("address").asText())
                 .isEqualTo(pn.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0").getMacAddress());
         Shell.ok("ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "2", "10.89.0.1");
+    }
+
+    @Test
+    void everyMetricTheDashboardQueriesIsExported() throws Exception {
+        // counters appear with their first increment: make a refusal and a repair happen first
+        PodNetwork pn = readyPod("dashboard");
+        client.resource(PodNetworkOperatorTest.podNetwork("dashboard-refused", "local", PodNetworkOperatorTest.network("nope"))).create();
+        Shell.ok("ip", "-n", SandboxHostResource.sandbox.name(), "link", "del", hostVethOf(pn));
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            String m = metrics();
+            assertThat(m).contains("podnet_failures_total{").contains("podnet_repairs_total{");
+        });
+        String metrics = metrics();
+        // JOSDK registers these two only after the first failed reconcile; their names are its constants
+        java.util.Set<String> onFirstFailure = java.util.Set.of(
+                io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2.RECONCILIATIONS_FAILED.replace('.', '_'),
+                io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetricsV2.RECONCILIATIONS_RETRIES_NUMBER.replace('.', '_'));
+        JsonNode dashboard = new ObjectMapper().readTree(Files.readString(Path.of("helm/podnet/dashboards/podnet.json")));
+        Matcher m = Pattern.compile("\\b((?:podnet|reconciliations)_[a-z_]+)").matcher(dashboard.findValuesAsText("expr").toString());
+        int checked = 0;
+        while (m.find()) {
+            String name = m.group(1);
+            checked++;
+            if (onFirstFailure.contains(name)) {
+                continue;
+            }
+            assertThat(metrics).as("the dashboard queries %s", name).containsPattern("(?m)^" + Pattern.quote(name) + "[{ ]");
+        }
+        assertThat(checked).isGreaterThan(10);
+    }
+
+    private static String hostVethOf(PodNetwork pn) {
+        // the pod's veth is the only port of podnet0 whose peer is in this pod's namespace: find it by its peer's ifindex
+        int peerIndex = Shell.ipJson("podnet-" + pn.getMetadata().getUid(), "link", "show", "eth0").get(0).get("ifindex").asInt();
+        for (JsonNode l : Shell.ipJson(SandboxHostResource.sandbox.name(), "link", "show", "master", "podnet0")) {
+            if (l.path("link_index").asInt() == peerIndex) {
+                return l.get("ifname").asText();
+            }
+        }
+        throw new AssertionError("no host veth for " + pn.getMetadata().getName());
     }
 
     @Test
