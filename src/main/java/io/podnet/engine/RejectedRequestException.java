@@ -4,22 +4,9 @@ package io.podnet.engine;
  * The request cannot be built as asked (unknown network, address outside its subnet, ...).
  * Thrown before any kernel change: nothing was applied. Retrying the same request fails again.
  */
-public class RejectedRequestException extends RuntimeException {
-    private final Stage stage;
-    private final String reason;
-
+public class RejectedRequestException extends PodNetworkException {
     /** @param reason a CamelCase word for the status condition, e.g. UnknownNetwork */
     public RejectedRequestException(Stage stage, String reason, String message) {
-        super(message);
-        this.stage = stage;
-        this.reason = reason;
-    }
-
-    public Stage stage() {
-        return stage;
-    }
-
-    public String reason() {
-        return reason;
+        super(stage, reason, message, null);
     }
 }
