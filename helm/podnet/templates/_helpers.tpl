@@ -58,6 +58,7 @@ podnet.state-dir={{ .Values.node.stateDir }}
 podnet.run-dir={{ .Values.node.runDir }}
 podnet.networks-dir=/etc/podnet/networks
 podnet.resync-interval={{ .Values.node.resyncInterval }}
+podnet.host-resolv-conf=/etc/podnet/host/resolv.conf
 podnet.embedded.enabled=false
 quarkus.log.category."io.podnet".level={{ .Values.node.logLevel }}
 {{- range $key, $value := .Values.node.properties }}

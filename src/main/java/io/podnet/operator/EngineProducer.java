@@ -25,12 +25,10 @@ public class EngineProducer {
                 networks.all().stream().map(n -> n.name() + " (" + n.bridgeName() + ")").toList(), config.networksDir(),
                 config.stateDir(), config.netnsDir(),
                 config.hostNetns().map(p -> "; host namespace " + p).orElse(""));
-        EngineSettings settings = EngineSettings.of(config.hostNetns().orElse(null), config.netnsDir(), config.stateDir(),
+        EngineSettings defaults = EngineSettings.of(config.hostNetns().orElse(null), config.netnsDir(), config.stateDir(),
                 config.runDir(), networks);
-        if (config.allowedNetnsPaths().isPresent()) {
-            settings = new EngineSettings(settings.hostNetns(), settings.netnsDir(), settings.stateDir(), settings.runDir(), networks,
-                    config.allowedNetnsPaths().get(), settings.hostResolvConf());
-        }
+        EngineSettings settings = new EngineSettings(defaults.hostNetns(), defaults.netnsDir(), defaults.stateDir(), defaults.runDir(),
+                networks, config.allowedNetnsPaths().orElse(defaults.allowedNetnsPaths()), config.hostResolvConf());
         return NetworkEngine.open(settings, meters);
     }
 

@@ -41,6 +41,13 @@ public interface PodnetConfig {
      */
     Optional<java.util.List<Path>> allowedNetnsPaths();
 
+    /**
+     * The node's resolv.conf, whose non-loopback nameservers a pod gets when neither its spec nor
+     * its networks give any (in the DaemonSet, the node's file mounted into the container).
+     */
+    @WithDefault("/etc/resolv.conf")
+    Path hostResolvConf();
+
     /** How often every PodNetwork is re-checked against the kernel (drift repair). */
     @WithDefault("10s")
     Duration resyncInterval();

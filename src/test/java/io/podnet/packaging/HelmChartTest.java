@@ -170,7 +170,11 @@ class HelmChartTest {
         assertThat(volume(pod, networks.getName()).getConfigMap().getName()).isEqualTo("podnet-networks");
 
         assertThat(volume(pod, mount(agent, "/tmp").getName()).getEmptyDir()).isNotNull();
-        assertThat(agent.getVolumeMounts()).hasSize(6);
+        VolumeMount resolv = mount(agent, "/etc/podnet/host/resolv.conf");
+        assertThat(resolv.getReadOnly()).isTrue();
+        assertThat(volume(pod, resolv.getName()).getHostPath().getPath()).isEqualTo("/etc/resolv.conf");
+        assertThat(volume(pod, resolv.getName()).getHostPath().getType()).isEqualTo("File");
+        assertThat(agent.getVolumeMounts()).hasSize(7);
         assertThat(pod.getVolumes()).hasSize(6);
     }
 
@@ -215,6 +219,7 @@ class HelmChartTest {
                 .containsEntry("podnet.state-dir", "/var/lib/podnet")
                 .containsEntry("podnet.run-dir", "/run/podnet")
                 .containsEntry("podnet.networks-dir", "/etc/podnet/networks")
+                .containsEntry("podnet.host-resolv-conf", "/etc/podnet/host/resolv.conf")
                 .containsEntry("podnet.embedded.enabled", "false")
                 .doesNotContainKey("podnet.node-name");
         // the names are the agent's: its own config mapping accepts them
