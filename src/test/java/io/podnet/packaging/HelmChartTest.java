@@ -175,7 +175,7 @@ class HelmChartTest {
         assertThat(volume(pod, resolv.getName()).getHostPath().getPath()).isEqualTo("/etc/resolv.conf");
         assertThat(volume(pod, resolv.getName()).getHostPath().getType()).isEqualTo("File");
         assertThat(agent.getVolumeMounts()).hasSize(7);
-        assertThat(pod.getVolumes()).hasSize(6);
+        assertThat(pod.getVolumes()).hasSize(7);
     }
 
     @Test
