@@ -14,11 +14,33 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.podnet.api.PodNetwork;
 
-/** Kubernetes events on a PodNetwork (core/v1 Events, as kubectl describe shows them). */
+/**
+ * Kubernetes events on a PodNetwork (core/v1 Events, as kubectl describe shows them). Events are
+ * best effort: they are sent in order from a small background queue, so a reconcile never waits
+ * for one, and dropped (with a log line) if the API server falls far behind.
+ */
 @ApplicationScoped
 public class EventRecorder {
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
     static final String COMPONENT = "podnet-agent";
+    private static final int QUEUE = 1000;
+
+    private final java.util.concurrent.ThreadPoolExecutor sender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
+            java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(QUEUE), r -> {
+                Thread t = new Thread(r, "podnet-events");
+                t.setDaemon(true);
+                return t;
+            }, (r, pool) -> LOG.warn("dropping a Kubernetes event: more than " + QUEUE + " are waiting to be sent"));
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        sender.shutdown();
+        try {
+            sender.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 
     @Inject
     KubernetesClient client;
@@ -59,11 +81,13 @@ public class EventRecorder {
                 .withLastTimestamp(now)
                 .withCount(1)
                 .build();
-        try {
-            client.v1().events().inNamespace(pn.getMetadata().getNamespace()).resource(event).create();
-        } catch (KubernetesClientException e) {
-            // an event is best effort: never fail a reconcile because of it
-            LOG.warnf("cannot record event %s on %s/%s: %s", reason, pn.getMetadata().getNamespace(), pn.getMetadata().getName(), e.getMessage());
-        }
+        sender.execute(() -> {
+            try {
+                client.v1().events().inNamespace(event.getMetadata().getNamespace()).resource(event).create();
+            } catch (KubernetesClientException e) {
+                LOG.warnf("cannot record event %s on %s/%s: %s", reason, event.getInvolvedObject().getNamespace(),
+                        event.getInvolvedObject().getName(), e.getMessage());
+            }
+        });
     }
 }
