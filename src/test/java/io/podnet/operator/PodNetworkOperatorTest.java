@@ -135,16 +135,21 @@ class PodNetworkOperatorTest {
         outside.setStaticIPs(List.of("192.168.7.7"));
         NetworkAttachment badMac = network("podnet");
         badMac.setStaticMAC("01:00:5e:00:00:01");
-        Map<String, PodNetwork> cases = Map.of(
-                "UnknownNetwork", podNetwork("unknown-network", "local", network("no-such-network")),
-                "InvalidInterfaceName", podNetwork("long-ifname", "local", longName),
-                "InvalidStaticIP", podNetwork("bad-ip", "local", badIp),
-                "StaticIPOutsideSubnet", podNetwork("outside", "local", outside),
-                "InvalidMAC", podNetwork("multicast-mac", "local", badMac));
-        cases.values().forEach(pn -> client.resource(pn).create());
+        NetworkAttachment cidr = network("podnet");
+        cidr.setStaticIPs(List.of("10.89.0.5/24"));
+        List<Map.Entry<String, PodNetwork>> cases = List.of(
+                Map.entry("UnknownNetwork", podNetwork("unknown-network", "local", network("no-such-network"))),
+                Map.entry("InvalidInterfaceName", podNetwork("long-ifname", "local", longName)),
+                Map.entry("InvalidStaticIP", podNetwork("bad-ip", "local", badIp)),
+                Map.entry("InvalidStaticIP", podNetwork("cidr-as-ip", "local", cidr)),
+                Map.entry("StaticIPOutsideSubnet", podNetwork("outside", "local", outside)),
+                Map.entry("InvalidMAC", podNetwork("multicast-mac", "local", badMac)));
+        cases.forEach(c -> client.resource(c.getValue()).create());
         int links = ipJson(SandboxHostResource.sandbox.name(), "link", "show").size();
 
-        cases.forEach((reason, pn) -> {
+        cases.forEach(c -> {
+            String reason = c.getKey();
+            PodNetwork pn = c.getValue();
             PodNetwork got = awaitCondition(pn.getMetadata().getName(), "Ready", "False");
             Condition ready = condition(pn.getMetadata().getName(), "Ready");
             assertThat(ready.getReason()).as(pn.getMetadata().getName()).isEqualTo(reason);
