@@ -113,7 +113,9 @@ final class Reconciler {
         for (NftLayout.ChainDef def : NftLayout.CHAINS) {
             ListedChain c = listed.chains().get(def.name());
             if (c != null && !c.ruleComments().equals(NftLayout.ruleComments(def))) {
-                cmds.flushChain(def.name());
+                if (!c.ruleComments().isEmpty()) {
+                    cmds.flushChain(def.name());
+                }
                 refill.add(def);
                 repairs.add(new Item(Kind.CHAIN, Action.REPLACED, def.name()));
             }
