@@ -76,8 +76,23 @@ final class Servers implements AutoCloseable {
         }
     }
 
-    /** Connects from inside {@code ns} and returns the first line the server sends. */
+    /**
+     * Connects from inside {@code ns} and returns the first line the server sends. A connect
+     * that times out is tried again, three times at most (neighbour discovery can hold the first
+     * SYN); a refused one is final.
+     */
     static String tcp(Netns ns, String address, int port) {
+        String result = "";
+        for (int attempt = 0; attempt < 3; attempt++) {
+            result = tcpOnce(ns, address, port);
+            if (!result.contains("SocketTimeoutException")) {
+                return result;
+            }
+        }
+        return result;
+    }
+
+    private static String tcpOnce(Netns ns, String address, int port) {
         return ns.run(() -> {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(IpAddresses.parse(address), port), TIMEOUT_MS);
@@ -95,14 +110,14 @@ final class Servers implements AutoCloseable {
         });
     }
 
-    /** Sends a datagram from inside {@code ns} (three tries) and returns the answer. */
+    /** Sends a datagram from inside {@code ns} (six tries, half a second each) and returns the answer. */
     static String udp(Netns ns, String address, int port) {
         return ns.run(() -> {
             try (DatagramSocket s = new DatagramSocket()) {
-                s.setSoTimeout(TIMEOUT_MS / 3);
+                s.setSoTimeout(500);
                 byte[] ping = "ping".getBytes(StandardCharsets.UTF_8);
                 InetAddress to = IpAddresses.parse(address);
-                for (int attempt = 0; attempt < 3; attempt++) {
+                for (int attempt = 0; attempt < 6; attempt++) {
                     s.send(new DatagramPacket(ping, ping.length, to, port));
                     DatagramPacket reply = new DatagramPacket(new byte[512], 512);
                     try {

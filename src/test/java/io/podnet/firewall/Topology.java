@@ -34,13 +34,13 @@ final class Topology implements AutoCloseable {
     Topology() {
         host = new Sandbox();
         try {
-            client = namespace("c");
+            client = namespace("out");
             String h = host.name();
             ip(h, "link", "add", "up0", "type", "veth", "peer", "name", "eth0", "netns", client.path().toString());
             ip(h, "addr", "add", HOST_V4 + "/24", "dev", "up0");
             ip(h, "addr", "add", HOST_V6 + "/64", "dev", "up0", "nodad");
             ip(h, "link", "set", "up0", "up");
-            String c = nsName("c");
+            String c = nsName("out");
             ip(c, "link", "set", "lo", "up");
             ip(c, "addr", "add", CLIENT_V4 + "/24", "dev", "eth0");
             ip(c, "addr", "add", "2001:db8:1::2/64", "dev", "eth0", "nodad");
@@ -76,6 +76,9 @@ final class Topology implements AutoCloseable {
         String veth = "pn" + name;
         ip(host.name(), "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", ns.path().toString());
         ip(host.name(), "link", "set", veth, "master", bridge, "up");
+        // hairpin mode, as the CNI bridge plugin's hairpinMode and the engine's attach must set it:
+        // without it a pod's packets to its own host port, DNATed back to itself, are lost
+        ip(host.name(), "link", "set", veth, "type", "bridge_slave", "hairpin", "on");
         ip(p, "link", "set", "lo", "up");
         ip(p, "addr", "add", v4, "dev", "eth0");
         if (v6 != null) {
