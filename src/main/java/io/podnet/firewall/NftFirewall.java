@@ -279,7 +279,12 @@ public final class NftFirewall implements AutoCloseable {
             // first change of this instance: list once, create or repair the table with it
             elementsByOwner.put(owner, after);
             try {
-                logRepair("on first use", reconcile(owner::equals));
+                Repair r = reconcile(owner::equals);
+                if (r.count(Repair.Kind.TABLE, Repair.Action.ADDED) > 0) {
+                    LOG.debugf("created table inet podnet with %d objects", r.items().size());
+                } else {
+                    logRepair("on first use", r);
+                }
             } catch (RuntimeException e) {
                 elementsByOwner.put(owner, before);
                 throw e;
