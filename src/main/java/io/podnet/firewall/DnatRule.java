@@ -1,6 +1,8 @@
 package io.podnet.firewall;
 
 import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 import io.podnet.inet.IpAddresses;
@@ -36,15 +38,23 @@ public record DnatRule(InetAddress hostIp, Protocol protocol, int hostPort, int 
         }
     }
 
-    /** The rule for a resolved mapping towards one pod address; null when the families differ (nothing to forward). */
-    public static DnatRule of(PortMapping resolved, InetAddress podIp) {
-        if (resolved.hostPort() == 0) {
-            throw new IllegalArgumentException("the host port of " + resolved + " is not resolved");
+    /**
+     * The rules for a pod's resolved mappings: each mapping towards each pod address of a family
+     * its host address allows (any host address: every family the pod has).
+     */
+    public static List<DnatRule> forMappings(List<PortMapping> resolved, List<InetAddress> podIps) {
+        List<DnatRule> out = new ArrayList<>();
+        for (PortMapping m : resolved) {
+            if (m.hostPort() == 0) {
+                throw new IllegalArgumentException("the host port of " + m + " is not resolved");
+            }
+            for (InetAddress podIp : podIps) {
+                if (m.hostIp() == null || IpAddresses.isV4(m.hostIp()) == IpAddresses.isV4(podIp)) {
+                    out.add(new DnatRule(m.hostIp(), m.protocol(), m.hostPort(), m.range(), podIp, m.containerPort()));
+                }
+            }
         }
-        if (resolved.hostIp() != null && IpAddresses.isV4(resolved.hostIp()) != IpAddresses.isV4(podIp)) {
-            return null;
-        }
-        return new DnatRule(resolved.hostIp(), resolved.protocol(), resolved.hostPort(), resolved.range(), podIp, resolved.containerPort());
+        return out;
     }
 
     public boolean isV4() {

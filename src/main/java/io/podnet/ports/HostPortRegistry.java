@@ -29,7 +29,9 @@ import java.util.function.IntUnaryOperator;
  * held by no pod for an overlapping host address, and on which the probe sees no listener. The
  * search starts at a random port and walks the whole range once, so it ends with
  * {@code NoFreePort} rather than looping when the range is full. Mappings that differ only in
- * protocol (a {@code tcp,udp} entry) get the same random port.
+ * protocol (a {@code tcp,udp} entry) get the same random port. Re-reserving keeps the random
+ * port the owner already got for the same mapping while it stays allowed and free, so
+ * reserving twice is reserving once.
  */
 public final class HostPortRegistry {
     public static final int DEFAULT_RANDOM_LOW = 32768;
@@ -197,10 +199,14 @@ public final class HostPortRegistry {
                 taken.addAll(held);
             }
         });
+        List<PortMapping> previous = byOwner.getOrDefault(owner, List.of());
         Map<Group, Integer> picked = new HashMap<>();
         for (Map.Entry<Group, Set<Protocol>> e : groups.entrySet()) {
             Group g = e.getKey();
-            int start = pickBlock(g.hostIp(), g.range(), e.getValue(), taken, policy, probe);
+            int start = previouslyPicked(previous, g.hostIp(), g.containerPort(), g.range(), e.getValue(), taken, policy);
+            if (start == 0) {
+                start = pickBlock(g.hostIp(), g.range(), e.getValue(), taken, policy, probe);
+            }
             picked.put(g, start);
             for (Protocol proto : e.getValue()) {
                 taken.add(new PortMapping(g.hostIp(), start, g.containerPort(), proto, g.range()));
@@ -211,6 +217,32 @@ public final class HostPortRegistry {
             out.add(p.hostPort() != 0 ? p : p.withHostPort(picked.get(new Group(p.hostIp(), p.containerPort(), p.range()))));
         }
         return out;
+    }
+
+    /**
+     * The host port this owner got for the same random mapping last time, when it is still
+     * allowed and free; 0 otherwise. Keeps a re-reserve (every reconcile) from moving the port.
+     */
+    private static int previouslyPicked(List<PortMapping> previous, InetAddress hostIp, int containerPort, int range,
+            Set<Protocol> protocols, List<PortMapping> taken, PortPolicy policy) {
+        for (PortMapping p : previous) {
+            if (Objects.equals(p.hostIp(), hostIp) && p.containerPort() == containerPort && p.range() == range
+                    && protocols.contains(p.protocol())) {
+                for (Protocol proto : protocols) {
+                    PortMapping again = new PortMapping(hostIp, p.hostPort(), containerPort, proto, range);
+                    try {
+                        checkPolicy(again, policy);
+                    } catch (PortRefusedException refused) {
+                        return 0;
+                    }
+                    if (taken.stream().anyMatch(again::overlaps)) {
+                        return 0;
+                    }
+                }
+                return p.hostPort();
+            }
+        }
+        return 0;
     }
 
     private int pickBlock(InetAddress hostIp, int range, Set<Protocol> protocols, List<PortMapping> taken, PortPolicy policy,

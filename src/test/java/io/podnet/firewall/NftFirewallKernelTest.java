@@ -195,8 +195,9 @@ class NftFirewallKernelTest {
         HostPortRegistry registry = new HostPortRegistry();
         PortPolicy policy = PortPolicy.defaults();
         List<PortMapping> a = registry.reserve("pod-a", List.of(new PortMapping(null, 8080, 80, Protocol.TCP, 1)), policy, fw.listeningPorts());
-        fw.applyPod("pod-a", a.stream().map(p -> DnatRule.of(p, IpAddresses.parse(A4))).toList());
+        fw.applyPod("pod-a", DnatRule.forMappings(a, List.of(IpAddresses.parse(A4), IpAddresses.parse("fd00:89::2"))));
         Map<String, List<String>> before = elements();
+        assertThat(Servers.tcp(host, Topology.HOST_V6, 8080)).startsWith("a tcp/80 "); // any host address: both families
 
         assertThatThrownBy(() -> registry.reserve("pod-b", List.of(new PortMapping(null, 8090, 80, Protocol.TCP, 1),
                 new PortMapping(null, 8080, 80, Protocol.TCP, 1)), policy, fw.listeningPorts()))
@@ -226,7 +227,7 @@ class NftFirewallKernelTest {
             List<PortMapping> b = registry.reserve("pod-b", List.of(new PortMapping(null, 0, 80, Protocol.TCP, 1)),
                     PortPolicy.defaults(), fw.listeningPorts());
             assertThat(b.get(0).hostPort()).isEqualTo(taken + 1);
-            fw.applyPod("pod-b", List.of(DnatRule.of(b.get(0), IpAddresses.parse(B4))));
+            fw.applyPod("pod-b", DnatRule.forMappings(b, List.of(IpAddresses.parse(B4))));
             assertThat(Servers.tcp(host, Topology.HOST_V4, taken + 1)).startsWith("b tcp/80 ");
         }
     }

@@ -129,6 +129,25 @@ class HostPortRegistryTest {
     }
 
     @Test
+    void reReservingKeepsTheRandomPortAlreadyPicked() {
+        HostPortRegistry r = new HostPortRegistry(40000, 40009, new java.util.function.IntUnaryOperator() {
+            private int next;
+
+            @Override
+            public int applyAsInt(int bound) {
+                return next++ % bound; // a different start every time
+            }
+        });
+        List<PortMapping> first = r.reserve("pod-a", List.of(tcp(0, 80), new PortMapping(null, 0, 80, Protocol.UDP, 1)), policy, HostPortProbe.NONE);
+        List<PortMapping> again = r.reserve("pod-a", List.of(tcp(0, 80), new PortMapping(null, 0, 80, Protocol.UDP, 1)), policy, HostPortProbe.NONE);
+        assertThat(again).isEqualTo(first);
+        // once the port is denied by policy, a new one is picked
+        int port = first.get(0).hostPort();
+        List<PortMapping> moved = r.reserve("pod-a", List.of(tcp(0, 80)), new PortPolicy(Set.of(port), 1), HostPortProbe.NONE);
+        assertThat(moved.get(0).hostPort()).isNotEqualTo(port);
+    }
+
+    @Test
     void theSamePortTwiceInOneRequestIsAConflictWithItself() {
         assertRefused(() -> reserve("pod-a", tcp(8080, 80), on(null, 8079, Protocol.TCP, 3)), PortRefusedException.CONFLICT, 8080, "pod-a");
     }
