@@ -144,8 +144,11 @@ public final class NftFirewall implements AutoCloseable {
             if (elementsByOwner.containsKey(podId)) {
                 replaceOwner(podId, List.of());
             } else if (!synced) {
-                Repair r = reconcile(podId::equals);
-                logRepair("removing pod " + podId, r);
+                TableListing listed = list();
+                if (listed != null && listed.sets().values().stream()
+                        .anyMatch(set -> set.elements().stream().anyMatch(e -> podId.equals(Element.ownerOf(e.comment()))))) {
+                    logRepair("removing pod " + podId, reconcile(listed, podId::equals));
+                }
             }
             elementsByOwner.remove(podId);
             rulesByPod.remove(podId);
@@ -312,9 +315,13 @@ public final class NftFirewall implements AutoCloseable {
     }
 
     private Repair reconcile(Predicate<String> mayDelete) {
+        return reconcile(list(), mayDelete);
+    }
+
+    private Repair reconcile(TableListing listed, Predicate<String> mayDelete) {
         List<Element> expected = new ArrayList<>();
         elementsByOwner.values().forEach(m -> expected.addAll(m.values()));
-        Reconciler.Plan plan = Reconciler.plan(list(), expected, mayDelete);
+        Reconciler.Plan plan = Reconciler.plan(listed, expected, mayDelete);
         if (!plan.commands().isEmpty()) {
             thread.nft().run(plan.commands().toString(), "repair of table inet podnet: " + plan.repairs().size() + " changes");
         }

@@ -370,6 +370,16 @@ class NftFirewallKernelTest {
     }
 
     @Test
+    void removingAPodNeverSeenOnANodeWithoutATableCreatesNothing() {
+        fw.close();
+        assertThat(topo.nft("delete", "table", "inet", "podnet").ok()).isTrue();
+        NftFirewall fresh = openFirewall();
+        fresh.removePod("pod-ghost");
+        assertThat(topo.nft("list", "tables").output()).doesNotContain("podnet");
+        assertThat(fresh.ruleCount()).isZero();
+    }
+
+    @Test
     void networksAreIdempotentAndRemovable() {
         fw.ensureNetwork(NETWORK.bridge(), NETWORK.subnets(), false);
         assertThat(elements().get("subnets4")).hasSize(1);
