@@ -1,0 +1,33 @@
+package io.podnet.ports;
+
+import java.util.Set;
+
+/**
+ * Which host ports a pod may not take: the deny list (the node's own services) and everything
+ * under {@code minimumPort}.
+ */
+public record PortPolicy(Set<Integer> deniedPorts, int minimumPort) {
+    /** ssh, etcd, the API server, the kubelet, kube-proxy, controller manager and scheduler. */
+    public static final Set<Integer> DEFAULT_DENIED = Set.of(22, 2379, 2380, 6443, 10250, 10255, 10256, 10257, 10259);
+
+    public PortPolicy {
+        deniedPorts = Set.copyOf(deniedPorts);
+        if (minimumPort < 1 || minimumPort > 65535) {
+            throw new IllegalArgumentException("minimum host port " + minimumPort + " is out of range 1-65535");
+        }
+        for (int p : deniedPorts) {
+            if (p < 1 || p > 65535) {
+                throw new IllegalArgumentException("denied host port " + p + " is out of range 1-65535");
+            }
+        }
+    }
+
+    /** The default deny list and no minimum. */
+    public static PortPolicy defaults() {
+        return new PortPolicy(DEFAULT_DENIED, 1);
+    }
+
+    public boolean denies(int port) {
+        return deniedPorts.contains(port);
+    }
+}
