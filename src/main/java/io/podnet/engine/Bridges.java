@@ -94,17 +94,17 @@ final class Bridges {
         }
     }
 
-    /** Deletes the bridge when podnet created it and nothing is attached to it any more. */
-    void removeIfUnused(String name) {
+    /** Deletes the bridge when podnet created it and nothing is attached to it any more; true when it did. */
+    boolean removeIfUnused(String name) {
         Path marker = markers.resolve(name);
         if (!Files.exists(marker)) {
-            return;
+            return false;
         }
         Optional<Link> bridge = host.link(name);
         if (bridge.isPresent()) {
             int index = bridge.get().index();
             if (host.links().stream().anyMatch(l -> l.masterIndex() == index)) {
-                return;
+                return false;
             }
             host.deleteLink(index);
         }
@@ -113,6 +113,7 @@ final class Bridges {
         } catch (IOException e) {
             throw new IllegalStateException("cannot remove bridge marker " + marker + ": " + e.getMessage(), e);
         }
+        return true;
     }
 
     private void markCreated(String name) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.ports.PortPolicy;
 
 /**
  * @param hostNetns the namespace that plays the host (bridges, host veths); null for the agent's own
@@ -12,9 +13,10 @@ import io.podnet.netconf.NetworkDefinitions;
  * @param runDir where each pod's hosts and resolv.conf are written ({@code <runDir>/pods/<id>/})
  * @param allowedNetnsPaths prefixes a {@code netns.type: Path} namespace must live under
  * @param hostResolvConf the host's resolv.conf, whose nameservers a pod gets when it has no others
+ * @param portPolicy host ports that are never exposed
  */
 public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path runDir, NetworkDefinitions networks,
-        List<Path> allowedNetnsPaths, Path hostResolvConf) {
+        List<Path> allowedNetnsPaths, Path hostResolvConf, PortPolicy portPolicy) {
     public EngineSettings {
         allowedNetnsPaths = List.copyOf(allowedNetnsPaths);
     }
@@ -22,6 +24,6 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
     /** The defaults: Path namespaces under the netns dir or /var/run/netns, the host's /etc/resolv.conf. */
     public static EngineSettings of(Path hostNetns, Path netnsDir, Path stateDir, Path runDir, NetworkDefinitions networks) {
         return new EngineSettings(hostNetns, netnsDir, stateDir, runDir, networks, List.of(netnsDir, Path.of("/var/run/netns")),
-                Path.of("/etc/resolv.conf"));
+                Path.of("/etc/resolv.conf"), PortPolicy.defaults());
     }
 }

@@ -14,14 +14,20 @@ import org.jboss.logging.Logger;
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
+import io.podnet.firewall.DnatRule;
+import io.podnet.firewall.NetworkRules;
+import io.podnet.firewall.NftFirewall;
+import io.podnet.firewall.Repair;
 import io.podnet.ipam.Ipam;
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.netconf.Subnet;
 import io.podnet.netlink.Link;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
 import io.podnet.netns.NetnsThreads;
+import io.podnet.ports.HostPortRegistry;
 
 /**
  * The rootful engine: each pod in a namespace (its own, or one it joins), attached to each
@@ -41,15 +47,19 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private final NetnsPolicy netnsPolicy;
     private final RtnlClient host;
     private final Bridges bridges;
+    private final NftFirewall firewall;
+    private final HostPortRegistry hostPorts = new HostPortRegistry();
     private final PodLocks locks = new PodLocks();
     private final EngineObserver observer;
 
-    private NetworkEngine(EngineSettings settings, RtnlClient host, EngineObserver observer) {
+    private NetworkEngine(EngineSettings settings, RtnlClient host, NftFirewall firewall, EngineObserver observer) {
         this.observer = observer;
+        this.firewall = firewall;
         this.networks = settings.networks();
         this.ipam = new Ipam(settings.stateDir());
-        this.planner = new Planner(networks, ipam);
         this.store = new PodStateStore(settings.stateDir());
+        this.planner = new Planner(networks, ipam, hostPorts, settings.portPolicy(), firewall::listeningPorts,
+                id -> store.load(id).map(PodState::displayName).orElse(id));
         this.namespaces = new PodNamespaces(new NetnsManager(settings.netnsDir()));
         this.dnsFiles = new PodDnsFiles(settings.runDir(), settings.hostResolvConf());
         this.netnsPolicy = new NetnsPolicy(settings.allowedNetnsPaths(), settings.hostNetns());
@@ -71,16 +81,84 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 host = hostNs.run(RtnlClient::open);
             }
         }
-        NetworkEngine engine = new NetworkEngine(settings, host, observer);
-        engine.reserveKnownAddresses();
+        NftFirewall firewall;
+        try {
+            firewall = NftFirewall.open(settings.hostNetns());
+        } catch (RuntimeException e) {
+            host.close();
+            throw e;
+        }
+        NetworkEngine engine = new NetworkEngine(settings, host, firewall, observer);
+        engine.adoptKnownPods();
         return engine;
     }
 
-    /** At start: every known pod's addresses back into IPAM before anything new is allocated. */
-    private void reserveKnownAddresses() {
+    /**
+     * At start, before anything new is allocated: every known pod's addresses back into IPAM and
+     * its host ports into the registry, and the firewall made to match exactly (elements of pods
+     * that went away while the agent was down removed, none duplicated).
+     */
+    private void adoptKnownPods() {
         for (PodState state : store.all()) {
             state.attachments().forEach(a -> planner.reserveKnown(state.id(), a));
+            hostPorts.restore(state.id(), state.portMappings());
         }
+        try {
+            report(firewall.sync(expectedRules(), expectedNetworks()));
+        } catch (RuntimeException e) {
+            LOG.warnf("the firewall could not be brought in line at start (%s); the resync will retry", e.getMessage());
+        }
+    }
+
+    /** The DNAT rules every known pod should have. */
+    private Map<String, List<DnatRule>> expectedRules() {
+        Map<String, List<DnatRule>> rules = new LinkedHashMap<>();
+        for (PodState state : store.all()) {
+            List<DnatRule> pod = dnatRules(state);
+            if (!pod.isEmpty()) {
+                rules.put(state.id(), pod);
+            }
+        }
+        return rules;
+    }
+
+    /** The networks known pods are attached to. */
+    private List<NetworkRules> expectedNetworks() {
+        Map<String, NetworkRules> byBridge = new LinkedHashMap<>();
+        for (PodState state : store.all()) {
+            for (PodState.Attachment a : state.attachments()) {
+                networks.get(a.network()).ifPresent(def -> byBridge.putIfAbsent(def.bridgeName(), networkRules(def)));
+            }
+        }
+        return new ArrayList<>(byBridge.values());
+    }
+
+    private static NetworkRules networkRules(NetworkDefinition def) {
+        return new NetworkRules(def.bridgeName(), def.subnets().stream().map(Subnet::subnet).toList(), def.internal());
+    }
+
+    /** A pod's port mappings, to the addresses of its first network (one rule per family). */
+    private static List<DnatRule> dnatRules(PodState state) {
+        if (state.ports().isEmpty() || state.attachments().isEmpty()) {
+            return List.of();
+        }
+        List<java.net.InetAddress> podIps = state.attachments().get(0).addresses().stream().map(a -> Cidr.parse(a).address()).toList();
+        return DnatRule.forMappings(state.portMappings(), podIps);
+    }
+
+    private void report(Repair repair) {
+        for (Repair.Item item : repair.items()) {
+            observer.repaired("firewall-" + item.kind().name().toLowerCase());
+        }
+    }
+
+    /**
+     * The node-wide part of drift repair, for the periodic resync: the firewall checked against
+     * what the pods need and restored (after `nft flush ruleset`, a firewalld reload).
+     */
+    @Override
+    public void repairNode() {
+        report(firewall.sync(expectedRules(), expectedNetworks()));
     }
 
     @Override
@@ -162,6 +240,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 bridgeLock.lock();
                 try {
                     int bridge = bridges.ensure(def, repaired);
+                    firewall.ensureNetwork(def.bridgeName(), def.subnets().stream().map(Subnet::subnet).toList(), def.internal());
                     clock.lap("bridge");
                     VethAttacher.attach(host, pod.client(), pod.netns(), bridge, def.mtu(), def.internal(), a,
                             VethAttacher.BASE_ROUTE_METRIC + i, repaired);
@@ -170,6 +249,8 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                     bridgeLock.unlock();
                 }
             }
+            firewall.applyPod(state.id(), dnatRules(state));
+            clock.lap("ports");
             dnsFiles.write(state.id(), prior == null ? PodState.Dns.NONE : prior.dns(), state.dns());
             clock.lap("dns");
             return result(state, state.joined() ? NamespaceInspector.inspect(pod.client()) : null);
@@ -206,6 +287,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
      * state; each step tolerates what is gone. A joined namespace keeps what it had before.
      */
     private void removeEverything(String podId, PodState state, StepClock clock) {
+        firewall.removePod(podId);
+        hostPorts.release(podId);
+        clock.lap("ports");
         if (state != null) {
             detachAll(state.attachments());
         } else {
@@ -230,7 +314,10 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             bridgeLock.lock();
             try {
                 VethAttacher.detach(host, a);
-                bridges.removeIfUnused(a.bridge());
+                if (bridges.removeIfUnused(a.bridge())) {
+                    networks.get(a.network()).ifPresent(def -> firewall.removeNetwork(def.bridgeName(),
+                            def.subnets().stream().map(Subnet::subnet).toList()));
+                }
             } finally {
                 bridgeLock.unlock();
             }
@@ -251,7 +338,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                     Map.of(a.interfaceName(), new PodResult.InterfaceResult(MacAddress.parse(a.mac()), addresses)), dnsServers, List.of()));
         }
         return new PodResult(java.nio.file.Path.of(state.netnsPath()), out, dnsFiles.hostsFile(state.id()),
-                dnsFiles.resolvConf(state.id()), namespaceInterfaces);
+                dnsFiles.resolvConf(state.id()), namespaceInterfaces, state.portMappings());
     }
 
     @Override
@@ -299,6 +386,10 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     @Override
     public void close() {
-        host.close();
+        try {
+            firewall.close();
+        } finally {
+            host.close();
+        }
     }
 }

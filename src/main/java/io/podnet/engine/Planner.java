@@ -19,6 +19,11 @@ import io.podnet.ipam.IpamException;
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.netconf.Subnet;
+import io.podnet.ports.HostPortProbe;
+import io.podnet.ports.HostPortRegistry;
+import io.podnet.ports.PortMapping;
+import io.podnet.ports.PortPolicy;
+import io.podnet.ports.PortRefusedException;
 
 /**
  * Decides, before any kernel change, everything a pod's setup will create: interface names,
@@ -30,10 +35,24 @@ final class Planner {
 
     private final NetworkDefinitions networks;
     private final Ipam ipam;
+    private final HostPortRegistry hostPorts;
+    private final PortPolicy portPolicy;
+    private final java.util.function.Supplier<HostPortProbe> listening;
+    private final java.util.function.Function<String, String> podNames;
 
-    Planner(NetworkDefinitions networks, Ipam ipam) {
+    /**
+     * @param listening a snapshot of the host's listening sockets, taken only when a random host
+     *        port must be picked
+     * @param podNames pod id -> "namespace/name", to name the holder of a conflicting port
+     */
+    Planner(NetworkDefinitions networks, Ipam ipam, HostPortRegistry hostPorts, PortPolicy portPolicy,
+            java.util.function.Supplier<HostPortProbe> listening, java.util.function.Function<String, String> podNames) {
         this.networks = networks;
         this.ipam = ipam;
+        this.hostPorts = hostPorts;
+        this.portPolicy = portPolicy;
+        this.listening = listening;
+        this.podNames = podNames;
     }
 
     /**
@@ -61,13 +80,43 @@ final class Planner {
                         KernelNames.hostVeth(request.id(), a.network()), def.bridgeName(), mac.toString(), addresses, gateways,
                         a.staticIps().stream().map(IpAddresses::format).toList(), a.aliases()));
             }
+            List<PodState.Port> ports = reservePorts(request).stream().map(PodState.Port::of).toList();
+            return new PodState(PodState.CURRENT_VERSION, request.id(), request.displayName(), request.hostname(), request.mode(),
+                    request.netns().kind().name(), netnsPath, request.netns().pid(), ownsNetns, attachments, ports,
+                    prior == null ? PodState.Dns.NONE : prior.dns());
         } catch (RuntimeException e) {
             newlyAllocated.forEach(network -> ipam.release(network, request.id()));
             throw e;
         }
-        return new PodState(PodState.CURRENT_VERSION, request.id(), request.displayName(), request.hostname(), request.mode(),
-                request.netns().kind().name(), netnsPath, request.netns().pid(), ownsNetns, attachments,
-                prior == null ? PodState.Dns.NONE : prior.dns());
+    }
+
+    /**
+     * Reserves the pod's host ports on the node, all or none: random ones picked, conflicts with
+     * other pods, the deny list and the minimum refused, naming the port and who holds it.
+     */
+    private List<PortMapping> reservePorts(PodRequest request) {
+        List<PortMapping> wanted = new ArrayList<>();
+        for (PortRequest p : request.ports()) {
+            wanted.addAll(PortMapping.forProtocols(p.hostIp(), p.hostPort(), p.containerPort(), p.protocols(), p.range()));
+        }
+        if (wanted.isEmpty()) {
+            hostPorts.release(request.id());
+            return List.of();
+        }
+        if (request.attachments().isEmpty()) {
+            throw new RejectedRequestException(Stage.PORTS, "PortsNeedANetwork",
+                    "port mappings need at least one network: a loopback-only pod cannot be reached");
+        }
+        boolean random = wanted.stream().anyMatch(m -> m.hostPort() == 0);
+        try {
+            return hostPorts.reserve(request.id(), wanted, portPolicy, random ? listening.get() : HostPortProbe.NONE);
+        } catch (PortRefusedException e) {
+            String holder = e.holder();
+            String message = holder != null && !holder.equals("policy") && !holder.equals(request.id())
+                    ? e.getMessage().replace(holder, podNames.apply(holder))
+                    : e.getMessage();
+            throw new RejectedRequestException(Stage.PORTS, e.reason(), message);
+        }
     }
 
     /**

@@ -17,6 +17,9 @@ public interface PodNetworkEngine {
     /** Removes everything podnet built for the pod; succeeds whatever is already gone. */
     void teardown(String podId);
 
+    /** The node-wide part of drift repair (the firewall), run by the periodic resync. */
+    void repairNode();
+
     /** Ids of the pods the engine has state for (to find pods whose resource is gone). */
     Set<String> knownPods();
 

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.podnet.inet.Cidr;
 import io.podnet.inet.MacAddress;
+import io.podnet.ports.PortMapping;
 
 /**
  * What the engine built, in the shape of podman's StatusBlock: per network, its interfaces with
@@ -17,9 +18,14 @@ import io.podnet.inet.MacAddress;
  * @param resolvConf the pod's resolv.conf, for a runtime to mount
  * @param namespaceInterfaces for a namespace podnet joined: every interface found in it with its
  *        addresses (the seed's inspectJoinedNetworkNS), null for namespaces podnet created
+ * @param ports the port mappings as applied, random host ports resolved (not compacted)
  */
 public record PodResult(Path netnsPath, Map<String, NetworkResult> networks, Path hostsFile, Path resolvConf,
-        Map<String, InterfaceResult> namespaceInterfaces) {
+        Map<String, InterfaceResult> namespaceInterfaces, List<PortMapping> ports) {
+    public PodResult {
+        ports = ports == null ? List.of() : List.copyOf(ports);
+    }
+
     public record NetworkResult(Map<String, InterfaceResult> interfaces, List<InetAddress> dnsServers, List<String> dnsSearchDomains) {
     }
 

@@ -14,11 +14,12 @@ import java.util.List;
  * @param dns what podnet wrote into the pod's hosts and resolv.conf, to replace it next time
  */
 public record PodState(int version, String id, String displayName, String hostname, PodMode mode, String netnsKind,
-        String netnsPath, int netnsPid, boolean ownsNetns, List<Attachment> attachments, Dns dns) {
+        String netnsPath, int netnsPid, boolean ownsNetns, List<Attachment> attachments, List<Port> ports, Dns dns) {
     public static final int CURRENT_VERSION = 1;
 
     public PodState {
         attachments = attachments == null ? List.of() : List.copyOf(attachments);
+        ports = ports == null ? List.of() : List.copyOf(ports);
         netnsKind = netnsKind == null ? NetnsRequest.Kind.NEW.name() : netnsKind;
         dns = dns == null ? Dns.NONE : dns;
     }
@@ -40,6 +41,23 @@ public record PodState(int version, String id, String displayName, String hostna
         }
     }
 
+    /**
+     * A port mapping as reserved, random host ports resolved.
+     *
+     * @param hostIp "" for every address
+     */
+    public record Port(String hostIp, int hostPort, int containerPort, String protocol, int range) {
+        public static Port of(io.podnet.ports.PortMapping m) {
+            return new Port(m.hostIp() == null ? "" : io.podnet.inet.IpAddresses.format(m.hostIp()), m.hostPort(), m.containerPort(),
+                    m.protocol().lower(), m.range());
+        }
+
+        public io.podnet.ports.PortMapping mapping() {
+            return new io.podnet.ports.PortMapping(hostIp.isEmpty() ? null : io.podnet.inet.IpAddresses.parse(hostIp), hostPort,
+                    containerPort, io.podnet.ports.Protocol.parse(protocol), range);
+        }
+    }
+
     /** The pod's DNS files as podnet last wrote them. */
     public record Dns(List<String> servers, List<String> searches, List<String> options, List<List<String>> hosts) {
         public static final Dns NONE = new Dns(List.of(), List.of(), List.of(), List.of());
@@ -57,7 +75,12 @@ public record PodState(int version, String id, String displayName, String hostna
     }
 
     public PodState withDns(Dns next) {
-        return new PodState(version, id, displayName, hostname, mode, netnsKind, netnsPath, netnsPid, ownsNetns, attachments, next);
+        return new PodState(version, id, displayName, hostname, mode, netnsKind, netnsPath, netnsPid, ownsNetns, attachments, ports, next);
+    }
+
+    /** The resolved port mappings. */
+    public List<io.podnet.ports.PortMapping> portMappings() {
+        return ports.stream().map(Port::mapping).toList();
     }
 
     public Attachment attachment(String network) {

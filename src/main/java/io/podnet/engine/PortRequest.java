@@ -3,24 +3,16 @@ package io.podnet.engine;
 import java.net.InetAddress;
 import java.util.Set;
 
+import io.podnet.ports.Protocol;
+
 /**
  * A port mapping: {@code range} consecutive host ports from {@code hostPort} (0 = pick a free
- * one) to container ports from {@code containerPort}.
+ * one) to container ports from {@code containerPort}, for each protocol.
  *
  * @param hostIp null for every address
  */
 public record PortRequest(InetAddress hostIp, int hostPort, int containerPort, Set<Protocol> protocols, int range) {
     public PortRequest {
         protocols = Set.copyOf(protocols);
-    }
-
-    public enum Protocol {
-        TCP,
-        UDP,
-        SCTP;
-
-        public String lower() {
-            return name().toLowerCase();
-        }
     }
 }

@@ -48,10 +48,6 @@ final class RequestValidator {
                         "staticMAC " + a.staticMac() + " of network \"" + a.network() + "\" must be a unicast, non-zero address");
             }
         }
-        if (!request.ports().isEmpty()) {
-            throw new RejectedRequestException(Stage.PORTS, "PortsNotSupported",
-                    "portMappings are not supported by this agent yet; remove them to get the networks");
-        }
     }
 
     private static void checkStaticIps(AttachmentRequest a, NetworkDefinition def) {

@@ -52,8 +52,10 @@ final class VethAttacher {
             }
             try {
                 // the kernel cannot bring up a peer created in another namespace: done below
-                host.createVeth(a.hostVeth(), new LinkOptions(mtu, null, bridgeIndex, true),
+                Link created = host.createVeth(a.hostVeth(), new LinkOptions(mtu, null, bridgeIndex, true),
                         a.interfaceName(), new LinkOptions(mtu, mac, null, false), podNs.fd());
+                // a pod may reach its own host port: DNAT sends the packet back out of the port it came in on
+                host.setHairpin(created.index(), true);
             } catch (NetlinkException e) {
                 throw new SetupFailedException(Stage.NETWORKS, "VethCreateFailed", "cannot create veth " + a.hostVeth() + "/"
                         + a.interfaceName() + " for network \"" + a.network() + "\": " + e.getMessage(), e);
@@ -75,6 +77,7 @@ final class VethAttacher {
     private static void repairHostEnd(RtnlClient host, Link hostEnd, int bridgeIndex, java.util.function.Consumer<String> repaired) {
         if (hostEnd.masterIndex() != bridgeIndex) {
             host.setMaster(hostEnd.index(), bridgeIndex);
+            host.setHairpin(hostEnd.index(), true);
             repaired.accept("link");
         }
         if (!hostEnd.isUp()) {

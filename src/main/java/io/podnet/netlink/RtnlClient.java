@@ -147,6 +147,12 @@ public final class RtnlClient implements AutoCloseable {
                 NONE, NONE);
     }
 
+    /** Hairpin mode of a bridge port (the link must be enslaved to a bridge). */
+    public synchronized void setHairpin(int index, boolean on) {
+        RtnlRequests.setHairpin(begin(), requester.nextSeq(), index, on);
+        requester.ack("RTM_SETLINK bridge port ifindex " + index + " hairpin " + (on ? "on" : "off"), NONE, NONE);
+    }
+
     public synchronized void setMtu(int index, int mtu) {
         RtnlRequests.setMtu(begin(), requester.nextSeq(), index, mtu);
         requester.ack("RTM_NEWLINK ifindex " + index + " mtu " + mtu, NONE, NONE);

@@ -11,6 +11,8 @@ public final class RtnlConstants {
 
     // address families
     public static final int AF_UNSPEC = 0;
+    /** PF_BRIDGE: link messages about a link as a bridge port. */
+    public static final int AF_BRIDGE = 7;
     public static final int AF_INET = 2;
     public static final int AF_INET6 = 10;
 
@@ -86,6 +88,7 @@ public final class RtnlConstants {
     public static final int IFLA_MTU = 4;
     public static final int IFLA_LINK = 5;
     public static final int IFLA_MASTER = 10;
+    public static final int IFLA_PROTINFO = 12;
     public static final int IFLA_TXQLEN = 13;
     public static final int IFLA_OPERSTATE = 16;
     public static final int IFLA_LINKINFO = 18;
@@ -98,6 +101,8 @@ public final class RtnlConstants {
     public static final int IFLA_PAD = 42;
 
     // nested in IFLA_LINKINFO
+    /** In IFLA_PROTINFO of an AF_BRIDGE message: hairpin mode of a bridge port (u8). */
+    public static final int IFLA_BRPORT_MODE = 4;
     public static final int IFLA_INFO_KIND = 1;
     public static final int IFLA_INFO_DATA = 2;
     public static final int IFLA_INFO_SLAVE_KIND = 4;

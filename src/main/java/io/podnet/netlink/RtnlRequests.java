@@ -119,6 +119,20 @@ final class RtnlRequests {
         e.attrU32(IFLA_MASTER, masterIndex);
     }
 
+    /**
+     * RTM_SETLINK in the bridge family with IFLA_PROTINFO/IFLA_BRPORT_MODE, as
+     * {@code bridge link set dev X hairpin on}: the bridge may send a frame back out of the port it
+     * came in on, which a pod reaching its own host port (DNAT back to itself) needs.
+     */
+    static void setHairpin(NetlinkEncoder e, int seq, int index, boolean on) {
+        checkIndex(index);
+        e.begin(RTM_SETLINK, ACK_FLAGS, seq);
+        e.u8(AF_BRIDGE).u8(0).u16(0).u32(index).u32(0).u32(0);
+        int protinfo = e.beginNested(IFLA_PROTINFO | NLA_F_NESTED);
+        e.attrU8(IFLA_BRPORT_MODE, on ? 1 : 0);
+        e.endNested(protinfo);
+    }
+
     static void setMtu(NetlinkEncoder e, int seq, int index, int mtu) {
         if (mtu < 68 || mtu > 65535) {
             throw new IllegalArgumentException("MTU " + mtu + " is out of range 68-65535");

@@ -10,6 +10,7 @@ import org.jboss.logging.Logger;
 import io.podnet.engine.EngineSettings;
 import io.podnet.engine.NetworkEngine;
 import io.podnet.metrics.PodnetMeters;
+import io.podnet.ports.PortPolicy;
 import io.podnet.netconf.NetworkDefinitions;
 
 /** The engine, built from the node configuration. */
@@ -28,7 +29,8 @@ public class EngineProducer {
         EngineSettings defaults = EngineSettings.of(config.hostNetns().orElse(null), config.netnsDir(), config.stateDir(),
                 config.runDir(), networks);
         EngineSettings settings = new EngineSettings(defaults.hostNetns(), defaults.netnsDir(), defaults.stateDir(), defaults.runDir(),
-                networks, config.allowedNetnsPaths().orElse(defaults.allowedNetnsPaths()), config.hostResolvConf());
+                networks, config.allowedNetnsPaths().orElse(defaults.allowedNetnsPaths()), config.hostResolvConf(),
+                new PortPolicy(config.ports().denied(), config.ports().minimum()));
         return NetworkEngine.open(settings, meters);
     }
 

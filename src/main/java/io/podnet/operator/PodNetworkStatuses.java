@@ -28,9 +28,10 @@ final class PodNetworkStatuses {
         int count = result.networks().size();
         c.set(ConditionType.NetworksReady, Conditions.TRUE, count == 0 ? "LoopbackOnly" : "NetworksAttached",
                 count == 0 ? "no networks requested: loopback only" : count + " network(s) attached");
-        boolean ports = !pn.getSpec().getPortMappings().isEmpty();
+        s.setPorts(PortStatuses.of(result.ports()));
+        boolean ports = !result.ports().isEmpty();
         c.set(ConditionType.PortsReady, Conditions.TRUE, ports ? "PortsApplied" : "NoPorts",
-                ports ? "port mappings applied" : "no port mappings requested");
+                ports ? result.ports().size() + " port mapping(s) applied" : "no port mappings requested");
         c.set(ConditionType.Ready, Conditions.TRUE, "Ready", "pod network is ready");
         s.setConditions(c.list());
         return s;

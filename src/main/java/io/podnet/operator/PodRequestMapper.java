@@ -25,6 +25,7 @@ import io.podnet.engine.RejectedRequestException;
 import io.podnet.engine.Stage;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
+import io.podnet.ports.Protocol;
 
 /**
  * Turns a PodNetwork's spec into the engine's plain request. Everything the CRD schema checks is
@@ -131,13 +132,13 @@ final class PodRequestMapper {
         return out;
     }
 
-    private static Set<PortRequest.Protocol> protocols(String text, String field) {
-        Set<PortRequest.Protocol> set = EnumSet.noneOf(PortRequest.Protocol.class);
+    private static Set<Protocol> protocols(String text, String field) {
+        Set<Protocol> set = EnumSet.noneOf(Protocol.class);
         for (String p : (text == null || text.isEmpty() ? "tcp" : text).split(",")) {
             switch (p.trim()) {
-                case "tcp" -> set.add(PortRequest.Protocol.TCP);
-                case "udp" -> set.add(PortRequest.Protocol.UDP);
-                case "sctp" -> set.add(PortRequest.Protocol.SCTP);
+                case "tcp" -> set.add(Protocol.TCP);
+                case "udp" -> set.add(Protocol.UDP);
+                case "sctp" -> set.add(Protocol.SCTP);
                 default -> throw new RejectedRequestException(Stage.PORTS, "InvalidProtocol",
                         field + ".protocol: \"" + p + "\" is not tcp, udp or sctp");
             }

@@ -54,6 +54,18 @@ public interface PodnetConfig {
 
     Embedded embedded();
 
+    Ports ports();
+
+    interface Ports {
+        /** Host ports never exposed (the node's own services: ssh, etcd, the API server, the kubelet, ...). */
+        @WithDefault("22,2379,2380,6443,10250,10255,10256,10257,10259")
+        java.util.Set<Integer> denied();
+
+        /** Host ports under this are refused. */
+        @WithDefault("1")
+        int minimum();
+    }
+
     Health health();
 
     interface Health {

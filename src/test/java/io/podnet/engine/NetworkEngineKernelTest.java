@@ -151,6 +151,31 @@ class NetworkEngineKernelTest {
     }
 
     @Test
+    void aRestartedEngineLeavesExactlyOneFirewallElementPerPortAndNoneOfAGonePod() {
+        String kept = newPod();
+        String gone = newPod();
+        engine.setup(withPorts(kept, 18100));
+        engine.setup(withPorts(gone, 18101));
+        engine.close();
+        // the agent was down while "gone" was deleted: only its state file went (as a crash would leave it)
+        new PodStateStore(state).delete(gone);
+        pods.remove(gone);
+        engine = openEngine();
+        engine.setup(withPorts(kept, 18100));
+        String table = Shell.ok("ip", "netns", "exec", sandbox.name(), "nft", "list", "table", "inet", "podnet");
+        assertThat(table.split("18100", -1)).as("elements for port 18100").hasSize(3); // hostports4 and dports4: once each
+        assertThat(table).doesNotContain("18101").doesNotContain(gone);
+        // what the collector does for a pod without a record: remove what its names say could be there
+        engine.teardown(gone);
+        assertThat(Path.of("/run/netns", "podnet-" + gone)).doesNotExist();
+    }
+
+    private static PodRequest withPorts(String id, int hostPort) {
+        return new PodRequest(id, "test/" + id, "pod", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(AttachmentRequest.of("podnet")),
+                List.of(new PortRequest(null, hostPort, 8080, java.util.Set.of(io.podnet.ports.Protocol.TCP), 1)), DnsRequest.NONE);
+    }
+
+    @Test
     void aDeletedHostVethIsRebuiltWithTheSameMacAndAddress() {
         String id = newPod();
         PodResult before = engine.setup(request(id, AttachmentRequest.of("podnet")));

@@ -61,8 +61,6 @@ class RequestValidatorTest {
                 java.nio.file.Path.of("/run/netns/../../etc/passwd"), 0), List.of(), List.of(), null), Stage.NETNS, "NetnsPathNotAllowed");
         assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PATH,
                 java.nio.file.Path.of("/etc/hostname"), 0), List.of(), List.of(), null), Stage.NETNS, "NetnsPathNotAllowed");
-        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(),
-                List.of(new PortRequest(null, 8080, 80, Set.of(PortRequest.Protocol.TCP), 1)), null), Stage.PORTS, "PortsNotSupported");
     }
 
     @Test

@@ -179,6 +179,15 @@ class RtnlRequestsTest {
     }
 
     @Test
+    void hairpinIsWhatBridgeSends() {
+        // strace of `bridge link set dev v0 hairpin on` (v0 was ifindex 4): RTM_SETLINK (19),
+        // REQUEST|ACK, ifinfomsg family AF_BRIDGE (7), then IFLA_PROTINFO|NLA_F_NESTED (0x800c)
+        // holding IFLA_BRPORT_MODE (4) = 1, padded to 4 bytes
+        RtnlRequests.setHairpin(e, SEQ, 4, true);
+        assertThat(encoded()).isEqualTo(hdr(44, 19, 0x5) + hex("07000000 04000000 00000000 00000000 0c000c80 05000400 01000000"));
+    }
+
+    @Test
     void setMacIsWhatIpSends() {
         RtnlRequests.setMac(e, SEQ, 3, MacAddress.parse("02:11:22:33:44:55").bytes());
         assertThat(encoded()).isEqualTo(hdr(44, 16, 0x5) + hex("00000000 03000000 00000000 00000000 0a000100 021122334455 0000"));

@@ -56,7 +56,7 @@ class StatusMappingTest {
                 List.of(new AddressResult(Cidr.parse("10.89.0.2/24"), IpAddresses.parse("10.89.0.1")),
                         new AddressResult(Cidr.parse("fd00::2/64"), IpAddresses.parse("fd00::1")),
                         new AddressResult(Cidr.parse("fd00::3/64"), IpAddresses.parse("fd00::1"))))), List.of(), List.of()));
-        return new PodResult(Path.of("/run/netns/podnet-x"), networks, Path.of("/run/podnet/pods/x/hosts"), Path.of("/run/podnet/pods/x/resolv.conf"), null);
+        return new PodResult(Path.of("/run/netns/podnet-x"), networks, Path.of("/run/podnet/pods/x/hosts"), Path.of("/run/podnet/pods/x/resolv.conf"), null, List.of());
     }
 
     @Test

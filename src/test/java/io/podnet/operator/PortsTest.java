@@ -1,0 +1,183 @@
+package io.podnet.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.podnet.api.PodNetwork;
+import io.podnet.api.PortMapping;
+import io.podnet.api.PortStatus;
+import io.podnet.netns.Netns;
+import io.podnet.netns.NetnsManager;
+import io.podnet.testing.RequiresRoot;
+import io.podnet.testing.Shell;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/** Port mappings through the whole agent: status, traffic, conflicts, policy, and repair after a firewall flush. */
+@QuarkusTest
+@RequiresRoot
+@WithTestResource(SandboxHostResource.class)
+class PortsTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    @Inject
+    KubernetesClient client;
+
+    private final List<AutoCloseable> cleanups = new ArrayList<>();
+
+    @AfterEach
+    void cleanup() throws Exception {
+        for (AutoCloseable c : cleanups) {
+            c.close();
+        }
+        client.resources(PodNetwork.class).inNamespace("default").delete();
+        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty());
+    }
+
+    static PortMapping port(int hostPort, int containerPort, String protocol, int range) {
+        PortMapping p = new PortMapping();
+        p.setHostPort(hostPort);
+        p.setContainerPort(containerPort);
+        p.setProtocol(protocol);
+        p.setRange(range);
+        return p;
+    }
+
+    private PodNetwork create(String name, PortMapping... ports) {
+        PodNetwork pn = PodNetworkOperatorTest.podNetwork(name, "local", PodNetworkOperatorTest.network("podnet"));
+        pn.getSpec().setPortMappings(List.of(ports));
+        client.resource(pn).create();
+        await().atMost(TIMEOUT).until(() -> {
+            PodNetwork got = get(name);
+            return got != null && got.getStatus() != null && got.getStatus().getPhase() != null;
+        });
+        return get(name);
+    }
+
+    private PodNetwork get(String name) {
+        return client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
+    }
+
+    private static Condition condition(PodNetwork pn, String type) {
+        return pn.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void theStatusShowsPortsCompactedWithRandomHostPortsResolved() {
+        PodNetwork pn = create("compacted", port(18081, 81, "tcp", 1), port(18082, 82, "tcp", 1), port(0, 53, "tcp,udp", 1));
+        assertThat(pn.getStatus().getPhase()).isEqualTo("Ready");
+        assertThat(condition(pn, "PortsReady").getReason()).isEqualTo("PortsApplied");
+        List<PortStatus> ports = pn.getStatus().getPorts();
+        assertThat(ports).anySatisfy(p -> {
+            assertThat(p.getHostPort()).isEqualTo(18081);
+            assertThat(p.getContainerPort()).isEqualTo(81);
+            assertThat(p.getRange()).isEqualTo(2); // neighbours merged
+            assertThat(p.getProtocol()).isEqualTo("tcp");
+        });
+        List<PortStatus> random = ports.stream().filter(p -> p.getContainerPort() == 53).toList();
+        assertThat(random).extracting(PortStatus::getProtocol).containsExactlyInAnyOrder("tcp", "udp");
+        assertThat(random).allSatisfy(p -> assertThat(p.getHostPort()).isBetween(32768, 60999));
+        assertThat(random.get(0).getHostPort()).isEqualTo(random.get(1).getHostPort()); // the same port for both protocols
+        String rules = Shell.ok("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "table", "inet", "podnet");
+        assertThat(rules).contains("18081", "18082", pn.getMetadata().getUid());
+    }
+
+    @Test
+    void aServerInThePodIsReachedThroughItsHostPortAndTheFirewallIsRepairedAfterAFlush() throws Exception {
+        PodNetwork pn = create("served", port(18090, 8080, "tcp", 1));
+        assertThat(pn.getStatus().getPhase()).isEqualTo("Ready");
+        Netns podNs = NetnsManager.join(Path.of(pn.getStatus().getNetnsPath()));
+        cleanups.add(podNs);
+        ServerSocket server = podNs.run(() -> {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(8080));
+            return s;
+        });
+        cleanups.add(server);
+        Thread acceptor = answering(server);
+        cleanups.add(acceptor::interrupt);
+
+        assertThat(fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)).isEqualTo("hello from the pod");
+        assertThat(fetch(SandboxHostResource.sandbox.netns(), "10.89.0.1", 18090)).isEqualTo("hello from the pod");
+        assertThat(fetch(podNs, "10.89.0.1", 18090)).as("hairpin: the pod reaches its own host port").isEqualTo("hello from the pod");
+
+        // a second pod asking for the same host port is refused, naming who holds it; the first keeps working
+        PodNetwork taker = create("taker", port(18090, 9090, "tcp", 1));
+        assertThat(taker.getStatus().getPhase()).isEqualTo("Failed");
+        assertThat(condition(taker, "PortsReady").getReason()).isEqualTo("PortConflict");
+        assertThat(condition(taker, "PortsReady").getMessage()).contains("18090", "default/served");
+        assertThat(fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)).isEqualTo("hello from the pod");
+
+        // someone flushes the firewall: the next resync (2s here) restores it
+        Shell.ok("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "flush", "ruleset");
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
+                .until(() -> "hello from the pod".equals(tryFetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)));
+        assertThat(Shell.ok("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "table", "inet", "podnet"))
+                .contains("18090");
+    }
+
+    @Test
+    void aDeniedHostPortIsRefusedAndNothingIsApplied() {
+        PodNetwork pn = create("ssh", port(18095, 80, "tcp", 1), port(22, 22, "tcp", 1));
+        assertThat(pn.getStatus().getPhase()).isEqualTo("Failed");
+        assertThat(condition(pn, "PortsReady").getReason()).isEqualTo("PortDenied");
+        assertThat(Shell.run("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "table", "inet", "podnet").output())
+                .doesNotContain("18095");
+    }
+
+    private static Thread answering(ServerSocket server) {
+        Thread t = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                    s.getOutputStream().write("hello from the pod".getBytes(StandardCharsets.UTF_8));
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }, "pod-server");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static String tryFetch(Netns from, String host, int port) {
+        try {
+            return fetch(from, host, port);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    /** Connects from a thread inside {@code from} and reads what the server says. */
+    private static String fetch(Netns from, String host, int port) throws Exception {
+        Socket socket = from.run(() -> {
+            Socket s = new Socket();
+            s.connect(new InetSocketAddress(InetAddress.getByName(host), port), 2000);
+            return s;
+        });
+        try (socket) {
+            socket.setSoTimeout(2000);
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
