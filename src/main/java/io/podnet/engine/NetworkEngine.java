@@ -49,6 +49,8 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private final Bridges bridges;
     private final NftFirewall firewall;
     private final HostPortRegistry hostPorts = new HostPortRegistry();
+    /** Bridges the firewall was told about in this engine's life; the node resync re-checks them. */
+    private final Set<String> firewalledBridges = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final PodLocks locks = new PodLocks();
     private final EngineObserver observer;
 
@@ -240,7 +242,10 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 bridgeLock.lock();
                 try {
                     int bridge = bridges.ensure(def, repaired);
-                    firewall.ensureNetwork(def.bridgeName(), def.subnets().stream().map(Subnet::subnet).toList(), def.internal());
+                    if (!firewalledBridges.contains(def.bridgeName())) {
+                        firewall.ensureNetwork(def.bridgeName(), def.subnets().stream().map(Subnet::subnet).toList(), def.internal());
+                        firewalledBridges.add(def.bridgeName());
+                    }
                     clock.lap("bridge");
                     VethAttacher.attach(host, pod.client(), pod.netns(), bridge, def.mtu(), def.internal(), a,
                             VethAttacher.BASE_ROUTE_METRIC + i, repaired);
@@ -251,7 +256,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             }
             firewall.applyPod(state.id(), dnatRules(state));
             clock.lap("ports");
-            dnsFiles.write(state.id(), prior == null ? PodState.Dns.NONE : prior.dns(), state.dns());
+            if (prior == null || !prior.dns().equals(state.dns()) || !dnsFiles.exist(state.id())) {
+                dnsFiles.write(state.id(), prior == null ? PodState.Dns.NONE : prior.dns(), state.dns());
+            }
             clock.lap("dns");
             return result(state, state.joined() ? NamespaceInspector.inspect(pod.client()) : null);
         }
@@ -315,6 +322,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             try {
                 VethAttacher.detach(host, a);
                 if (bridges.removeIfUnused(a.bridge())) {
+                    firewalledBridges.remove(a.bridge());
                     networks.get(a.network()).ifPresent(def -> firewall.removeNetwork(def.bridgeName(),
                             def.subnets().stream().map(Subnet::subnet).toList()));
                 }

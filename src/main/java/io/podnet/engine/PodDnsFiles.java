@@ -48,6 +48,10 @@ final class PodDnsFiles {
         return dir(podId).resolve("resolv.conf");
     }
 
+    boolean exist(String podId) {
+        return Files.exists(hostsFile(podId)) && Files.exists(resolvConf(podId));
+    }
+
     private Path dir(String podId) {
         return runDir.resolve("pods").resolve(podId);
     }
