@@ -18,7 +18,8 @@ import io.podnet.netns.Netns;
 /**
  * Echo servers whose sockets are opened inside a namespace (a socket stays in the namespace it
  * was created in) and served from ordinary threads. TCP: echoes everything until EOF, then
- * closes. UDP: echoes each datagram prefixed with "echo:". All bounded by timeouts.
+ * sends "EOF:" and the number of bytes it got, and closes (so a half-close must have passed and
+ * the other direction still work). UDP: echoes each datagram prefixed with "echo:". All bounded by timeouts.
  */
 final class EchoServers implements AutoCloseable {
     private final ServerSocket tcp;
@@ -43,10 +44,14 @@ final class EchoServers implements AutoCloseable {
 
     /** Opens both servers inside {@code ns} on {@code address} (port 0: any free port, the same for both if possible). */
     static EchoServers openIn(Netns ns, InetAddress address) {
+        return openIn(ns, address, 0);
+    }
+
+    static EchoServers openIn(Netns ns, InetAddress address, int port) {
         return ns.run(() -> {
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(address, 0));
+            s.bind(new InetSocketAddress(address, port));
             DatagramSocket d = new DatagramSocket(new InetSocketAddress(address, s.getLocalPort()));
             return new EchoServers(s, d);
         });
@@ -76,10 +81,13 @@ final class EchoServers implements AutoCloseable {
             InputStream in = c.getInputStream();
             OutputStream out = c.getOutputStream();
             byte[] buf = new byte[65536];
+            long total = 0;
             int n;
             while ((n = in.read(buf)) > 0) {
                 out.write(buf, 0, n);
+                total += n;
             }
+            out.write(("EOF:" + total).getBytes(StandardCharsets.US_ASCII));
             c.shutdownOutput();
         } catch (IOException e) {
             // the test sees what arrived
@@ -147,10 +155,10 @@ final class EchoServers implements AutoCloseable {
         }
     }
 
-    /** Sends one datagram from a fresh socket and waits up to 3 s for one answer; null on timeout. */
+    /** Sends one datagram from a fresh socket and waits up to 5 s (a loaded machine) for one answer; null on timeout. */
     static String udpRoundTrip(InetSocketAddress to, String text) throws IOException {
         try (DatagramSocket s = new DatagramSocket()) {
-            s.setSoTimeout(3000);
+            s.setSoTimeout(5000);
             byte[] b = text.getBytes(StandardCharsets.UTF_8);
             s.send(new DatagramPacket(b, b.length, to));
             byte[] buf = new byte[65536];
