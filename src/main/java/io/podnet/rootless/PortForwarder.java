@@ -53,9 +53,9 @@ import io.podnet.netns.NetnsThreads;
  * source the kernel picks for the pod's IP there) and an ephemeral port, never the client's
  * address. The same holds for rootlessport.
  *
- * <p><b>TCP.</b> Non-blocking NIO, no thread per connection: a few selector threads, each owning
- * some forwards with their listeners and connections (a forward's connections stay on its
- * thread). Data is read into a per-thread buffer and written on at once; only what the other
+ * <p><b>TCP.</b> Non-blocking NIO, no thread per connection: a few selector threads (as many as
+ * cores, at most 4, by default). Each forward's listeners live on one of them; accepted
+ * connections are handed round-robin to all of them. Data is read into a per-thread buffer and written on at once; only what the other
  * side does not take is kept, in a buffer of that direction, and while one is kept the side it
  * came from is not read (back-pressure: the kernel's socket buffers hold the rest). An EOF from
  * one side is passed on with shutdownOutput once what came before it is written (half-close);
@@ -75,7 +75,8 @@ import io.podnet.netns.NetnsThreads;
  */
 public final class PortForwarder implements AutoCloseable {
     /**
-     * @param selectorThreads  selector threads; forwards are spread over them (default 1)
+     * @param selectorThreads  selector threads; forwards and connections are spread over them
+     *                         (default: the number of cores, at most 4)
      * @param bufferSize       bytes read at once and the most kept per direction (default 64 KiB)
      * @param tcpBacklog       listen backlog (default 1024)
      * @param connectTimeout   for the pod side of a TCP connection (default 10 s)
@@ -98,7 +99,8 @@ public final class PortForwarder implements AutoCloseable {
         }
 
         public static Settings defaults() {
-            return new Settings(1, 64 << 10, 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 4096);
+            int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+            return new Settings(threads, 64 << 10, 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 4096);
         }
 
         public Settings withSelectorThreads(int n) {
@@ -125,6 +127,7 @@ public final class PortForwarder implements AutoCloseable {
     private final Loop[] loops;
     private final Map<ForwardSpec, Forward> forwards = new LinkedHashMap<>();
     private final Counters retired = new Counters();
+    private final java.util.concurrent.atomic.AtomicInteger nextPairLoop = new java.util.concurrent.atomic.AtomicInteger();
     private int nextLoop;
     private boolean closed;
 
@@ -220,10 +223,18 @@ public final class PortForwarder implements AutoCloseable {
         if (f == null) {
             return false;
         }
+        f.closed = true;
         f.loop.call(() -> {
             f.shutdown();
             return null;
         });
+        for (Loop l : loops) {
+            // connections were handed to every loop; a handoff queued before this runs before it
+            l.call(() -> {
+                l.closePairsOf(f);
+                return null;
+            });
+        }
         retired.add(f.counters);
         return true;
     }
@@ -381,6 +392,7 @@ public final class PortForwarder implements AutoCloseable {
         final ByteBuffer scratch;
         final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
         final Set<Forward> owned = new HashSet<>();
+        final Set<Pair> pairs = new HashSet<>();
         final Thread thread;
         volatile boolean stopping;
         long lastSweep = System.nanoTime();
@@ -410,6 +422,26 @@ public final class PortForwarder implements AutoCloseable {
         void giveBuffer(ByteBuffer b) {
             if (spare.size() < 64) {
                 spare.push(b);
+            }
+        }
+
+        /** Runs {@code work} on this loop's thread soon, without waiting. */
+        void execute(Runnable work) {
+            tasks.add(work);
+            selector.wakeup();
+        }
+
+        /** On this loop's thread: closes the forward's connections here, and releases their descriptors now. */
+        void closePairsOf(Forward f) {
+            for (Pair p : new ArrayList<>(pairs)) {
+                if (p.forward == f) {
+                    p.close(false);
+                }
+            }
+            try {
+                selector.selectNow();
+            } catch (IOException e) {
+                // the loop is going down
             }
         }
 
@@ -473,6 +505,9 @@ public final class PortForwarder implements AutoCloseable {
                     long now = System.nanoTime();
                     if (now - lastSweep > 250_000_000L) {
                         lastSweep = now;
+                        for (Pair p : new ArrayList<>(pairs)) {
+                            p.checkConnectTimeout(now);
+                        }
                         for (Forward f : new ArrayList<>(owned)) {
                             f.sweep(now);
                         }
@@ -486,6 +521,9 @@ public final class PortForwarder implements AutoCloseable {
                     f.shutdown();
                 }
                 runTasks();
+                for (Pair p : new ArrayList<>(pairs)) {
+                    p.close(false);
+                }
                 try {
                     selector.close();
                 } catch (IOException e) {
@@ -523,9 +561,9 @@ public final class PortForwarder implements AutoCloseable {
         final Loop loop;
         final Counters counters = new Counters();
         final List<java.nio.channels.NetworkChannel> listeners = new ArrayList<>();
-        final Set<Pair> pairs = new HashSet<>();
         final Map<UdpPort, Boolean> udpPorts = new HashMap<>();
         volatile List<InetSocketAddress> bound = List.of();
+        volatile boolean closed;
 
         Forward(ForwardSpec spec, Loop loop) {
             this.spec = spec;
@@ -565,20 +603,23 @@ public final class PortForwarder implements AutoCloseable {
         }
 
         void sweep(long now) {
-            for (Pair p : new ArrayList<>(pairs)) {
-                p.checkConnectTimeout(now);
-            }
             for (UdpPort u : udpPorts.keySet()) {
                 u.expire(now);
             }
         }
 
-        /** On the loop thread: closes everything, and makes the closes take effect now. */
+        /**
+         * On the forward's loop: closes the listeners, the UDP flows and the connections on this
+         * loop, and makes the closes take effect now.
+         */
         void shutdown() {
+            closed = true;
             listeners.forEach(PortForwarder::closeQuietly);
             listeners.clear();
-            for (Pair p : new ArrayList<>(pairs)) {
-                p.close(false);
+            for (Pair p : new ArrayList<>(loop.pairs)) {
+                if (p.forward == this) {
+                    p.close(false);
+                }
             }
             for (UdpPort u : udpPorts.keySet()) {
                 u.closeAll();
@@ -618,7 +659,12 @@ public final class PortForwarder implements AutoCloseable {
                     return;
                 }
                 forward.counters.accepted.increment();
-                new Pair(forward, client, to).begin();
+                Loop target = loops[Math.floorMod(nextPairLoop.getAndIncrement(), loops.length)];
+                if (target == forward.loop) {
+                    new Pair(forward, client, to, target).begin();
+                } else {
+                    target.execute(() -> new Pair(forward, client, to, target).begin());
+                }
             }
         }
     }
@@ -654,24 +700,33 @@ public final class PortForwarder implements AutoCloseable {
         final Handler clientSide = key -> onClient(key);
         final Handler podSide = key -> onPod(key);
 
-        Pair(Forward forward, SocketChannel client, InetSocketAddress to) {
+        Pair(Forward forward, SocketChannel client, InetSocketAddress to, Loop loop) {
             this.forward = forward;
-            this.loop = forward.loop;
+            this.loop = loop;
             this.client = client;
             this.to = to;
         }
 
+        /** On the pair's loop thread. */
         void begin() {
-            forward.pairs.add(this);
+            loop.pairs.add(this);
             forward.counters.active.increment();
+            if (forward.closed) {
+                close(true);
+                return;
+            }
             try {
                 client.configureBlocking(false);
                 client.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 clientKey = client.register(loop.selector, 0, clientSide);
                 pod = source.tcp(forward.spec.podIsV6());
-                pod.configureBlocking(false);
-                connected = pod.connect(to);
+                // on loopback and bridges the handshake is usually done before connect returns
+                connected = pod.connect(to) || pod.finishConnect();
                 podKey = pod.register(loop.selector, 0, podSide);
+                if (connected) {
+                    // a client that speaks first has usually spoken by now: save a select round
+                    transfer(client, pod, toPod, forward.counters.bytesToPod);
+                }
                 update();
             } catch (IOException | RuntimeException e) {
                 forward.counters.connectFailures.increment();
@@ -749,9 +804,7 @@ public final class PortForwarder implements AutoCloseable {
                     d.pending = keep;
                     return;
                 }
-                if (n < buf.capacity()) {
-                    return; // drained for now
-                }
+                // read on until EAGAIN: an EOF right behind the data is seen now, not a select later
             }
         }
 
@@ -819,7 +872,7 @@ public final class PortForwarder implements AutoCloseable {
                 return;
             }
             closed = true;
-            forward.pairs.remove(this);
+            loop.pairs.remove(this);
             forward.counters.active.decrement();
             for (SocketChannel c : new SocketChannel[] {client, pod}) {
                 if (c == null) {
@@ -901,7 +954,6 @@ public final class PortForwarder implements AutoCloseable {
             DatagramChannel c = null;
             try {
                 c = source.udp(forward.spec.podIsV6());
-                c.configureBlocking(false);
                 c.connect(to);
                 Flow f = new Flow(this, client, c);
                 c.register(forward.loop.selector, SelectionKey.OP_READ, f);

@@ -48,7 +48,7 @@ final class SocketSource implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closed;
 
-    /** Starts the thread; it joins {@code target}'s namespace before it opens anything. */
+    /** Non-blocking sockets, created in the target namespace. Starts the thread; it joins {@code target}'s namespace before it opens anything. */
     SocketSource(Netns target) {
         for (Kind k : Kind.values()) {
             pools.put(k, new ConcurrentLinkedQueue<>());
@@ -158,11 +158,15 @@ final class SocketSource implements AutoCloseable {
         switch (kind) {
             case TCP4, TCP6 -> {
                 SocketChannel c = SocketChannel.open(kind == Kind.TCP4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+                // ready for a selector: the selector thread spends no system calls on it
+                c.configureBlocking(false);
                 c.setOption(StandardSocketOptions.TCP_NODELAY, true);
                 return c;
             }
             default -> {
-                return DatagramChannel.open(kind == Kind.UDP4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+                DatagramChannel d = DatagramChannel.open(kind == Kind.UDP4 ? StandardProtocolFamily.INET : StandardProtocolFamily.INET6);
+                d.configureBlocking(false);
+                return d;
             }
         }
     }
