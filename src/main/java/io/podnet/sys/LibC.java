@@ -36,6 +36,8 @@ public interface LibC {
 
     int kill(int pid, int sig);
 
+    int waitpid(int pid, @Out int[] status, int options);
+
     int getpid();
 
     int statfs(String path, @Out ByteBuffer buf);

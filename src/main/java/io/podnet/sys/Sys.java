@@ -43,6 +43,8 @@ public final class Sys {
     public static final int SIGTERM = 15;
     public static final int SIGKILL = 9;
 
+    public static final int WNOHANG = 1;
+
     private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
 
@@ -138,6 +140,34 @@ public final class Sys {
             return false;
         }
         throw new SyscallException("kill(pid=" + pid + ", sig=" + signal + ")", errno);
+    }
+
+    /**
+     * Reaps the process if it is a child of this JVM that has exited (waitpid with WNOHANG).
+     * Helpers that daemonize are reparented to init, or to this JVM when it is a subreaper or
+     * PID 1 (a container without an init); then only an explicit wait removes the zombie.
+     *
+     * @return true when it was reaped now, false when it still runs or is not a child of this
+     *         process (ECHILD: someone else reaps it)
+     */
+    public static boolean reapIfChild(int pid) {
+        if (pid <= 0) {
+            throw new IllegalArgumentException("invalid pid " + pid);
+        }
+        int[] status = new int[1];
+        while (true) {
+            int rc = LIBC.waitpid(pid, status, WNOHANG);
+            if (rc >= 0) {
+                return rc == pid;
+            }
+            int errno = errno();
+            if (errno == Errno.ECHILD) {
+                return false;
+            }
+            if (errno != Errno.EINTR) {
+                throw new SyscallException("waitpid(pid=" + pid + ", WNOHANG)", errno);
+            }
+        }
     }
 
     /** The filesystem magic of the filesystem holding {@code path} (statfs f_type). */

@@ -1,0 +1,419 @@
+package io.podnet.bench;
+
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.podnet.netns.Netns;
+import io.podnet.netns.NetnsManager;
+import io.podnet.rootless.ForwardSpec;
+import io.podnet.rootless.PortForwarder;
+import io.podnet.rootless.RootlessConfig;
+import io.podnet.rootless.RootlessNetns;
+import io.podnet.testing.Sandbox;
+import io.podnet.testing.Shell;
+import io.podnet.testing.Uplink;
+
+/**
+ * The rootless port forwarder against rootlessport (Podman 4's, /usr/lib/podman/rootlessport)
+ * and pasta's own port forwarding, side by side in one run. Not a test: run it by hand, as root,
+ * from the repository root:
+ *
+ * <pre>
+ * bench/run ForwarderBench [rounds [selector threads]]
+ * </pre>
+ *
+ * <p>Everything happens on loopback inside namespaces it creates and removes: a sandbox H plays
+ * the host; a rootless netns R (with its pasta egress helper) is where PortForwarder and
+ * rootlessport connect to; a namespace P is served by a second pasta started with {@code -t}.
+ * The client always connects to 127.0.0.1 in H, and the proxy connects to 127.0.0.1 in R (or P),
+ * where the servers listen. A "direct" row, client and server both in R with no proxy, shows
+ * the ceiling.
+ *
+ * <ul>
+ * <li>throughput: {@code iperf3 -c 127.0.0.1 -p PORT -t 2 -P 1} and {@code -P 4}, client in H,
+ * {@code iperf3 -s} in R or P; {@code rounds} runs each (default 5), median and range of the
+ * receiver's rate;</li>
+ * <li>connections per second: 4 client threads in this JVM, in H, each connecting, sending one
+ * byte, reading one byte and the server's EOF, then closing; the server (in this JVM, in R or P)
+ * answers and closes first. {@code rounds} rounds of 4 x 500 connections after a warm-up; the
+ * median rate, and the median and p90 of the per-connection time.</li>
+ * </ul>
+ *
+ * rootlessport is driven standalone: it reads its JSON configuration on stdin (Mappings,
+ * NetNSPath of the child netns, ExitFD, ReadyFD, TmpDir, ChildIP), writes "1" on the ready fd
+ * once it listens, and exits when the exit fd reaches EOF. A /bin/sh wrapper opens fd 3 on a
+ * FIFO this JVM holds open for writing, and fd 4 on a file that is polled.
+ */
+public final class ForwarderBench {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
+    private static final int IPERF_PORT = 5201;
+    private static final int CPS_PORT = 6000;
+    private static final int CPS_THREADS = 4;
+    private static final int CPS_PER_THREAD = 500;
+
+    private ForwarderBench() {
+    }
+
+    /** One way from H's 127.0.0.1 to a server: which ports to use and which namespace the servers are in. */
+    private record Route(String name, int iperfPort, int cpsPort, Netns clientNs) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
+        PortForwarder.Settings settings = PortForwarder.Settings.defaults();
+        if (args.length > 1) {
+            settings = settings.withSelectorThreads(Integer.parseInt(args[1]));
+        }
+        String id = UUID.randomUUID().toString().substring(0, 8);
+        NetnsManager netnsDir = new NetnsManager(Sandbox.NETNS_DIR);
+        String pName = "podnet-bench-" + id + "-p";
+        Path runDir = Files.createTempDirectory("podnet-bench-");
+        List<Process> processes = new ArrayList<>();
+        List<AutoCloseable> closers = new ArrayList<>();
+        try (Sandbox host = new Sandbox()) {
+            Uplink.add(host);
+            RootlessNetns rootless = new RootlessNetns(runDir, RootlessConfig.defaults(), host.path());
+            try (Netns p = netnsDir.createOrOpen(pName)) {
+                rootless.ensure();
+                Netns r = rootless.netns();
+                for (Path ns : List.of(host.path(), rootless.netnsPath(), p.path())) {
+                    // a wide port range and TIME_WAIT reuse, only in the bench's own namespaces
+                    Shell.ok("nsenter", "--net=" + ns, "sysctl", "-qw", "net.ipv4.ip_local_port_range=1024 65000",
+                            "net.ipv4.tcp_tw_reuse=1");
+                }
+                Shell.ok("nsenter", "--net=" + p.path(), "ip", "link", "set", "lo", "up");
+
+                // servers in R and P
+                for (Path ns : List.of(rootless.netnsPath(), p.path())) {
+                    processes.add(start(runDir.resolve("iperf3-" + ns.getFileName() + ".log"), "nsenter", "--net=" + ns,
+                            "iperf3", "-s", "-p", Integer.toString(IPERF_PORT)));
+                }
+                closers.add(CpsServer.open(r));
+                closers.add(CpsServer.open(p));
+
+                // podnet's forwarder: H -> R
+                PortForwarder forwarder = new PortForwarder(host.path(), rootless.netnsPath(), settings);
+                closers.add(forwarder);
+                forwarder.start(ForwardSpec.tcp("bench", LOOPBACK, 15201, LOOPBACK, IPERF_PORT));
+                forwarder.start(ForwardSpec.tcp("bench", LOOPBACK, 16000, LOOPBACK, CPS_PORT));
+
+                // rootlessport: H -> R
+                Rootlessport rp = Rootlessport.start(runDir, host.path(), rootless.netnsPath(),
+                        new int[][] {{25201, IPERF_PORT}, {26000, CPS_PORT}});
+                closers.add(rp);
+
+                // pasta's own forwarding: H -> P
+                Path pastaPid = runDir.resolve("pasta-fwd.pid");
+                List<String> pastaCmd = List.of("nsenter", "--net=" + host.path(), "pasta", "--config-net", "--foreground",
+                        "--runas", "0", "--netns", p.path().toString(), "--pid", pastaPid.toString(), "--address", "10.0.3.100",
+                        "--netmask", "24", "--gateway", "10.0.3.2", "--ns-ifname", "tap0", "--ipv4-only",
+                        "-t", "127.0.0.1/35201:" + IPERF_PORT, "-t", "127.0.0.1/36000:" + CPS_PORT, "-u", "none", "-T", "none",
+                        "-U", "none", "--log-file", runDir.resolve("pasta-fwd.log").toString());
+                Process pasta = start(runDir.resolve("pasta-fwd.out"), pastaCmd.toArray(String[]::new));
+                processes.add(pasta);
+                try {
+                    awaitFile(pastaPid, pasta);
+                } catch (IllegalStateException e) {
+                    throw new IllegalStateException("pasta -t did not start: " + e.getMessage() + ": "
+                            + Files.readString(runDir.resolve("pasta-fwd.out")).replaceAll("Failed to send [0-9]+ bytes to syslog\n", ""), e);
+                }
+
+                Thread.sleep(300); // iperf3 servers listening
+                System.out.printf("ForwarderBench: client on 127.0.0.1 of a sandbox host -> proxy -> server on 127.0.0.1 of the target netns%n");
+                System.out.printf("command: bench/run ForwarderBench %s   (%s %s, %d cores, %d rounds, forwarder %s)%n",
+                        String.join(" ", args), System.getProperty("java.vm.name"), System.getProperty("java.version"),
+                        Runtime.getRuntime().availableProcessors(), rounds, settings);
+                System.out.printf("load average before: %s", Files.readString(Path.of("/proc/loadavg")));
+                System.out.printf("iperf3: iperf3 -c 127.0.0.1 -p PORT -t 2 -P N -J  (client in H, iperf3 -s in the target)%n");
+                System.out.printf("rootlessport: %s%n", rp.describe());
+                System.out.printf("pasta: %s%n%n", String.join(" ", pastaCmd));
+
+                List<Route> routes = List.of(
+                        new Route("podnet PortForwarder", 15201, 16000, host.netns()),
+                        new Route("rootlessport (podman 4.3.1)", 25201, 26000, host.netns()),
+                        new Route("pasta -t (2023-03-09)", 35201, 36000, host.netns()),
+                        new Route("direct, no proxy (in R)", IPERF_PORT, CPS_PORT, r));
+                System.out.printf("%-30s %22s %22s %12s %18s%n", "", "1 stream Gbit/s", "4 streams Gbit/s", "conn/s", "conn time ms");
+                System.out.printf("%-30s %22s %22s %12s %18s%n", "", "median (min-max)", "median (min-max)", "median",
+                        "median / p90");
+                // rounds interleave the proxies, so a change in the machine's load hits them all alike
+                int n = routes.size();
+                double[][] one = new double[n][rounds];
+                double[][] four = new double[n][rounds];
+                double[][] rates = new double[n][rounds];
+                List<List<long[]>> times = new ArrayList<>();
+                for (int k = 0; k < n; k++) {
+                    times.add(new ArrayList<>());
+                    cpsRound(routes.get(k).clientNs(), new InetSocketAddress(LOOPBACK, routes.get(k).cpsPort()), 250); // warm-up
+                }
+                for (int i = 0; i < rounds; i++) {
+                    for (int k = 0; k < n; k++) {
+                        Route route = routes.get(k);
+                        Path clientNs = route.clientNs() == r ? rootless.netnsPath() : host.path();
+                        one[k][i] = iperf(clientNs, route.iperfPort(), 1);
+                        four[k][i] = iperf(clientNs, route.iperfPort(), 4);
+                        long t0 = System.nanoTime();
+                        times.get(k).addAll(cpsRound(route.clientNs(), new InetSocketAddress(LOOPBACK, route.cpsPort()), CPS_PER_THREAD));
+                        rates[k][i] = CPS_THREADS * CPS_PER_THREAD / ((System.nanoTime() - t0) / 1e9);
+                    }
+                }
+                for (int k = 0; k < n; k++) {
+                    long[] flat = times.get(k).stream().flatMapToLong(Arrays::stream).sorted().toArray();
+                    double[] rs = rates[k].clone();
+                    Arrays.sort(rs);
+                    System.out.printf("%-30s %22s %22s %12.0f %18s%n", routes.get(k).name(), summary(one[k]), summary(four[k]),
+                            rs[rs.length / 2], String.format("%.3f / %.3f", flat[flat.length / 2] / 1e6,
+                                    flat[(int) Math.ceil(flat.length * 0.9) - 1] / 1e6));
+                }
+                System.out.println();
+                System.out.printf("podnet forwarder counters: %s%n", forwarder.counters());
+            } finally {
+                for (int i = closers.size() - 1; i >= 0; i--) {
+                    try {
+                        closers.get(i).close();
+                    } catch (Exception e) {
+                        System.err.println("closing: " + e);
+                    }
+                }
+                for (Process proc : processes) {
+                    proc.destroy();
+                    if (!proc.waitFor(5, TimeUnit.SECONDS)) {
+                        proc.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    }
+                }
+                rootless.cleanupIfUnused(0);
+                netnsDir.delete(pName);
+            }
+        } finally {
+            try (Stream<Path> s = Files.walk(runDir)) {
+                s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static String summary(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return String.format("%.2f (%.2f-%.2f)", s[s.length / 2], s[0], s[s.length - 1]);
+    }
+
+    private static Process start(Path log, String... command) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+    }
+
+    private static void awaitFile(Path file, Process p) throws Exception {
+        for (int i = 0; i < 1000; i++) {
+            if (Files.exists(file) && Files.size(file) > 0) {
+                return;
+            }
+            if (!p.isAlive()) {
+                throw new IllegalStateException(p.info().command().orElse("process") + " exited " + p.exitValue());
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("no " + file + " after 10 s");
+    }
+
+    /** iperf3's receiver rate in Gbit/s. */
+    private static double iperf(Path clientNs, int port, int streams) throws IOException {
+        String out = Shell.ok("nsenter", "--net=" + clientNs, "iperf3", "-c", "127.0.0.1", "-p", Integer.toString(port), "-t", "2",
+                "-P", Integer.toString(streams), "-J");
+        JsonNode json = JSON.readTree(out);
+        return json.at("/end/sum_received/bits_per_second").asDouble() / 1e9;
+    }
+
+    private static List<long[]> cpsRound(Netns ns, InetSocketAddress to, int perThread) throws Exception {
+        List<CompletableFuture<long[]>> results = new ArrayList<>();
+        CountDownLatch go = new CountDownLatch(1);
+        // the client threads are created inside ns, so the sockets they open are there
+        ns.run(() -> {
+            for (int t = 0; t < CPS_THREADS; t++) {
+                CompletableFuture<long[]> f = new CompletableFuture<>();
+                results.add(f);
+                Thread th = new Thread(() -> {
+                    try {
+                        go.await();
+                        f.complete(connectMany(to, perThread));
+                    } catch (Throwable e) {
+                        f.completeExceptionally(e);
+                    }
+                }, "bench-client");
+                th.setDaemon(true);
+                th.start();
+            }
+            return null;
+        });
+        go.countDown();
+        List<long[]> out = new ArrayList<>();
+        for (CompletableFuture<long[]> f : results) {
+            out.add(f.get(120, TimeUnit.SECONDS));
+        }
+        return out;
+    }
+
+    private static long[] connectMany(InetSocketAddress to, int n) throws IOException {
+        long[] times = new long[n];
+        ByteBuffer one = ByteBuffer.allocate(1);
+        ByteBuffer in = ByteBuffer.allocate(16);
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            try (SocketChannel c = SocketChannel.open()) {
+                c.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                c.connect(to);
+                one.clear().put((byte) 'x').flip();
+                c.write(one);
+                in.clear();
+                int got = 0;
+                while (true) {
+                    int r = c.read(in);
+                    if (r < 0) {
+                        break;
+                    }
+                    got += r;
+                    in.clear();
+                }
+                if (got != 1) {
+                    throw new IOException("connection " + i + " to " + to + " answered " + got + " bytes");
+                }
+            }
+            times[i] = System.nanoTime() - t0;
+        }
+        return times;
+    }
+
+    /** Accepts, reads one byte, answers one byte, closes; acceptor threads created inside the namespace. */
+    private static final class CpsServer implements AutoCloseable {
+        private final ServerSocketChannel server;
+
+        private CpsServer(ServerSocketChannel server) {
+            this.server = server;
+        }
+
+        static CpsServer open(Netns ns) {
+            return ns.run(() -> {
+                ServerSocketChannel s = ServerSocketChannel.open();
+                s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                s.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), CPS_PORT), 4096);
+                CpsServer server = new CpsServer(s);
+                for (int i = 0; i < 2; i++) {
+                    Thread t = new Thread(server::serve, "bench-cps-server");
+                    t.setDaemon(true);
+                    t.start();
+                }
+                return server;
+            });
+        }
+
+        private void serve() {
+            ByteBuffer buf = ByteBuffer.allocate(1);
+            while (server.isOpen()) {
+                try (SocketChannel c = server.accept()) {
+                    buf.clear();
+                    if (c.read(buf) == 1) {
+                        buf.flip();
+                        c.write(buf);
+                    }
+                } catch (IOException e) {
+                    if (!server.isOpen()) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    /** /usr/lib/podman/rootlessport driven standalone. */
+    private static final class Rootlessport implements AutoCloseable {
+        private final Process process;
+        private final OutputStream exitFd;
+        private final String config;
+
+        private Rootlessport(Process process, OutputStream exitFd, String config) {
+            this.process = process;
+            this.exitFd = exitFd;
+            this.config = config;
+        }
+
+        static Rootlessport start(Path dir, Path hostNetns, Path childNetns, int[][] ports) throws Exception {
+            Path tmp = Files.createDirectories(dir.resolve("rootlessport"));
+            Path exit = tmp.resolve("exit.fifo");
+            Path ready = tmp.resolve("ready");
+            Shell.ok("mkfifo", exit.toString());
+            StringBuilder mappings = new StringBuilder();
+            for (int[] p : ports) {
+                mappings.append(mappings.length() == 0 ? "" : ",").append(String.format(
+                        "{\"host_ip\":\"127.0.0.1\",\"container_port\":%d,\"host_port\":%d,\"range\":1,\"protocol\":\"tcp\"}", p[1],
+                        p[0]));
+            }
+            String config = String.format("{\"Mappings\":[%s],\"NetNSPath\":\"%s\",\"ExitFD\":3,\"ReadyFD\":4,\"TmpDir\":\"%s\","
+                    + "\"ChildIP\":\"127.0.0.1\",\"ContainerID\":\"bench\",\"RootlessCNI\":false}", mappings, childNetns, tmp);
+            Path configFile = tmp.resolve("config.json");
+            Files.writeString(configFile, config);
+            Process p = new ProcessBuilder("/bin/sh", "-c", "exec 3<\"$0\" 4>\"$1\" && exec nsenter --net=\"$2\" /usr/lib/podman/rootlessport",
+                    exit.toString(), ready.toString(), hostNetns.toString())
+                    .redirectInput(configFile.toFile()).redirectErrorStream(true)
+                    .redirectOutput(tmp.resolve("rootlessport.log").toFile()).start();
+            // opening the FIFO for writing waits until the shell has opened it for reading
+            CompletableFuture<OutputStream> opened = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new FileOutputStream(exit.toFile());
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            OutputStream exitFd = opened.get(10, TimeUnit.SECONDS);
+            for (int i = 0; i < 1000; i++) {
+                if (Files.exists(ready) && Files.readString(ready, StandardCharsets.US_ASCII).trim().equals("1")) {
+                    return new Rootlessport(p, exitFd, config);
+                }
+                if (!p.isAlive()) {
+                    throw new IllegalStateException("rootlessport exited " + p.exitValue() + ": "
+                            + Files.readString(tmp.resolve("rootlessport.log")));
+                }
+                Thread.sleep(10);
+            }
+            throw new IllegalStateException("rootlessport not ready after 10 s");
+        }
+
+        String describe() {
+            return "/usr/lib/podman/rootlessport 3<exit.fifo 4>ready < " + config;
+        }
+
+        @Override
+        public void close() throws Exception {
+            exitFd.close(); // EOF on its exit fd: it stops its child and exits
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.podnet.rootless;
+
+/** A port forward could not be started. {@link #reason()} is a condition reason. */
+public class ForwardException extends RuntimeException {
+    /** The host port is taken (by another process, or another forward). */
+    public static final String HOST_PORT_IN_USE = "HostPortInUse";
+    /** Anything else: the address is not local, the namespace is gone ... */
+    public static final String FORWARD_FAILED = "PortForwardFailed";
+
+    private final String reason;
+
+    public ForwardException(String reason, String message, Throwable cause) {
+        super(message, cause);
+        this.reason = reason;
+    }
+
+    public String reason() {
+        return reason;
+    }
+}
