@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.ports.PortPolicy;
+import io.podnet.rootless.RootlessConfig;
 
 /**
  * @param hostNetns the namespace that plays the host (bridges, host veths); null for the agent's own
@@ -14,9 +15,10 @@ import io.podnet.ports.PortPolicy;
  * @param allowedNetnsPaths prefixes a {@code netns.type: Path} namespace must live under
  * @param hostResolvConf the host's resolv.conf, whose nameservers a pod gets when it has no others
  * @param portPolicy host ports that are never exposed
+ * @param rootless the shared rootless netns and its helper, for rootless pods
  */
 public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path runDir, NetworkDefinitions networks,
-        List<Path> allowedNetnsPaths, Path hostResolvConf, PortPolicy portPolicy) {
+        List<Path> allowedNetnsPaths, Path hostResolvConf, PortPolicy portPolicy, RootlessConfig rootless) {
     public EngineSettings {
         allowedNetnsPaths = List.copyOf(allowedNetnsPaths);
     }
@@ -24,6 +26,6 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
     /** The defaults: Path namespaces under the netns dir or /var/run/netns, the host's /etc/resolv.conf. */
     public static EngineSettings of(Path hostNetns, Path netnsDir, Path stateDir, Path runDir, NetworkDefinitions networks) {
         return new EngineSettings(hostNetns, netnsDir, stateDir, runDir, networks, List.of(netnsDir, Path.of("/var/run/netns")),
-                Path.of("/etc/resolv.conf"), PortPolicy.defaults());
+                Path.of("/etc/resolv.conf"), PortPolicy.defaults(), RootlessConfig.defaults());
     }
 }

@@ -11,29 +11,34 @@ import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
-import io.podnet.inet.Cidr;
-import io.podnet.inet.IpAddresses;
-import io.podnet.inet.MacAddress;
 import io.podnet.firewall.DnatRule;
 import io.podnet.firewall.NetworkRules;
 import io.podnet.firewall.NftFirewall;
 import io.podnet.firewall.Repair;
+import io.podnet.inet.Cidr;
+import io.podnet.inet.IpAddresses;
+import io.podnet.inet.MacAddress;
 import io.podnet.ipam.Ipam;
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netconf.NetworkDefinitions;
-import io.podnet.netconf.Subnet;
 import io.podnet.netlink.Link;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
 import io.podnet.netns.NetnsThreads;
 import io.podnet.ports.HostPortRegistry;
+import io.podnet.rootless.ForwardCounters;
+import io.podnet.rootless.RootlessConfig;
+import io.podnet.rootless.RootlessException;
 
 /**
- * The rootful engine: each pod in a namespace (its own, or one it joins), attached to each
- * network's host bridge by a veth pair. Every setup is plan -> persist intent -> apply, and is
- * idempotent: a second setup of a healthy pod only reads the kernel, and a changed spec attaches
- * and detaches only the networks that changed. A fresh pod whose kernel steps fail is rolled back.
+ * The engine: each pod in a namespace (its own, or one it joins), attached to each network's
+ * bridge by a veth pair. For rootful pods the bridges are in the host namespace and ports are
+ * nftables DNAT; for rootless pods they are in the shared rootless netns and ports go through the
+ * userspace forwarder (see {@link Uplink}). Every setup is plan -> persist intent -> apply, and
+ * is idempotent: a second setup of a healthy pod only reads the kernel, and a changed spec
+ * attaches and detaches only the networks that changed. A fresh pod whose kernel steps fail is
+ * rolled back.
  */
 public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NetworkEngine.class);
@@ -46,34 +51,36 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private final PodDnsFiles dnsFiles;
     private final NetnsPolicy netnsPolicy;
     private final RtnlClient host;
-    private final Bridges bridges;
-    private final NftFirewall firewall;
+    private final HostUplink hostUplink;
+    private final RootlessSide rootless;
+    private final RootlessConfig rootlessConfig;
+    private final java.nio.file.Path hostResolvConf;
     private final HostPortRegistry hostPorts = new HostPortRegistry();
-    /** Bridges the firewall was told about in this engine's life; the node resync re-checks them. */
-    private final Set<String> firewalledBridges = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private final PodLocks locks = new PodLocks();
     private final EngineObserver observer;
 
     private NetworkEngine(EngineSettings settings, RtnlClient host, NftFirewall firewall, EngineObserver observer) {
         this.observer = observer;
-        this.firewall = firewall;
         this.networks = settings.networks();
         this.ipam = new Ipam(settings.stateDir());
         this.store = new PodStateStore(settings.stateDir());
         this.planner = new Planner(networks, ipam, hostPorts, settings.portPolicy(), firewall::listeningPorts,
                 id -> store.load(id).map(PodState::displayName).orElse(id));
         this.namespaces = new PodNamespaces(new NetnsManager(settings.netnsDir()));
-        this.dnsFiles = new PodDnsFiles(settings.runDir(), settings.hostResolvConf());
+        this.dnsFiles = new PodDnsFiles(settings.runDir());
         this.netnsPolicy = new NetnsPolicy(settings.allowedNetnsPaths(), settings.hostNetns());
         this.host = host;
-        this.bridges = new Bridges(host, settings.stateDir());
+        this.hostUplink = new HostUplink(host, new Bridges(host, settings.stateDir()), firewall);
+        this.hostResolvConf = settings.hostResolvConf();
+        this.rootlessConfig = settings.rootless();
+        this.rootless = new RootlessSide(settings.runDir(), settings.stateDir(), settings.rootless(), settings.hostNetns());
     }
 
     public static NetworkEngine open(EngineSettings settings) {
         return open(settings, EngineObserver.NONE);
     }
 
-    /** Opens the engine: a netlink socket in the host namespace, kept for the engine's life. */
+    /** Opens the engine: netlink and nftables in the host namespace, kept for the engine's life. */
     public static NetworkEngine open(EngineSettings settings, EngineObserver observer) {
         RtnlClient host;
         if (settings.hostNetns() == null) {
@@ -97,8 +104,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     /**
      * At start, before anything new is allocated: every known pod's addresses back into IPAM and
-     * its host ports into the registry, and the firewall made to match exactly (elements of pods
-     * that went away while the agent was down removed, none duplicated).
+     * its host ports into the registry; the firewall made to match exactly (elements of pods that
+     * went away while the agent was down removed, none duplicated); the rootless side, when
+     * rootless pods exist, running again with their forwards.
      */
     private void adoptKnownPods() {
         for (PodState state : store.all()) {
@@ -106,61 +114,14 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             hostPorts.restore(state.id(), state.portMappings());
         }
         try {
-            report(firewall.sync(expectedRules(), expectedNetworks()));
+            repairNode();
         } catch (RuntimeException e) {
-            LOG.warnf("the firewall could not be brought in line at start (%s); the resync will retry", e.getMessage());
+            LOG.warnf("the node could not be brought in line at start (%s); the resync will retry", e.getMessage());
         }
     }
 
-    /** The DNAT rules every known pod should have. */
-    private Map<String, List<DnatRule>> expectedRules() {
-        Map<String, List<DnatRule>> rules = new LinkedHashMap<>();
-        for (PodState state : store.all()) {
-            List<DnatRule> pod = dnatRules(state);
-            if (!pod.isEmpty()) {
-                rules.put(state.id(), pod);
-            }
-        }
-        return rules;
-    }
-
-    /** The networks known pods are attached to. */
-    private List<NetworkRules> expectedNetworks() {
-        Map<String, NetworkRules> byBridge = new LinkedHashMap<>();
-        for (PodState state : store.all()) {
-            for (PodState.Attachment a : state.attachments()) {
-                networks.get(a.network()).ifPresent(def -> byBridge.putIfAbsent(def.bridgeName(), networkRules(def)));
-            }
-        }
-        return new ArrayList<>(byBridge.values());
-    }
-
-    private static NetworkRules networkRules(NetworkDefinition def) {
-        return new NetworkRules(def.bridgeName(), def.subnets().stream().map(Subnet::subnet).toList(), def.internal());
-    }
-
-    /** A pod's port mappings, to the addresses of its first network (one rule per family). */
-    private static List<DnatRule> dnatRules(PodState state) {
-        if (state.ports().isEmpty() || state.attachments().isEmpty()) {
-            return List.of();
-        }
-        List<java.net.InetAddress> podIps = state.attachments().get(0).addresses().stream().map(a -> Cidr.parse(a).address()).toList();
-        return DnatRule.forMappings(state.portMappings(), podIps);
-    }
-
-    private void report(Repair repair) {
-        for (Repair.Item item : repair.items()) {
-            observer.repaired("firewall-" + item.kind().name().toLowerCase());
-        }
-    }
-
-    /**
-     * The node-wide part of drift repair, for the periodic resync: the firewall checked against
-     * what the pods need and restored (after `nft flush ruleset`, a firewalld reload).
-     */
-    @Override
-    public void repairNode() {
-        report(firewall.sync(expectedRules(), expectedNetworks()));
+    private Uplink uplink(PodMode mode) {
+        return mode == PodMode.ROOTLESS ? new RootlessUplink(rootless) : hostUplink;
     }
 
     @Override
@@ -174,21 +135,24 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             PodState next;
             try {
                 RequestValidator.validate(request, networks, netnsPolicy);
-                if (prior != null && !prior.netnsKind().equals(request.netns().kind().name())) {
-                    throw new RejectedRequestException(Stage.NETNS, "NetnsImmutable", "netns cannot change once the pod is built (was "
-                            + prior.netnsKind() + ", now " + request.netns().kind() + "); delete and recreate the PodNetwork");
-                }
+                checkImmutable(request, prior);
                 boolean owns = request.netns().kind() != NetnsRequest.Kind.PATH;
                 next = planner.plan(request, prior, namespaces.pathFor(request).toString(), owns,
                         namespaces.foreignLinks(request, prior));
-                next = next.withDns(dnsFiles.desired(request, next.attachments(), networks));
+                // rootless pods fall back to what the rootless netns resolves with: the host's servers and the helper's
+                next = next.withDns(dnsFiles.desired(request, next.attachments(), networks, hostResolvConf,
+                        request.mode() == PodMode.ROOTLESS ? rootlessConfig.dns() : null));
             } catch (RejectedRequestException e) {
                 outcome = "rejected";
                 throw e;
             }
             clock.lap("plan");
+            Uplink uplink = uplink(next.mode());
+            if (next.mode() == PodMode.ROOTLESS) {
+                ensureRootless();
+            }
             List<PodState.Attachment> removed = removedAttachments(prior, next);
-            detachAll(removed);
+            detachAll(uplink, removed);
             removed.forEach(a -> ipam.release(a.network(), request.id()));
             if (!next.equals(prior)) {
                 store.save(next);
@@ -196,12 +160,13 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             clock.lap("persist");
             PodResult result;
             try {
-                result = apply(next, prior, clock);
+                result = apply(next, prior, uplink, clock);
             } catch (RuntimeException e) {
                 if (prior == null) {
                     rollback(next, e);
                 }
-                throw e instanceof SetupFailedException f ? f
+                throw e instanceof PodNetworkException p ? p
+                        : e instanceof RootlessException r ? new SetupFailedException(Stage.NETWORKS, r.reason(), r.getMessage(), r)
                         : new SetupFailedException(Stage.NETWORKS, "SetupFailed", e.getMessage(), e);
             }
             outcome = "ok";
@@ -209,6 +174,29 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         } finally {
             clock.finish(outcome);
             lock.unlock();
+        }
+    }
+
+    private static void checkImmutable(PodRequest request, PodState prior) {
+        if (prior == null) {
+            return;
+        }
+        if (!prior.netnsKind().equals(request.netns().kind().name())) {
+            throw new RejectedRequestException(Stage.NETNS, "NetnsImmutable", "netns cannot change once the pod is built (was "
+                    + prior.netnsKind() + ", now " + request.netns().kind() + "); delete and recreate the PodNetwork");
+        }
+        if (prior.mode() != request.mode()) {
+            throw new RejectedRequestException(Stage.NETWORKS, "ModeImmutable", "mode cannot change once the pod is built (was "
+                    + prior.mode() + ", now " + request.mode() + "); delete and recreate the PodNetwork");
+        }
+    }
+
+    /** The rootless netns and helper running, with what is on top of them (first rootless pod, or after a crash). */
+    private void ensureRootless() {
+        try {
+            rootless.ensure(store.all().stream().anyMatch(s -> s.mode() == PodMode.ROOTLESS), observer::repaired);
+        } catch (RootlessException e) {
+            throw new SetupFailedException(Stage.NETWORKS, e.reason(), e.getMessage(), e);
         }
     }
 
@@ -227,7 +215,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     }
 
     /** Builds what is missing; what was missing from a pod built before is reported as repaired. */
-    private PodResult apply(PodState state, PodState prior, StepClock clock) {
+    private PodResult apply(PodState state, PodState prior, Uplink uplink, StepClock clock) {
         try (PodNamespaces.Opened pod = namespaces.open(state)) {
             clock.lap("netns");
             if (prior != null && pod.created()) {
@@ -238,23 +226,20 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 NetworkDefinition def = networks.get(a.network()).orElseThrow(() -> new SetupFailedException(Stage.NETWORKS,
                         "UnknownNetwork", "network \"" + a.network() + "\" is no longer defined on this node", null));
                 Consumer<String> repaired = prior != null && prior.attachment(a.network()) != null ? observer::repaired : kind -> { };
-                ReentrantLock bridgeLock = bridges.lock(def.bridgeName());
+                ReentrantLock bridgeLock = uplink.bridges().lock(def.bridgeName());
                 bridgeLock.lock();
                 try {
-                    int bridge = bridges.ensure(def, repaired);
-                    if (!firewalledBridges.contains(def.bridgeName())) {
-                        firewall.ensureNetwork(def.bridgeName(), def.subnets().stream().map(Subnet::subnet).toList(), def.internal());
-                        firewalledBridges.add(def.bridgeName());
-                    }
+                    int bridge = uplink.bridges().ensure(def, repaired);
+                    uplink.ensureNetwork(def);
                     clock.lap("bridge");
-                    VethAttacher.attach(host, pod.client(), pod.netns(), bridge, def.mtu(), def.internal(), a,
+                    VethAttacher.attach(uplink.client(), pod.client(), pod.netns(), bridge, def.mtu(), def.internal(), a,
                             VethAttacher.BASE_ROUTE_METRIC + i, repaired);
                     clock.lap("interface");
                 } finally {
                     bridgeLock.unlock();
                 }
             }
-            firewall.applyPod(state.id(), dnatRules(state));
+            uplink.applyPorts(state);
             clock.lap("ports");
             if (prior == null || !prior.dns().equals(state.dns()) || !dnsFiles.exist(state.id())) {
                 dnsFiles.write(state.id(), prior == null ? PodState.Dns.NONE : prior.dns(), state.dns());
@@ -290,19 +275,26 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     }
 
     /**
-     * Removes the pod's links, namespace file (when podnet made it), DNS files, addresses and
-     * state; each step tolerates what is gone. A joined namespace keeps what it had before.
+     * Removes the pod's ports, links, namespace file (when podnet made it), DNS files, addresses
+     * and state; each step tolerates what is gone. A joined namespace keeps what it had before.
+     * The last rootless pod takes the rootless netns and its helper with it.
      */
     private void removeEverything(String podId, PodState state, StepClock clock) {
-        firewall.removePod(podId);
+        hostUplink.removePorts(podId);
+        rootless.stopForwards(podId);
         hostPorts.release(podId);
         clock.lap("ports");
         if (state != null) {
-            detachAll(state.attachments());
+            if (state.mode() == PodMode.ROOTLESS && rootless.client() == null) {
+                ensureRootlessQuietly();
+            }
+            if (state.mode() != PodMode.ROOTLESS || rootless.client() != null) {
+                detachAll(uplink(state.mode()), state.attachments());
+            }
         } else {
-            // no record: remove what our naming says could be there
+            // no record: remove what our naming says could be there (rootful; a rootless pod's links go with the rootless netns)
             for (NetworkDefinition def : networks.all()) {
-                detachAll(List.of(new PodState.Attachment(def.name(), "", KernelNames.hostVeth(podId, def.name()),
+                detachAll(hostUplink, List.of(new PodState.Attachment(def.name(), "", KernelNames.hostVeth(podId, def.name()),
                         def.bridgeName(), "", List.of(), List.of(), List.of(), List.of())));
             }
         }
@@ -312,19 +304,32 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         dnsFiles.remove(podId);
         ipam.releaseOwnerEverywhere(podId);
         store.delete(podId);
+        if (state != null && state.mode() == PodMode.ROOTLESS) {
+            rootless.cleanupIfUnused(rootlessPods());
+        }
         clock.lap("state");
     }
 
-    private void detachAll(List<PodState.Attachment> attachments) {
+    private void ensureRootlessQuietly() {
+        try {
+            ensureRootless();
+        } catch (RuntimeException e) {
+            LOG.warnf("the rootless netns is not available to remove a pod's links (%s); they go with it", e.getMessage());
+        }
+    }
+
+    private int rootlessPods() {
+        return (int) store.all().stream().filter(s -> s.mode() == PodMode.ROOTLESS).count();
+    }
+
+    private void detachAll(Uplink uplink, List<PodState.Attachment> attachments) {
         for (PodState.Attachment a : attachments) {
-            ReentrantLock bridgeLock = bridges.lock(a.bridge());
+            ReentrantLock bridgeLock = uplink.bridges().lock(a.bridge());
             bridgeLock.lock();
             try {
-                VethAttacher.detach(host, a);
-                if (bridges.removeIfUnused(a.bridge())) {
-                    firewalledBridges.remove(a.bridge());
-                    networks.get(a.network()).ifPresent(def -> firewall.removeNetwork(def.bridgeName(),
-                            def.subnets().stream().map(Subnet::subnet).toList()));
+                VethAttacher.detach(uplink.client(), a);
+                if (uplink.bridges().removeIfUnused(a.bridge())) {
+                    networks.get(a.network()).ifPresent(uplink::networkRemoved);
                 }
             } finally {
                 bridgeLock.unlock();
@@ -349,22 +354,72 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 dnsFiles.resolvConf(state.id()), namespaceInterfaces, state.portMappings());
     }
 
+    /**
+     * The node-wide part of drift repair, run at start and every resync interval: the host
+     * firewall checked against what rootful pods need; for rootless pods, the helper restarted if
+     * it died, the masquerade in the rootless netns and every forward in place; with no rootless
+     * pod left, nothing of the rootless side.
+     */
+    @Override
+    public void repairNode() {
+        List<PodState> states = store.all();
+        Map<String, List<DnatRule>> rules = new LinkedHashMap<>();
+        Map<String, NetworkRules> hostNetworks = new LinkedHashMap<>();
+        Map<String, NetworkRules> rootlessNetworks = new LinkedHashMap<>();
+        for (PodState state : states) {
+            boolean rootlessPod = state.mode() == PodMode.ROOTLESS;
+            if (!rootlessPod) {
+                List<DnatRule> pod = HostUplink.dnatRules(state);
+                if (!pod.isEmpty()) {
+                    rules.put(state.id(), pod);
+                }
+            }
+            for (PodState.Attachment a : state.attachments()) {
+                networks.get(a.network()).ifPresent(def -> (rootlessPod ? rootlessNetworks : hostNetworks)
+                        .putIfAbsent(def.bridgeName(), new NetworkRules(def.bridgeName(), HostUplink.subnets(def), def.internal())));
+            }
+        }
+        report(hostUplink.firewall().sync(rules, new ArrayList<>(hostNetworks.values())));
+        if (rootlessNetworks.isEmpty() && states.stream().noneMatch(s -> s.mode() == PodMode.ROOTLESS)) {
+            rootless.cleanupIfUnused(0);
+            return;
+        }
+        ensureRootless();
+        rootless.ensureHelper(observer::repaired);
+        RootlessUplink uplink = new RootlessUplink(rootless);
+        for (NetworkRules n : rootlessNetworks.values()) {
+            rootless.ensureNetwork(n);
+        }
+        for (PodState state : states) {
+            if (state.mode() == PodMode.ROOTLESS) {
+                uplink.applyPorts(state);
+            }
+        }
+    }
+
+    private void report(Repair repair) {
+        for (Repair.Item item : repair.items()) {
+            observer.repaired("firewall-" + item.kind().name().toLowerCase());
+        }
+    }
+
     @Override
     public Set<String> knownPods() {
         return store.ids();
     }
 
     /**
-     * One link dump of the host namespace: each pod interface's counters are its host-side
-     * veth's, with receive and transmit swapped (what the host end sends, the pod receives).
+     * Each pod interface's counters are its bridge-side veth's, with receive and transmit swapped
+     * (what that end sends, the pod receives): one link dump of the host namespace, and one of
+     * the rootless netns when rootless pods exist.
      */
     @Override
     public Map<String, Map<String, InterfaceCounters>> interfaceCounters() {
         Map<String, Link> byName = new HashMap<>();
-        for (Link l : host.links()) {
-            if (l.name().startsWith(KernelNames.VETH_PREFIX)) {
-                byName.put(l.name(), l);
-            }
+        collectVeths(host, byName);
+        RtnlClient rootlessClient = rootless.client();
+        if (rootlessClient != null) {
+            collectVeths(rootlessClient, byName);
         }
         Map<String, Map<String, InterfaceCounters>> out = new LinkedHashMap<>();
         for (PodState state : store.all()) {
@@ -383,6 +438,22 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         return out;
     }
 
+    private static void collectVeths(RtnlClient client, Map<String, Link> byName) {
+        for (Link l : client.links()) {
+            if (l.name().startsWith(KernelNames.VETH_PREFIX)) {
+                byName.put(l.name(), l);
+            }
+        }
+    }
+
+    @Override
+    public RootlessStatus rootlessStatus() {
+        ForwardCounters c = rootless.counters();
+        return new RootlessStatus(rootless.helperUp(), rootless.helperRestarts(),
+                c == null ? 0 : c.connectionsAccepted(), c == null ? 0 : c.connectionsActive(),
+                c == null ? 0 : c.bytesToPod(), c == null ? 0 : c.bytesFromPod());
+    }
+
     /** True when the host namespace's netlink socket answers (for readiness). */
     public boolean netlinkAnswers() {
         try {
@@ -395,9 +466,14 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     @Override
     public void close() {
         try {
-            firewall.close();
+            rootless.close();
         } finally {
-            host.close();
+            try {
+                hostUplink.firewall().close();
+            } finally {
+                host.close();
+            }
         }
     }
+
 }

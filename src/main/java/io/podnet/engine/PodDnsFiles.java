@@ -33,11 +33,9 @@ import io.podnet.netconf.Subnet;
  */
 final class PodDnsFiles {
     private final Path runDir;
-    private final Path hostResolvConf;
 
-    PodDnsFiles(Path runDir, Path hostResolvConf) {
+    PodDnsFiles(Path runDir) {
         this.runDir = runDir;
-        this.hostResolvConf = hostResolvConf;
     }
 
     Path hostsFile(String podId) {
@@ -64,7 +62,12 @@ final class PodDnsFiles {
         return def.subnets().stream().map(Subnet::gateway).filter(g -> g != null).map(IpAddresses::format).toList();
     }
 
-    PodState.Dns desired(PodRequest request, List<PodState.Attachment> attachments, NetworkDefinitions networks) {
+    /**
+     * @param helperDns the rootless helper's DNS forwarder for rootless pods (the rootless netns'
+     *        resolv.conf is the host's without loopback plus it), null for rootful ones
+     */
+    PodState.Dns desired(PodRequest request, List<PodState.Attachment> attachments, NetworkDefinitions networks,
+            Path hostResolvConf, java.net.InetAddress helperDns) {
         Set<String> servers = new LinkedHashSet<>();
         request.dns().servers().forEach(s -> servers.add(IpAddresses.format(s)));
         for (PodState.Attachment a : attachments) {
@@ -76,6 +79,9 @@ final class PodDnsFiles {
         }
         if (servers.isEmpty()) {
             servers.addAll(host.nameservers());
+            if (helperDns != null) {
+                servers.add(IpAddresses.format(helperDns));
+            }
         }
         List<String> searches = request.dns().searches().isEmpty() ? host.searches() : request.dns().searches();
         List<String> options = request.dns().options().isEmpty() ? host.options() : request.dns().options();

@@ -28,4 +28,7 @@ public interface PodNetworkEngine {
      * (the seed's getContainerNetIO). Pods whose links are gone are left out.
      */
     Map<String, Map<String, InterfaceCounters>> interfaceCounters();
+
+    /** The rootless helper and forwarder, for metrics. */
+    RootlessStatus rootlessStatus();
 }

@@ -18,9 +18,9 @@ final class RequestValidator {
     }
 
     static void validate(PodRequest request, NetworkDefinitions networks, NetnsPolicy netnsPolicy) {
-        if (request.mode() == PodMode.ROOTLESS) {
-            throw new RejectedRequestException(Stage.NETWORKS, "RootlessNotSupported",
-                    "mode Rootless is not supported by this agent yet; use mode Rootful");
+        if (request.mode() == PodMode.ROOTLESS && request.ports().stream().anyMatch(p -> p.protocols().contains(io.podnet.ports.Protocol.SCTP))) {
+            throw new RejectedRequestException(Stage.PORTS, "SctpNotSupportedRootless",
+                    "rootless port mappings go through a userspace forwarder, which carries tcp and udp only");
         }
         netnsPolicy.check(request.netns());
         Set<String> seenNetworks = new HashSet<>();

@@ -10,7 +10,10 @@ import org.jboss.logging.Logger;
 import io.podnet.engine.EngineSettings;
 import io.podnet.engine.NetworkEngine;
 import io.podnet.metrics.PodnetMeters;
+import io.podnet.inet.Cidr;
 import io.podnet.ports.PortPolicy;
+import io.podnet.rootless.Helper;
+import io.podnet.rootless.RootlessConfig;
 import io.podnet.netconf.NetworkDefinitions;
 
 /** The engine, built from the node configuration. */
@@ -30,8 +33,17 @@ public class EngineProducer {
                 config.runDir(), networks);
         EngineSettings settings = new EngineSettings(defaults.hostNetns(), defaults.netnsDir(), defaults.stateDir(), defaults.runDir(),
                 networks, config.allowedNetnsPaths().orElse(defaults.allowedNetnsPaths()), config.hostResolvConf(),
-                new PortPolicy(config.ports().denied(), config.ports().minimum()));
+                new PortPolicy(config.ports().denied(), config.ports().minimum()), rootless(config.rootless()));
         return NetworkEngine.open(settings, meters);
+    }
+
+    /** The rootless configuration, checked: a bad value stops the agent with a message naming it. */
+    static RootlessConfig rootless(PodnetConfig.Rootless r) {
+        try {
+            return new RootlessConfig(Helper.parse(r.helper()), Cidr.parse(r.cidr()), r.mtu(), r.ipv6(), r.allowHostLoopback());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("podnet.rootless.*: " + e.getMessage(), e);
+        }
     }
 
     void close(@Disposes NetworkEngine engine) {

@@ -56,6 +56,29 @@ public interface PodnetConfig {
 
     Ports ports();
 
+    Rootless rootless();
+
+    /** The shared rootless netns of rootless PodNetworks and its egress helper. */
+    interface Rootless {
+        /** pasta (default, as in Podman 5) or slirp4netns. */
+        @WithDefault("pasta")
+        String helper();
+
+        /** The helper's network: the rootless netns has .100, the gateway .2, the DNS forwarder .3. */
+        @WithDefault("10.0.2.0/24")
+        String cidr();
+
+        @WithDefault("65520")
+        int mtu();
+
+        @WithDefault("false")
+        boolean ipv6();
+
+        /** Whether pods reach the host's loopback through the helper's gateway address (off, as in Podman). */
+        @WithDefault("false")
+        boolean allowHostLoopback();
+    }
+
     interface Ports {
         /** Host ports never exposed (the node's own services: ssh, etcd, the API server, the kubelet, ...). */
         @WithDefault("22,2379,2380,6443,10250,10255,10256,10257,10259")

@@ -50,9 +50,10 @@ class RequestValidatorTest {
     }
 
     @Test
-    void whatThisAgentCannotDoYetIsSaidClearly() {
-        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTLESS, NetnsRequest.NEW, List.of(), List.of(), null), Stage.NETWORKS,
-                "RootlessNotSupported");
+    void namespacesAndProtocolsItCannotServeAreRefused() {
+        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTLESS, NetnsRequest.NEW, List.of(),
+                List.of(new PortRequest(null, 8080, 80, java.util.Set.of(io.podnet.ports.Protocol.SCTP), 1)), null), Stage.PORTS,
+                "SctpNotSupportedRootless");
         assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, 1), List.of(), List.of(), null),
                 Stage.NETNS, "NetnsNotAllowed");
         assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, 4_000_000), List.of(),

@@ -49,9 +49,9 @@ class ObservabilityTest {
 
     /** The value of the first series of {@code name} whose labels contain every fragment; -1 when absent. */
     static double value(String metrics, String name, String... labelFragments) {
-        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "\\{([^}]*)\\} ([0-9.eE+-]+)$").matcher(metrics);
+        Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + "(?:\\{([^}]*)\\})? ([0-9.eE+-]+)$").matcher(metrics);
         while (m.find()) {
-            String labels = m.group(1);
+            String labels = m.group(1) == null ? "" : m.group(1);
             if (List.of(labelFragments).stream().allMatch(labels::contains)) {
                 return Double.parseDouble(m.group(2));
             }

@@ -43,14 +43,15 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        sandbox = new Sandbox();
+        sandbox = io.podnet.testing.Uplink.add(new Sandbox()); // a node-like interface: pasta needs one
         return Map.of(
                 "podnet.host-netns", sandbox.path().toString(),
                 "podnet.state-dir", stateDir.toString(),
                 "podnet.run-dir", runDir.toString(),
                 "podnet.networks-dir", networks.toString(),
                 "podnet.embedded.enabled", "true",
-                "podnet.resync-interval", "2s");
+                "podnet.resync-interval", "2s",
+                "podnet.rootless.allow-host-loopback", "true");
     }
 
     @Override

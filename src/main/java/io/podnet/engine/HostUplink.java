@@ -1,0 +1,83 @@
+package io.podnet.engine;
+
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.podnet.firewall.DnatRule;
+import io.podnet.firewall.NftFirewall;
+import io.podnet.inet.Cidr;
+import io.podnet.netconf.NetworkDefinition;
+import io.podnet.netconf.Subnet;
+import io.podnet.netlink.RtnlClient;
+
+/** Rootful pods: bridges and veth ends in the host namespace, ports by nftables DNAT there. */
+final class HostUplink implements Uplink {
+    private final RtnlClient host;
+    private final Bridges bridges;
+    private final NftFirewall firewall;
+    /** Bridges the firewall was told about in this engine's life; the node resync re-checks them. */
+    private final Set<String> firewalled = ConcurrentHashMap.newKeySet();
+
+    HostUplink(RtnlClient host, Bridges bridges, NftFirewall firewall) {
+        this.host = host;
+        this.bridges = bridges;
+        this.firewall = firewall;
+    }
+
+    @Override
+    public RtnlClient client() {
+        return host;
+    }
+
+    @Override
+    public Bridges bridges() {
+        return bridges;
+    }
+
+    NftFirewall firewall() {
+        return firewall;
+    }
+
+    @Override
+    public void ensureNetwork(NetworkDefinition def) {
+        if (firewalled.add(def.bridgeName())) {
+            try {
+                firewall.ensureNetwork(def.bridgeName(), subnets(def), def.internal());
+            } catch (RuntimeException e) {
+                firewalled.remove(def.bridgeName());
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public void networkRemoved(NetworkDefinition def) {
+        firewalled.remove(def.bridgeName());
+        firewall.removeNetwork(def.bridgeName(), subnets(def));
+    }
+
+    @Override
+    public void applyPorts(PodState state) {
+        firewall.applyPod(state.id(), dnatRules(state));
+    }
+
+    @Override
+    public void removePorts(String podId) {
+        firewall.removePod(podId);
+    }
+
+    static List<Cidr> subnets(NetworkDefinition def) {
+        return def.subnets().stream().map(Subnet::subnet).toList();
+    }
+
+    /** A pod's port mappings, to the addresses of its first network (one rule per family). */
+    static List<DnatRule> dnatRules(PodState state) {
+        if (state.ports().isEmpty() || state.attachments().isEmpty()) {
+            return List.of();
+        }
+        List<InetAddress> podIps = state.attachments().get(0).addresses().stream().map(a -> Cidr.parse(a).address()).toList();
+        return DnatRule.forMappings(state.portMappings(), podIps);
+    }
+}

@@ -1,0 +1,179 @@
+package io.podnet.operator;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.podnet.api.Mode;
+import io.podnet.api.PodNetwork;
+import io.podnet.netns.Netns;
+import io.podnet.netns.NetnsManager;
+import io.podnet.testing.RequiresRoot;
+import io.podnet.testing.Shell;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+/**
+ * Rootless PodNetworks through the whole agent: the shared rootless netns behind pasta, egress
+ * through the helper, ports through the userspace forwarder, a killed helper restarted by the
+ * resync, and nothing left after the last rootless PodNetwork goes.
+ */
+@QuarkusTest
+@RequiresRoot
+@WithTestResource(SandboxHostResource.class)
+class RootlessTest {
+    private static final Duration TIMEOUT = Duration.ofSeconds(40);
+
+    @Inject
+    KubernetesClient client;
+
+    private final List<AutoCloseable> cleanups = new ArrayList<>();
+
+    @AfterEach
+    void cleanup() throws Exception {
+        for (AutoCloseable c : cleanups) {
+            c.close();
+        }
+        client.resources(PodNetwork.class).inNamespace("default").delete();
+        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty());
+    }
+
+    private PodNetwork rootlessPod(String name, io.podnet.api.PortMapping... ports) {
+        PodNetwork pn = PodNetworkOperatorTest.podNetwork(name, "local", PodNetworkOperatorTest.network("podnet"));
+        pn.getSpec().setMode(Mode.Rootless);
+        pn.getSpec().setPortMappings(List.of(ports));
+        client.resource(pn).create();
+        await().atMost(TIMEOUT).until(() -> {
+            PodNetwork got = client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
+            return got != null && got.getStatus() != null && got.getStatus().getPhase() != null;
+        });
+        return client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
+    }
+
+    @Test
+    void aRootlessPodSitsInTheRootlessNetnsReachesOutThroughTheHelperAndIsServedByTheForwarder() throws Exception {
+        PodNetwork pn = rootlessPod("quiet", PortsTest.port(18200, 8080, "tcp", 1));
+        assertThat(pn.getStatus().getPhase()).as(String.valueOf(pn.getStatus().getConditions())).isEqualTo("Ready");
+        String ip = pn.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0").getSubnets().get(0).getIpnet().split("/")[0];
+        // nothing of it in the host namespace: no veth end, no bridge, no firewall element
+        String hostLinks = Shell.ipJson(SandboxHostResource.sandbox.name(), "link", "show").toString();
+        assertThat(hostLinks).doesNotContain("\"pn").doesNotContain("podnet0");
+        assertThat(rootlessDirs()).hasSize(1);
+        assertThat(helperPids()).isNotEmpty();
+
+        Netns podNs = NetnsManager.join(Path.of(pn.getStatus().getNetnsPath()));
+        cleanups.add(podNs);
+        // egress: a server on the sandbox host's loopback, reached through pasta's gateway (host loopback allowed here)
+        ServerSocket hostServer = SandboxHostResource.sandbox.netns().run(() -> {
+            ServerSocket s = new ServerSocket();
+            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return s;
+        });
+        cleanups.add(hostServer);
+        cleanups.add(answering(hostServer, "hello from the host")::interrupt);
+        assertThat(fetch(podNs, "10.0.2.2", hostServer.getLocalPort())).isEqualTo("hello from the host");
+
+        // ingress: a server in the pod, reached from the host through the forwarder
+        ServerSocket podServer = podNs.run(() -> {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(8080));
+            return s;
+        });
+        cleanups.add(podServer);
+        cleanups.add(answering(podServer, "hello from the pod at " + ip)::interrupt);
+        assertThat(fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18200)).isEqualTo("hello from the pod at " + ip);
+        assertThat(pn.getStatus().getPorts()).singleElement().satisfies(p -> assertThat(p.getHostPort()).isEqualTo(18200));
+
+        // kill -9 the helper: the resync (2s) starts it again and egress works again
+        for (long pid : helperPids()) {
+            Shell.ok("kill", "-9", Long.toString(pid));
+        }
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
+                .until(() -> "hello from the host".equals(tryFetch(podNs, "10.0.2.2", hostServer.getLocalPort())));
+        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        assertThat(ObservabilityTest.value(metrics, "podnet_rootless_helper_restarts_total")).isGreaterThanOrEqualTo(1);
+        assertThat(metrics).contains("podnet_rootless_helper_up 1.0");
+        assertThat(ObservabilityTest.value(metrics, "podnet_forwarder_connections_total")).isGreaterThanOrEqualTo(1);
+
+        // the last rootless PodNetwork goes: no helper, no mount, no directory
+        podNs.close();
+        client.resource(pn).delete();
+        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").withName("quiet").get() == null);
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(helperPids()).isEmpty();
+            assertThat(rootlessDirs()).isEmpty();
+            assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(SandboxHostResource.runDir.toString() + "/rootless");
+        });
+    }
+
+    private static List<Path> rootlessDirs() throws IOException {
+        try (Stream<Path> s = Files.list(SandboxHostResource.runDir)) {
+            return s.filter(p -> p.getFileName().toString().startsWith("rootless-") && Files.isDirectory(p)).toList();
+        }
+    }
+
+    /** pasta processes started for this agent's rootless netns. */
+    private static List<Long> helperPids() {
+        return ProcessHandle.allProcesses()
+                .filter(p -> p.info().commandLine().map(c -> (c.contains("pasta") || c.contains("passt"))
+                        && c.contains(SandboxHostResource.runDir.toString())).orElse(false))
+                .map(ProcessHandle::pid).toList();
+    }
+
+    private static Thread answering(ServerSocket server, String text) {
+        Thread t = new Thread(() -> {
+            while (!server.isClosed()) {
+                try (Socket s = server.accept()) {
+                    s.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        }, "test-server");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private static String tryFetch(Netns from, String host, int port) {
+        try {
+            return fetch(from, host, port);
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static String fetch(Netns from, String host, int port) throws Exception {
+        Socket socket = from.run(() -> {
+            Socket s = new Socket();
+            s.connect(new InetSocketAddress(InetAddress.getByName(host), port), 2000);
+            return s;
+        });
+        try (socket) {
+            socket.setSoTimeout(2000);
+            InputStream in = socket.getInputStream();
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
