@@ -30,8 +30,12 @@ final class PodNetworkStatuses {
                 count == 0 ? "no networks requested: loopback only" : count + " network(s) attached");
         s.setPorts(PortStatuses.of(result.ports()));
         boolean ports = !result.ports().isEmpty();
+        boolean rootless = pn.getSpec().getMode() == io.podnet.api.Mode.Rootless;
         c.set(ConditionType.PortsReady, Conditions.TRUE, ports ? "PortsApplied" : "NoPorts",
-                ports ? result.ports().size() + " port mapping(s) applied" : "no port mappings requested");
+                !ports ? "no port mappings requested"
+                        : rootless ? result.ports().size() + " port mapping(s) forwarded in user space; the pod sees connections"
+                                + " from its network's gateway address, not the client's"
+                        : result.ports().size() + " port mapping(s) applied");
         c.set(ConditionType.Ready, Conditions.TRUE, "Ready", "pod network is ready");
         s.setConditions(c.list());
         return s;
