@@ -89,10 +89,33 @@ final class HelperProcess {
             return pid;
         }
         if (pid.isPresent()) {
-            // a dead helper may be our zombie (we are its parent, or its reaper as PID 1)
-            Sys.reapIfChild(pid.getAsInt());
+            reapOrphan(pid.getAsInt());
         }
         return OptionalInt.empty();
+    }
+
+    /**
+     * A dead helper this JVM did not start (adopted after a restart) is a zombie of init, or of
+     * this JVM when it is PID 1 of a container or a subreaper: then only we can reap it. A pid
+     * the JDK started is left to the JDK, and only a zombie whose parent is this JVM is reaped.
+     */
+    private static void reapOrphan(int pid) {
+        Process mine = CHILDREN.get(pid);
+        if (mine != null) {
+            if (!mine.isAlive()) {
+                CHILDREN.remove(pid);
+            }
+            return;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (after[0].equals("Z") && Integer.parseInt(after[1]) == Sys.getpid()) {
+                Sys.reapIfChild(pid);
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone already
+        }
     }
 
     private OptionalInt recordedPid() {
@@ -164,7 +187,7 @@ final class HelperProcess {
         if (pid.isPresent() && isHelper(pid.getAsInt(), config.helper(), netns)) {
             stop(pid.getAsInt());
         } else if (pid.isPresent()) {
-            Sys.reapIfChild(pid.getAsInt());
+            reapOrphan(pid.getAsInt());
         }
         try {
             Files.deleteIfExists(pidFile());
@@ -202,7 +225,8 @@ final class HelperProcess {
                 }
                 continue;
             }
-            if (Sys.reapIfChild(pid) || !alive(pid)) {
+            reapOrphan(pid);
+            if (!alive(pid)) {
                 return true;
             }
             try {

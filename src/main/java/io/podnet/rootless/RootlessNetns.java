@@ -146,8 +146,10 @@ public final class RootlessNetns implements AutoCloseable {
      * first use, as {@link #ensure()}.
      */
     public Netns netns() {
+        refuseInside();
         try (DirLock.Held h = lock.acquire()) {
             if (netns == null || !exists()) {
+                checkCallerThread();
                 ensureLocked(true);
             }
             return netns;
@@ -324,9 +326,7 @@ public final class RootlessNetns implements AutoCloseable {
      * object; it may fork processes, which see the same namespaces.
      */
     public <T> T runInside(Callable<T> work) {
-        if (Boolean.TRUE.equals(INSIDE.get())) {
-            throw new IllegalStateException("runInside called from work that already runs inside a rootless netns");
-        }
+        refuseInside();
         try (DirLock.Held h = lock.acquire()) {
             if (netns == null || !exists()) {
                 checkCallerThread();
@@ -448,6 +448,7 @@ public final class RootlessNetns implements AutoCloseable {
      * @return the bridge as the kernel reports it afterwards
      */
     public Link ensureBridge(String name, List<Cidr> gatewayAddresses, Integer mtu) {
+        refuseInside();
         if (name == null || !IFNAME.matcher(name).matches() || name.equals(RootlessConfig.TAP) || name.equals("lo")) {
             throw new IllegalArgumentException("invalid bridge name \"" + name + "\"");
         }
@@ -593,6 +594,7 @@ public final class RootlessNetns implements AutoCloseable {
     /** Releases the cached handles; the namespace and the helper keep running. */
     @Override
     public void close() {
+        refuseInside();
         try (DirLock.Held h = lock.acquire()) {
             closeHandles();
         }
@@ -603,9 +605,7 @@ public final class RootlessNetns implements AutoCloseable {
      * network and mount namespaces, or the helper would inherit a pod's.
      */
     private static void checkCallerThread() {
-        if (Boolean.TRUE.equals(INSIDE.get())) {
-            throw new IllegalStateException("rootless netns lifecycle called from work inside it");
-        }
+        refuseInside();
         for (String ns : List.of("net", "mnt")) {
             try {
                 Path self = Files.readSymbolicLink(Path.of("/proc/self/ns", ns));
@@ -617,6 +617,16 @@ public final class RootlessNetns implements AutoCloseable {
             } catch (IOException e) {
                 throw new RootlessException(RootlessException.NETNS_FAILED, "cannot read /proc/thread-self/ns/" + ns, e);
             }
+        }
+    }
+
+    /**
+     * Work inside {@link #runInside} runs on another thread while the caller holds the lock:
+     * calling back into this object from there would wait for ever, so it is refused.
+     */
+    private static void refuseInside() {
+        if (Boolean.TRUE.equals(INSIDE.get())) {
+            throw new IllegalStateException("the rootless netns cannot be used from work running inside it (runInside)");
         }
     }
 
