@@ -143,7 +143,8 @@ public final class RootlessNetns implements AutoCloseable {
 
     /**
      * The open namespace (to create pods' veths into it, or open sockets there). Creates it on
-     * first use, as {@link #ensure()}.
+     * first use, as {@link #ensure()}. It belongs to this object: do not close it; it is replaced
+     * when the namespace is made anew (State.CREATED).
      */
     public Netns netns() {
         refuseInside();
@@ -174,10 +175,11 @@ public final class RootlessNetns implements AutoCloseable {
     }
 
     /**
-     * For every resync while rootless PodNetworks exist: as {@link #ensure()}, but when this
-     * configuration's rootless dir does not exist it returns {@link State#ABSENT} and creates
-     * nothing. A dead helper (pid file, /proc, and its executable and command line checked) is
-     * restarted.
+     * For every resync: as {@link #ensure()}, but when this configuration's rootless dir does not
+     * exist it returns {@link State#ABSENT} and creates nothing (a caller that still has rootless
+     * pods then calls {@link #ensure()} and sets them up again). A dead helper (pid file, /proc,
+     * and its executable and command line checked) is restarted; a namespace that disappeared
+     * while its dir stayed is made anew (CREATED).
      */
     public State ensureHelper() {
         checkCallerThread();

@@ -50,8 +50,9 @@ import io.podnet.testing.Uplink;
  * The client always connects to 127.0.0.1 in H, and the proxy connects to 127.0.0.1 in R (or P),
  * where the servers listen. A "direct" row, client and server both in R with no proxy, shows
  * the ceiling. The proxy's own CPU time (its threads' or processes' time on a CPU) per GiB
- * moved and per connection is printed too: unlike the rates, it hardly depends on what else
- * the machine is doing.
+ * moved and per connection is printed too: it depends less than the rates on what else the
+ * machine is doing. The forwarder runs with its default settings unless the arguments say
+ * otherwise.
  *
  * <ul>
  * <li>throughput: {@code iperf3 -c 127.0.0.1 -p PORT -t 2 -P 1} and {@code -P 4}, client in H,
