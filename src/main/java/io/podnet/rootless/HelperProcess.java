@@ -45,6 +45,9 @@ import io.podnet.sys.Sys;
  * the host's (slirp4netns PR 153, the seed's workaround) that unmounted every nsfs bind mount
  * under the host's /run/netns on this machine. The pid file is written by podnet.
  *
+ * <p>Both run in a session of their own (setsid), so they outlive the agent and are adopted by
+ * the next one.
+ *
  * <p>A pid file is trusted only when /proc says the process is alive (not a zombie), its
  * executable is the helper's, and its command line names this rootless netns' path.
  */
@@ -243,6 +246,10 @@ final class HelperProcess {
     int start() {
         Path binary = binary();
         List<String> command = new ArrayList<>();
+        // its own session and process group, as the seed's Setpgid: a signal to the agent's
+        // group (Ctrl-C on a terminal) does not take the helper down; a restarted agent adopts it.
+        // setsid does not fork here (a child of the JVM is no group leader), so the pid stays.
+        command.add(tool("setsid"));
         if (hostNetns != null) {
             command.addAll(List.of(tool("nsenter"), "--net=" + hostNetns, "--"));
         }

@@ -139,6 +139,11 @@ class RootlessNetnsKernelTest {
         assertThat(NetnsManager.isNsfs(ns)).isTrue();
         int pid = r.helperPid().orElseThrow();
         assertThat(HelperProcess.isHelper(pid, helper, ns)).isTrue();
+        // in a session and process group of its own, so a signal to the agent's group spares it
+        String stat = Files.readString(Path.of("/proc", "" + pid, "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        assertThat(f[2]).as("pgid").isEqualTo("" + pid);
+        assertThat(f[3]).as("session").isEqualTo("" + pid);
         // the helper runs in the sandbox, not in the agent's namespace
         assertThat(Files.readSymbolicLink(Path.of("/proc", "" + pid, "ns", "net")).toString()).isEqualTo(nsId(sandbox.path()));
 
