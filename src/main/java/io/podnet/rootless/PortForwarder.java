@@ -78,6 +78,7 @@ import io.podnet.netns.NetnsThreads;
  * anew, close the forwarder and open a new one.
  */
 public final class PortForwarder implements AutoCloseable {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PortForwarder.class);
     /**
      * @param selectorThreads  selector threads; forwards and connections are spread over them
      *                         (default: the number of cores, at most 4)
@@ -541,7 +542,7 @@ public final class PortForwarder implements AutoCloseable {
                 }
             } catch (IOException | RuntimeException e) {
                 // the selector broke: nothing can be served any more; close what it had
-                System.err.println("podnet port forwarder thread failed: " + e);
+                LOG.errorf(e, "port forwarder thread %s failed; its forwards are closed", Thread.currentThread().getName());
             } finally {
                 for (Forward f : new ArrayList<>(owned)) {
                     f.shutdown();

@@ -61,6 +61,7 @@ import io.podnet.sys.SyscallException;
  * restart adopts them).
  */
 public final class RootlessNetns implements AutoCloseable {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RootlessNetns.class);
     /** What {@link #ensure()} and {@link #ensureHelper()} found and did. */
     public enum State {
         /** The namespace and its helper were there and healthy: nothing was changed. */
@@ -208,6 +209,10 @@ public final class RootlessNetns implements AutoCloseable {
             Files.createDirectories(dir.resolve("run"));
             boolean restarted = ensureHelperProcess(created);
             ensureRouting();
+            if (created || restarted) {
+                LOG.infof("%s: %s %s (pid %s)", this, created ? "created with" : "restarted", config.helper().binary(),
+                        helper.runningPid().isPresent() ? Integer.toString(helper.runningPid().getAsInt()) : "?");
+            }
             return created ? State.CREATED : restarted ? State.RESTARTED : State.RUNNING;
         } catch (IOException e) {
             if (created) {
@@ -537,6 +542,7 @@ public final class RootlessNetns implements AutoCloseable {
     }
 
     private void removeLocked() {
+        LOG.debugf("%s: removing", this);
         RuntimeException failure = null;
         try {
             helper.stopRecorded();
