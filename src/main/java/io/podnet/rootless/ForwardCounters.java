@@ -2,7 +2,8 @@ package io.podnet.rootless;
 
 /**
  * What a {@link PortForwarder} has moved, since it started (or for one forward, since it was
- * started). Bytes count payload as read from one side and written to the other.
+ * started). Bytes count payload as it is read from one side, before it is written to the other
+ * (a datagram that is then dropped is counted in {@code datagramsDropped} too).
  *
  * @param connectionsAccepted TCP connections accepted on host ports
  * @param connectionsActive   TCP connections open now

@@ -45,6 +45,9 @@ import io.podnet.sys.Sys;
  * the host's (slirp4netns PR 153, the seed's workaround) that unmounted every nsfs bind mount
  * under the host's /run/netns on this machine. The pid file is written by podnet.
  *
+ * <p>Both run in a session of their own (setsid), so they outlive the agent and are adopted by
+ * the next one.
+ *
  * <p>A pid file is trusted only when /proc says the process is alive (not a zombie), its
  * executable is the helper's, and its command line names this rootless netns' path.
  */
@@ -89,10 +92,33 @@ final class HelperProcess {
             return pid;
         }
         if (pid.isPresent()) {
-            // a dead helper may be our zombie (we are its parent, or its reaper as PID 1)
-            Sys.reapIfChild(pid.getAsInt());
+            reapOrphan(pid.getAsInt());
         }
         return OptionalInt.empty();
+    }
+
+    /**
+     * A dead helper this JVM did not start (adopted after a restart) is a zombie of init, or of
+     * this JVM when it is PID 1 of a container or a subreaper: then only we can reap it. A pid
+     * the JDK started is left to the JDK, and only a zombie whose parent is this JVM is reaped.
+     */
+    private static void reapOrphan(int pid) {
+        Process mine = CHILDREN.get(pid);
+        if (mine != null) {
+            if (!mine.isAlive()) {
+                CHILDREN.remove(pid);
+            }
+            return;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Integer.toString(pid), "stat"), StandardCharsets.US_ASCII);
+            String[] after = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            if (after[0].equals("Z") && Integer.parseInt(after[1]) == Sys.getpid()) {
+                Sys.reapIfChild(pid);
+            }
+        } catch (IOException | RuntimeException e) {
+            // gone already
+        }
     }
 
     private OptionalInt recordedPid() {
@@ -164,7 +190,7 @@ final class HelperProcess {
         if (pid.isPresent() && isHelper(pid.getAsInt(), config.helper(), netns)) {
             stop(pid.getAsInt());
         } else if (pid.isPresent()) {
-            Sys.reapIfChild(pid.getAsInt());
+            reapOrphan(pid.getAsInt());
         }
         try {
             Files.deleteIfExists(pidFile());
@@ -202,7 +228,8 @@ final class HelperProcess {
                 }
                 continue;
             }
-            if (Sys.reapIfChild(pid) || !alive(pid)) {
+            reapOrphan(pid);
+            if (!alive(pid)) {
                 return true;
             }
             try {
@@ -219,6 +246,10 @@ final class HelperProcess {
     int start() {
         Path binary = binary();
         List<String> command = new ArrayList<>();
+        // its own session and process group, as the seed's Setpgid: a signal to the agent's
+        // group (Ctrl-C on a terminal) does not take the helper down; a restarted agent adopts it.
+        // setsid does not fork here (a child of the JVM is no group leader), so the pid stays.
+        command.add(tool("setsid"));
         if (hostNetns != null) {
             command.addAll(List.of(tool("nsenter"), "--net=" + hostNetns, "--"));
         }

@@ -54,9 +54,11 @@ import io.podnet.netns.NetnsThreads;
  * address. The same holds for rootlessport.
  *
  * <p><b>TCP.</b> Non-blocking NIO, no thread per connection: a few selector threads (as many as
- * cores, at most 4, by default). Each forward's listeners live on one of them; accepted
- * connections are handed round-robin to all of them. Data is read into a per-thread buffer and written on at once; only what the other
- * side does not take is kept, in a buffer of that direction, and while one is kept the side it
+ * cores, at most 4, by default). Each forward's listeners live on one of them; an accepted
+ * connection stays on that thread unless another has at least two fewer connections (so short
+ * connections cost no hand-over, and long ones spread over the cores). Data is read into a per-thread buffer (64 KiB at a time at first, up to 1 MiB while
+ * the destination takes everything) and written on at once; only what the other side does not
+ * take is kept, in a buffer of that direction, and while one is kept the side it
  * came from is not read (back-pressure: the kernel's socket buffers hold the rest). An EOF from
  * one side is passed on with shutdownOutput once what came before it is written (half-close);
  * the connection is closed when both directions are done. A reset or error on one side closes
@@ -64,7 +66,9 @@ import io.podnet.netns.NetnsThreads;
  *
  * <p><b>UDP.</b> One flow per client address and port, with its own socket connected to the
  * pod, so replies go back to the right client; flows idle longer than the idle timeout are
- * closed. Datagrams that do not fit a socket buffer are dropped, as UDP may be.
+ * closed. Datagrams that do not fit a socket buffer are dropped, as UDP may be. Replies leave
+ * the listening socket, so on a wildcard host address the kernel picks their source address;
+ * give a hostIP on hosts with several addresses (rootlessport behaves the same).
  *
  * <p><b>Restarts.</b> TCP listeners set SO_REUSEADDR, so connections left in TIME_WAIT never
  * make a restarted forwarder fail with "address already in use"; UDP listeners are simply bound
@@ -74,10 +78,13 @@ import io.podnet.netns.NetnsThreads;
  * anew, close the forwarder and open a new one.
  */
 public final class PortForwarder implements AutoCloseable {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PortForwarder.class);
     /**
      * @param selectorThreads  selector threads; forwards and connections are spread over them
      *                         (default: the number of cores, at most 4)
-     * @param bufferSize       bytes read at once and the most kept per direction (default 64 KiB)
+     * @param bufferSize       the most bytes read at once (default 1 MiB, one buffer per selector
+     *                         thread); a direction whose destination is full keeps what it did
+     *                         not take, at most that much, and reads 64 KiB at a time again
      * @param tcpBacklog       listen backlog (default 1024)
      * @param connectTimeout   for the pod side of a TCP connection (default 10 s)
      * @param udpIdleTimeout   after which an idle UDP flow is closed (default 60 s)
@@ -89,8 +96,8 @@ public final class PortForwarder implements AutoCloseable {
             if (selectorThreads < 1 || selectorThreads > 64) {
                 throw new IllegalArgumentException("selectorThreads " + selectorThreads + " out of range 1-64");
             }
-            if (bufferSize < 1024 || bufferSize > (16 << 20)) {
-                throw new IllegalArgumentException("bufferSize " + bufferSize + " out of range 1 KiB-16 MiB");
+            if (bufferSize < MIN_READ || bufferSize > (16 << 20)) {
+                throw new IllegalArgumentException("bufferSize " + bufferSize + " out of range 64 KiB-16 MiB");
             }
             if (tcpBacklog < 1 || connectTimeout.isNegative() || connectTimeout.isZero() || udpIdleTimeout.isNegative()
                     || udpIdleTimeout.isZero() || udpFlowsPerPort < 1) {
@@ -100,7 +107,7 @@ public final class PortForwarder implements AutoCloseable {
 
         public static Settings defaults() {
             int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-            return new Settings(threads, 64 << 10, 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 4096);
+            return new Settings(threads, 1 << 20, 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 4096);
         }
 
         public Settings withSelectorThreads(int n) {
@@ -119,6 +126,9 @@ public final class PortForwarder implements AutoCloseable {
             return new Settings(selectorThreads, bufferSize, tcpBacklog, d, udpIdleTimeout, udpFlowsPerPort);
         }
     }
+
+    /** The first read of a direction, and its size again after its destination was full. */
+    static final int MIN_READ = 64 << 10;
 
     private final Netns host;
     private final Netns target;
@@ -390,9 +400,12 @@ public final class PortForwarder implements AutoCloseable {
         final Selector selector;
         final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
         final ByteBuffer scratch;
-        final ArrayDeque<ByteBuffer> spare = new ArrayDeque<>();
+        /** Spare buffers for kept data, by size class: MIN_READ, then x4 up to the buffer size. */
+        final List<ArrayDeque<ByteBuffer>> spare = new ArrayList<>();
         final Set<Forward> owned = new HashSet<>();
         final Set<Pair> pairs = new HashSet<>();
+        /** Connections on this loop, read by other loops when they choose where a new one goes. */
+        final java.util.concurrent.atomic.AtomicInteger load = new java.util.concurrent.atomic.AtomicInteger();
         final Thread thread;
         volatile boolean stopping;
         long lastSweep = System.nanoTime();
@@ -414,14 +427,28 @@ public final class PortForwarder implements AutoCloseable {
             }
         }
 
-        ByteBuffer takeBuffer() {
-            ByteBuffer b = spare.poll();
-            return b != null ? b.clear() : ByteBuffer.allocateDirect(settings.bufferSize());
+        /** A buffer for {@code size} bytes of kept data: the smallest size class that holds them. */
+        ByteBuffer takeBuffer(int size) {
+            int cls = 0;
+            int capacity = MIN_READ;
+            while (capacity < size) {
+                capacity = Math.min(capacity * 4, settings.bufferSize());
+                cls++;
+            }
+            while (spare.size() <= cls) {
+                spare.add(new ArrayDeque<>());
+            }
+            ByteBuffer b = spare.get(cls).poll();
+            return b != null ? b.clear() : ByteBuffer.allocateDirect(capacity);
         }
 
         void giveBuffer(ByteBuffer b) {
-            if (spare.size() < 64) {
-                spare.push(b);
+            int cls = 0;
+            for (int c = MIN_READ; c < b.capacity(); c = Math.min(c * 4, settings.bufferSize())) {
+                cls++;
+            }
+            if (cls < spare.size() && spare.get(cls).size() < 8) {
+                spare.get(cls).push(b);
             }
         }
 
@@ -515,7 +542,7 @@ public final class PortForwarder implements AutoCloseable {
                 }
             } catch (IOException | RuntimeException e) {
                 // the selector broke: nothing can be served any more; close what it had
-                System.err.println("podnet port forwarder thread failed: " + e);
+                LOG.errorf(e, "port forwarder thread %s failed; its forwards are closed", Thread.currentThread().getName());
             } finally {
                 for (Forward f : new ArrayList<>(owned)) {
                     f.shutdown();
@@ -635,6 +662,25 @@ public final class PortForwarder implements AutoCloseable {
         }
     }
 
+    /**
+     * Where a new connection goes: the accepting loop, unless another has at least two fewer
+     * connections. Handing a connection over costs a wake-up of the other thread, which short
+     * connections do not repay; long ones (bulk streams) still spread over the threads.
+     */
+    private Loop chooseLoop(Loop accepting) {
+        Loop best = accepting;
+        int bestLoad = accepting.load.get() - 1;
+        int start = Math.floorMod(nextPairLoop.getAndIncrement(), loops.length);
+        for (int i = 0; i < loops.length; i++) {
+            Loop l = loops[(start + i) % loops.length];
+            if (l != accepting && l.load.get() < bestLoad) {
+                best = l;
+                bestLoad = l.load.get();
+            }
+        }
+        return best;
+    }
+
     private final class TcpListener implements Handler {
         final Forward forward;
         final ServerSocketChannel server;
@@ -659,7 +705,8 @@ public final class PortForwarder implements AutoCloseable {
                     return;
                 }
                 forward.counters.accepted.increment();
-                Loop target = loops[Math.floorMod(nextPairLoop.getAndIncrement(), loops.length)];
+                Loop target = chooseLoop(forward.loop);
+                target.load.incrementAndGet();
                 if (target == forward.loop) {
                     new Pair(forward, client, to, target).begin();
                 } else {
@@ -669,8 +716,14 @@ public final class PortForwarder implements AutoCloseable {
         }
     }
 
-    /** One direction of a TCP connection. */
+    /**
+     * One direction of a TCP connection. Its reads start at {@link #MIN_READ} bytes and double
+     * with each read its destination takes whole, up to the buffer size: bulk streams move large
+     * chunks (fewer system calls and wake-ups per byte), while a direction whose destination is
+     * slow reads small chunks again, so what it must keep stays small.
+     */
     private static final class Direction {
+        int readLimit = MIN_READ;
         ByteBuffer pending;
         boolean eof;
         boolean shut;
@@ -751,8 +804,10 @@ public final class PortForwarder implements AutoCloseable {
                     update();
                     return;
                 }
-                if (key.isWritable()) {
-                    flush(toPod, pod);
+                if (key.isWritable() && flush(toPod, pod)) {
+                    // room again: move on what the client has sent meanwhile, before the
+                    // interests are switched back (no select round, no epoll_ctl while the pod is the bottleneck)
+                    transfer(client, pod, toPod, forward.counters.bytesToPod);
                 }
                 if (key.isReadable()) {
                     transfer(pod, client, toClient, forward.counters.bytesFromPod);
@@ -768,8 +823,8 @@ public final class PortForwarder implements AutoCloseable {
 
         private void onClient(SelectionKey key) {
             try {
-                if (key.isWritable()) {
-                    flush(toClient, client);
+                if (key.isWritable() && flush(toClient, client)) {
+                    transfer(pod, client, toClient, forward.counters.bytesFromPod);
                 }
                 if (key.isReadable()) {
                     transfer(client, pod, toPod, forward.counters.bytesToPod);
@@ -784,7 +839,7 @@ public final class PortForwarder implements AutoCloseable {
         private void transfer(SocketChannel from, SocketChannel to, Direction d, LongAdder bytes) throws IOException {
             ByteBuffer buf = loop.scratch;
             for (int round = 0; round < 8 && d.pending == null && !d.eof; round++) {
-                buf.clear();
+                buf.clear().limit(Math.min(d.readLimit, buf.capacity()));
                 int n = from.read(buf);
                 if (n < 0) {
                     d.eof = true;
@@ -799,33 +854,45 @@ public final class PortForwarder implements AutoCloseable {
                 to.write(buf);
                 if (buf.hasRemaining()) {
                     // the other side is full: keep the rest, stop reading this side until it is written
-                    ByteBuffer keep = loop.takeBuffer();
+                    ByteBuffer keep = loop.takeBuffer(buf.remaining());
                     keep.put(buf).flip();
                     d.pending = keep;
+                    d.readLimit = MIN_READ;
                     return;
+                }
+                if (n == buf.limit() && d.readLimit < buf.capacity()) {
+                    d.readLimit = Math.min(d.readLimit * 2, buf.capacity());
                 }
                 // read on until EAGAIN: an EOF right behind the data is seen now, not a select later
             }
         }
 
-        private void flush(Direction d, SocketChannel to) throws IOException {
+        /** Writes what is kept for {@code d}; true when all of it is written and its source may be read again. */
+        private boolean flush(Direction d, SocketChannel to) throws IOException {
             if (d.pending == null) {
-                return;
+                return false;
             }
             to.write(d.pending);
-            if (!d.pending.hasRemaining()) {
-                loop.giveBuffer(d.pending);
-                d.pending = null;
-                if (d.eof) {
-                    shutOutput(to, d);
-                }
+            if (d.pending.hasRemaining()) {
+                return false;
             }
+            loop.giveBuffer(d.pending);
+            d.pending = null;
+            if (d.eof) {
+                shutOutput(to, d);
+                return false;
+            }
+            return true;
         }
 
         private void shutOutput(SocketChannel to, Direction d) throws IOException {
             if (d.pending == null && !d.shut) {
                 d.shut = true;
-                to.shutdownOutput();
+                Direction other = d == toPod ? toClient : toPod;
+                if (!other.done()) {
+                    to.shutdownOutput();
+                }
+                // else both directions are done and the close that follows sends the FIN
             }
         }
 
@@ -873,6 +940,7 @@ public final class PortForwarder implements AutoCloseable {
             }
             closed = true;
             loop.pairs.remove(this);
+            loop.load.decrementAndGet();
             forward.counters.active.decrement();
             for (SocketChannel c : new SocketChannel[] {client, pod}) {
                 if (c == null) {
@@ -933,12 +1001,10 @@ public final class PortForwarder implements AutoCloseable {
                     }
                 }
                 flow.lastActive = System.nanoTime();
-                int n = buf.remaining();
+                forward.counters.bytesToPod.add(buf.remaining());
                 try {
                     if (flow.channel.write(buf) == 0) {
                         forward.counters.dropped.increment();
-                    } else {
-                        forward.counters.bytesToPod.add(n);
                     }
                 } catch (IOException e) {
                     // ECONNREFUSED from an earlier ICMP port unreachable: the pod is not listening
@@ -1020,11 +1086,10 @@ public final class PortForwarder implements AutoCloseable {
                 }
                 lastActive = System.nanoTime();
                 buf.flip();
+                port.forward.counters.bytesFromPod.add(n);
                 try {
                     if (port.listener.send(buf, client) == 0) {
                         port.forward.counters.dropped.increment();
-                    } else {
-                        port.forward.counters.bytesFromPod.add(n);
                     }
                 } catch (IOException e) {
                     port.forward.counters.dropped.increment();

@@ -61,6 +61,7 @@ import io.podnet.sys.SyscallException;
  * restart adopts them).
  */
 public final class RootlessNetns implements AutoCloseable {
+    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(RootlessNetns.class);
     /** What {@link #ensure()} and {@link #ensureHelper()} found and did. */
     public enum State {
         /** The namespace and its helper were there and healthy: nothing was changed. */
@@ -143,11 +144,14 @@ public final class RootlessNetns implements AutoCloseable {
 
     /**
      * The open namespace (to create pods' veths into it, or open sockets there). Creates it on
-     * first use, as {@link #ensure()}.
+     * first use, as {@link #ensure()}. It belongs to this object: do not close it; it is replaced
+     * when the namespace is made anew (State.CREATED).
      */
     public Netns netns() {
+        refuseInside();
         try (DirLock.Held h = lock.acquire()) {
             if (netns == null || !exists()) {
+                checkCallerThread();
                 ensureLocked(true);
             }
             return netns;
@@ -172,10 +176,11 @@ public final class RootlessNetns implements AutoCloseable {
     }
 
     /**
-     * For every resync while rootless PodNetworks exist: as {@link #ensure()}, but when this
-     * configuration's rootless dir does not exist it returns {@link State#ABSENT} and creates
-     * nothing. A dead helper (pid file, /proc, and its executable and command line checked) is
-     * restarted.
+     * For every resync: as {@link #ensure()}, but when this configuration's rootless dir does not
+     * exist it returns {@link State#ABSENT} and creates nothing (a caller that still has rootless
+     * pods then calls {@link #ensure()} and sets them up again). A dead helper (pid file, /proc,
+     * and its executable and command line checked) is restarted; a namespace that disappeared
+     * while its dir stayed is made anew (CREATED).
      */
     public State ensureHelper() {
         checkCallerThread();
@@ -204,6 +209,10 @@ public final class RootlessNetns implements AutoCloseable {
             Files.createDirectories(dir.resolve("run"));
             boolean restarted = ensureHelperProcess(created);
             ensureRouting();
+            if (created || restarted) {
+                LOG.infof("%s: %s %s (pid %s)", this, created ? "created with" : "restarted", config.helper().binary(),
+                        helper.runningPid().isPresent() ? Integer.toString(helper.runningPid().getAsInt()) : "?");
+            }
             return created ? State.CREATED : restarted ? State.RESTARTED : State.RUNNING;
         } catch (IOException e) {
             if (created) {
@@ -324,9 +333,7 @@ public final class RootlessNetns implements AutoCloseable {
      * object; it may fork processes, which see the same namespaces.
      */
     public <T> T runInside(Callable<T> work) {
-        if (Boolean.TRUE.equals(INSIDE.get())) {
-            throw new IllegalStateException("runInside called from work that already runs inside a rootless netns");
-        }
+        refuseInside();
         try (DirLock.Held h = lock.acquire()) {
             if (netns == null || !exists()) {
                 checkCallerThread();
@@ -448,6 +455,7 @@ public final class RootlessNetns implements AutoCloseable {
      * @return the bridge as the kernel reports it afterwards
      */
     public Link ensureBridge(String name, List<Cidr> gatewayAddresses, Integer mtu) {
+        refuseInside();
         if (name == null || !IFNAME.matcher(name).matches() || name.equals(RootlessConfig.TAP) || name.equals("lo")) {
             throw new IllegalArgumentException("invalid bridge name \"" + name + "\"");
         }
@@ -534,6 +542,7 @@ public final class RootlessNetns implements AutoCloseable {
     }
 
     private void removeLocked() {
+        LOG.debugf("%s: removing", this);
         RuntimeException failure = null;
         try {
             helper.stopRecorded();
@@ -593,6 +602,7 @@ public final class RootlessNetns implements AutoCloseable {
     /** Releases the cached handles; the namespace and the helper keep running. */
     @Override
     public void close() {
+        refuseInside();
         try (DirLock.Held h = lock.acquire()) {
             closeHandles();
         }
@@ -603,9 +613,7 @@ public final class RootlessNetns implements AutoCloseable {
      * network and mount namespaces, or the helper would inherit a pod's.
      */
     private static void checkCallerThread() {
-        if (Boolean.TRUE.equals(INSIDE.get())) {
-            throw new IllegalStateException("rootless netns lifecycle called from work inside it");
-        }
+        refuseInside();
         for (String ns : List.of("net", "mnt")) {
             try {
                 Path self = Files.readSymbolicLink(Path.of("/proc/self/ns", ns));
@@ -617,6 +625,16 @@ public final class RootlessNetns implements AutoCloseable {
             } catch (IOException e) {
                 throw new RootlessException(RootlessException.NETNS_FAILED, "cannot read /proc/thread-self/ns/" + ns, e);
             }
+        }
+    }
+
+    /**
+     * Work inside {@link #runInside} runs on another thread while the caller holds the lock:
+     * calling back into this object from there would wait for ever, so it is refused.
+     */
+    private static void refuseInside() {
+        if (Boolean.TRUE.equals(INSIDE.get())) {
+            throw new IllegalStateException("the rootless netns cannot be used from work running inside it (runInside)");
         }
     }
 

@@ -33,7 +33,8 @@
  * <li><b>Resync</b>: {@code rootless.ensureHelper()}: RUNNING or RESTARTED need nothing more (the
  * namespace, its bridges and veths, and the forwarder's sockets are unchanged); CREATED means
  * the namespace itself was gone: close the forwarder, open a new one, and set up every rootless
- * pod again; ABSENT means there is no rootless netns (no rootless pods).</li>
+ * pod again; ABSENT means there is no rootless netns: nothing to do without rootless pods, else
+ * {@code ensure()} and set them up again.</li>
  * <li><b>A pod goes</b>: {@code forwarder.stopOwner(podId)}, remove its veth, then
  * {@code rootless.cleanupIfUnused(rootlessPodsLeft)}; when that returns true, close the
  * forwarder.</li>

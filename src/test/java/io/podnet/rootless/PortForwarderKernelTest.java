@@ -264,6 +264,70 @@ class PortForwarderKernelTest {
         }
     }
 
+    @Test
+    void aPodThatDoesNotReadStopsTheClientInsteadOfFillingMemory() throws Exception {
+        java.util.concurrent.CountDownLatch startReading = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        try (java.net.ServerSocket slow = pod.run(() -> new java.net.ServerSocket(0, 1, POD_IP))) {
+            Thread reader = new Thread(() -> {
+                try (Socket c = slow.accept()) {
+                    startReading.await();
+                    byte[] buf = new byte[1 << 16];
+                    int n;
+                    while ((n = c.getInputStream().read(buf)) > 0) {
+                        received.addAndGet(n);
+                    }
+                } catch (Exception e) {
+                    // the test checks the count
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+            ForwardSpec spec = ForwardSpec.tcp("pod-a", LOOPBACK, 0, POD_IP, slow.getLocalPort());
+            int port = forwarder.start(spec).get(0).getPort();
+
+            long sent = sandbox.netns().run(() -> {
+                try (java.nio.channels.SocketChannel c = java.nio.channels.SocketChannel.open(new InetSocketAddress(LOOPBACK, port))) {
+                    c.configureBlocking(false);
+                    java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(1 << 20);
+                    long total = 0;
+                    long lastProgress = System.nanoTime();
+                    // write until nothing more is taken for half a second (bounded: 256 MiB or 20 s)
+                    long deadline = System.nanoTime() + 20_000_000_000L;
+                    while (total < (256L << 20) && System.nanoTime() - lastProgress < 500_000_000L && System.nanoTime() < deadline) {
+                        chunk.clear();
+                        int n = c.write(chunk);
+                        if (n > 0) {
+                            total += n;
+                            lastProgress = System.nanoTime();
+                        } else {
+                            Thread.sleep(5);
+                        }
+                    }
+                    long stalled = total;
+                    // the pod starts reading: everything written so far, and more, gets through
+                    startReading.countDown();
+                    long more = 0;
+                    while (more < (8L << 20) && System.nanoTime() < deadline) {
+                        chunk.clear();
+                        int n = c.write(chunk);
+                        more += n;
+                        if (n == 0) {
+                            Thread.sleep(1);
+                        }
+                    }
+                    c.shutdownOutput();
+                    return stalled;
+                }
+            });
+            // what the kernel's socket buffers on both sides and one kept chunk can hold, not 256 MiB
+            assertThat(sent).isLessThan(64L << 20);
+            long stalledToPod = sent;
+            assertThat(waitFor(() -> received.get() >= stalledToPod + (8L << 20))).isTrue();
+            assertThat(forwarder.counters(spec).orElseThrow().bytesToPod()).isEqualTo(received.get());
+        }
+    }
+
     private static boolean waitFor(java.util.function.BooleanSupplier condition) {
         for (int i = 0; i < 300; i++) {
             if (condition.getAsBoolean()) {

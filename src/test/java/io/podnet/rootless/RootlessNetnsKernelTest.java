@@ -139,6 +139,11 @@ class RootlessNetnsKernelTest {
         assertThat(NetnsManager.isNsfs(ns)).isTrue();
         int pid = r.helperPid().orElseThrow();
         assertThat(HelperProcess.isHelper(pid, helper, ns)).isTrue();
+        // in a session and process group of its own, so a signal to the agent's group spares it
+        String stat = Files.readString(Path.of("/proc", "" + pid, "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        assertThat(f[2]).as("pgid").isEqualTo("" + pid);
+        assertThat(f[3]).as("session").isEqualTo("" + pid);
         // the helper runs in the sandbox, not in the agent's namespace
         assertThat(Files.readSymbolicLink(Path.of("/proc", "" + pid, "ns", "net")).toString()).isEqualTo(nsId(sandbox.path()));
 
@@ -148,7 +153,8 @@ class RootlessNetnsKernelTest {
         JsonNode route = ipIn(ns, "route", "show", "default").get(0);
         assertThat(route.get("gateway").asText()).isEqualTo("10.0.2.2");
         assertThat(route.get("dev").asText()).isEqualTo("tap0");
-        assertThat(Shell.ok("nsenter", "--net=" + ns, "sysctl", "-n", "net.ipv4.ip_forward").trim()).isEqualTo("1");
+        // /proc/sys/net shows the namespace of the thread that opens it
+        assertThat(r.netns().run(() -> Files.readString(Path.of("/proc/sys/net/ipv4/ip_forward")).trim())).isEqualTo("1");
         assertThat(Files.readString(r.resolvConfPath())).contains("nameserver 10.0.2.3\n");
 
         try (EchoServers server = EchoServers.openIn(sandbox.netns(), InetAddress.getLoopbackAddress())) {

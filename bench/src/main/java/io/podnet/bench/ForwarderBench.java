@@ -41,7 +41,7 @@ import io.podnet.testing.Uplink;
  * from the repository root:
  *
  * <pre>
- * bench/run ForwarderBench [rounds [selector threads]]
+ * bench/run ForwarderBench [rounds [selector threads [buffer KiB]]]
  * </pre>
  *
  * <p>Everything happens on loopback inside namespaces it creates and removes: a sandbox H plays
@@ -49,16 +49,20 @@ import io.podnet.testing.Uplink;
  * rootlessport connect to; a namespace P is served by a second pasta started with {@code -t}.
  * The client always connects to 127.0.0.1 in H, and the proxy connects to 127.0.0.1 in R (or P),
  * where the servers listen. A "direct" row, client and server both in R with no proxy, shows
- * the ceiling.
+ * the ceiling. The proxy's own CPU time (its threads' or processes' time on a CPU) per GiB
+ * moved and per connection is printed too: it depends less than the rates on what else the
+ * machine is doing. The forwarder runs with its default settings unless the arguments say
+ * otherwise.
  *
  * <ul>
  * <li>throughput: {@code iperf3 -c 127.0.0.1 -p PORT -t 2 -P 1} and {@code -P 4}, client in H,
  * {@code iperf3 -s} in R or P; {@code rounds} runs each (default 5), median and range of the
  * receiver's rate;</li>
- * <li>connections per second: 4 client threads in this JVM, in H, each connecting, sending one
+ * <li>connections per second: 8 client threads in this JVM, in H, each connecting, sending one
  * byte, reading one byte and the server's EOF, then closing; the server (in this JVM, in R or P)
- * answers and closes first. {@code rounds} rounds of 4 x 500 connections after a warm-up; the
- * median rate, and the median and p90 of the per-connection time.</li>
+ * answers and closes first. {@code rounds} rounds of 2 s after a warm-up of 3 s (the JIT
+ * compiles the forwarder's paths meanwhile); the median rate, and the median and p90 of the
+ * per-connection time.</li>
  * </ul>
  *
  * rootlessport is driven standalone: it reads its JSON configuration on stdin (Mappings,
@@ -71,14 +75,54 @@ public final class ForwarderBench {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final int IPERF_PORT = 5201;
     private static final int CPS_PORT = 6000;
-    private static final int CPS_THREADS = 4;
-    private static final int CPS_PER_THREAD = 500;
+    private static final int CPS_THREADS = 8;
+    private static final long CPS_ROUND_MS = 2000;
+    /** Before the rounds: long enough for the JIT to have compiled the forwarder's paths. */
+    private static final long CPS_WARMUP_MS = 3000;
 
     private ForwarderBench() {
     }
 
     /** One way from H's 127.0.0.1 to a server: which ports to use and which namespace the servers are in. */
-    private record Route(String name, int iperfPort, int cpsPort, Netns clientNs) {
+    private record Route(String name, int iperfPort, int cpsPort, Netns clientNs, java.util.function.LongSupplier cpuNanos) {
+    }
+
+    /** CPU time (ns) of this JVM's threads whose names start with one of the prefixes. */
+    private static long threadCpu(String... prefixes) {
+        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            for (String p : prefixes) {
+                if (t.getName().startsWith(p)) {
+                    long c = mx.getThreadCpuTime(t.getId());
+                    sum += Math.max(0, c);
+                }
+            }
+        }
+        return sum;
+    }
+
+    /** CPU time (ns) of a process, its threads and its children's (schedstat: time on a CPU). */
+    private static long processCpu(long pid) {
+        long sum = 0;
+        Path proc = Path.of("/proc", Long.toString(pid));
+        try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
+            for (Path t : (Iterable<Path>) tasks::iterator) {
+                try {
+                    sum += Long.parseLong(Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
+                    for (String child : Files.readString(t.resolve("children")).trim().split(" ")) {
+                        if (!child.isEmpty()) {
+                            sum += processCpu(Long.parseLong(child));
+                        }
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // a thread that ended meanwhile
+                }
+            }
+        } catch (IOException e) {
+            return sum;
+        }
+        return sum;
     }
 
     public static void main(String[] args) throws Exception {
@@ -86,6 +130,9 @@ public final class ForwarderBench {
         PortForwarder.Settings settings = PortForwarder.Settings.defaults();
         if (args.length > 1) {
             settings = settings.withSelectorThreads(Integer.parseInt(args[1]));
+        }
+        if (args.length > 2) {
+            settings = settings.withBufferSize(Integer.parseInt(args[2]) << 10);
         }
         String id = UUID.randomUUID().toString().substring(0, 8);
         NetnsManager netnsDir = new NetnsManager(Sandbox.NETNS_DIR);
@@ -152,44 +199,71 @@ public final class ForwarderBench {
                 System.out.printf("pasta: %s%n%n", String.join(" ", pastaCmd));
 
                 List<Route> routes = List.of(
-                        new Route("podnet PortForwarder", 15201, 16000, host.netns()),
-                        new Route("rootlessport (podman 4.3.1)", 25201, 26000, host.netns()),
-                        new Route("pasta -t (2023-03-09)", 35201, 36000, host.netns()),
-                        new Route("direct, no proxy (in R)", IPERF_PORT, CPS_PORT, r));
-                System.out.printf("%-30s %22s %22s %12s %18s%n", "", "1 stream Gbit/s", "4 streams Gbit/s", "conn/s", "conn time ms");
-                System.out.printf("%-30s %22s %22s %12s %18s%n", "", "median (min-max)", "median (min-max)", "median",
-                        "median / p90");
+                        new Route("podnet PortForwarder", 15201, 16000, host.netns(),
+                                () -> threadCpu("podnet-forwarder-", "podnet-socket-source-")),
+                        new Route("rootlessport (podman 4.3.1)", 25201, 26000, host.netns(), () -> processCpu(rp.pid())),
+                        new Route("pasta -t (2023-03-09)", 35201, 36000, host.netns(), () -> processCpu(pasta.pid())),
+                        new Route("direct, no proxy (in R)", IPERF_PORT, CPS_PORT, r, () -> 0));
+                System.out.printf("%-30s %22s %22s %12s %18s %14s %14s%n", "", "1 stream Gbit/s", "4 streams Gbit/s", "conn/s",
+                        "conn time ms", "proxy CPU", "proxy CPU");
+                System.out.printf("%-30s %22s %22s %12s %18s %14s %14s%n", "", "median (min-max)", "median (min-max)", "median",
+                        "median / p90", "s per GiB", "us per conn");
                 // rounds interleave the proxies, so a change in the machine's load hits them all alike
                 int n = routes.size();
                 double[][] one = new double[n][rounds];
                 double[][] four = new double[n][rounds];
                 double[][] rates = new double[n][rounds];
+                long[] bulkCpu = new long[n];
+                double[] bulkBytes = new double[n];
+                long[] cpsCpu = new long[n];
+                long[] connections = new long[n];
                 List<List<long[]>> times = new ArrayList<>();
+                // throughput first, then connections, each with the proxies interleaved round by round
                 for (int k = 0; k < n; k++) {
                     times.add(new ArrayList<>());
-                    cpsRound(routes.get(k).clientNs(), new InetSocketAddress(LOOPBACK, routes.get(k).cpsPort()), 250); // warm-up
+                    iperf(routes.get(k).clientNs() == r ? rootless.netnsPath() : host.path(), routes.get(k).iperfPort(), 1); // warm-up
                 }
                 for (int i = 0; i < rounds; i++) {
                     for (int k = 0; k < n; k++) {
                         Route route = routes.get(k);
                         Path clientNs = route.clientNs() == r ? rootless.netnsPath() : host.path();
-                        one[k][i] = iperf(clientNs, route.iperfPort(), 1);
-                        four[k][i] = iperf(clientNs, route.iperfPort(), 4);
+                        long c0 = route.cpuNanos().getAsLong();
+                        double[] a = iperf(clientNs, route.iperfPort(), 1);
+                        double[] b = iperf(clientNs, route.iperfPort(), 4);
+                        bulkCpu[k] += route.cpuNanos().getAsLong() - c0;
+                        one[k][i] = a[0];
+                        four[k][i] = b[0];
+                        bulkBytes[k] += a[1] + b[1];
+                    }
+                }
+                for (int k = 0; k < n; k++) {
+                    cpsRound(routes.get(k).clientNs(), new InetSocketAddress(LOOPBACK, routes.get(k).cpsPort()), CPS_WARMUP_MS);
+                }
+                for (int i = 0; i < rounds; i++) {
+                    for (int k = 0; k < n; k++) {
+                        Route route = routes.get(k);
+                        long c1 = route.cpuNanos().getAsLong();
                         long t0 = System.nanoTime();
-                        times.get(k).addAll(cpsRound(route.clientNs(), new InetSocketAddress(LOOPBACK, route.cpsPort()), CPS_PER_THREAD));
-                        rates[k][i] = CPS_THREADS * CPS_PER_THREAD / ((System.nanoTime() - t0) / 1e9);
+                        List<long[]> round = cpsRound(route.clientNs(), new InetSocketAddress(LOOPBACK, route.cpsPort()), CPS_ROUND_MS);
+                        long made = round.stream().mapToLong(t -> t.length).sum();
+                        rates[k][i] = made / ((System.nanoTime() - t0) / 1e9);
+                        times.get(k).addAll(round);
+                        cpsCpu[k] += route.cpuNanos().getAsLong() - c1;
+                        connections[k] += made;
                     }
                 }
                 for (int k = 0; k < n; k++) {
                     long[] flat = times.get(k).stream().flatMapToLong(Arrays::stream).sorted().toArray();
                     double[] rs = rates[k].clone();
                     Arrays.sort(rs);
-                    System.out.printf("%-30s %22s %22s %12.0f %18s%n", routes.get(k).name(), summary(one[k]), summary(four[k]),
-                            rs[rs.length / 2], String.format("%.3f / %.3f", flat[flat.length / 2] / 1e6,
-                                    flat[(int) Math.ceil(flat.length * 0.9) - 1] / 1e6));
+                    System.out.printf("%-30s %22s %22s %12.0f %18s %14.2f %14.1f%n", routes.get(k).name(), summary(one[k]),
+                            summary(four[k]), rs[rs.length / 2], String.format("%.3f / %.3f", flat[flat.length / 2] / 1e6,
+                                    flat[(int) Math.ceil(flat.length * 0.9) - 1] / 1e6),
+                            bulkCpu[k] / 1e9 / (bulkBytes[k] / (1L << 30)), cpsCpu[k] / 1e3 / connections[k]);
                 }
                 System.out.println();
                 System.out.printf("podnet forwarder counters: %s%n", forwarder.counters());
+                System.out.printf("load average after: %s", Files.readString(Path.of("/proc/loadavg")));
             } finally {
                 for (int i = closers.size() - 1; i >= 0; i--) {
                     try {
@@ -238,17 +312,24 @@ public final class ForwarderBench {
         throw new IllegalStateException("no " + file + " after 10 s");
     }
 
-    /** iperf3's receiver rate in Gbit/s. */
-    private static double iperf(Path clientNs, int port, int streams) throws IOException {
+    /** iperf3's receiver rate in Gbit/s, and the bytes received. */
+    private static double[] iperf(Path clientNs, int port, int streams) throws IOException {
         String out = Shell.ok("nsenter", "--net=" + clientNs, "iperf3", "-c", "127.0.0.1", "-p", Integer.toString(port), "-t", "2",
                 "-P", Integer.toString(streams), "-J");
         JsonNode json = JSON.readTree(out);
-        return json.at("/end/sum_received/bits_per_second").asDouble() / 1e9;
+        return new double[] {json.at("/end/sum_received/bits_per_second").asDouble() / 1e9,
+                json.at("/end/sum_received/bytes").asDouble()};
     }
 
-    private static List<long[]> cpsRound(Netns ns, InetSocketAddress to, int perThread) throws Exception {
+    /**
+     * CPS_THREADS client threads connect one after the other for {@code millis}; returns each
+     * thread's connection times. Time-bound rather than count-bound, so no thread idles at the
+     * end waiting for the slowest.
+     */
+    private static List<long[]> cpsRound(Netns ns, InetSocketAddress to, long millis) throws Exception {
         List<CompletableFuture<long[]>> results = new ArrayList<>();
         CountDownLatch go = new CountDownLatch(1);
+        long[] deadline = new long[1];
         // the client threads are created inside ns, so the sockets they open are there
         ns.run(() -> {
             for (int t = 0; t < CPS_THREADS; t++) {
@@ -257,7 +338,7 @@ public final class ForwarderBench {
                 Thread th = new Thread(() -> {
                     try {
                         go.await();
-                        f.complete(connectMany(to, perThread));
+                        f.complete(connectUntil(to, deadline[0]));
                     } catch (Throwable e) {
                         f.completeExceptionally(e);
                     }
@@ -267,12 +348,23 @@ public final class ForwarderBench {
             }
             return null;
         });
+        deadline[0] = System.nanoTime() + millis * 1_000_000L;
         go.countDown();
         List<long[]> out = new ArrayList<>();
         for (CompletableFuture<long[]> f : results) {
             out.add(f.get(120, TimeUnit.SECONDS));
         }
         return out;
+    }
+
+    private static long[] connectUntil(InetSocketAddress to, long deadline) throws IOException {
+        long[] times = new long[1 << 16];
+        int n = 0;
+        while (System.nanoTime() < deadline && n < times.length) {
+            times[n] = connectMany(to, 1)[0];
+            n++;
+        }
+        return Arrays.copyOf(times, n);
     }
 
     private static long[] connectMany(InetSocketAddress to, int n) throws IOException {
@@ -402,6 +494,10 @@ public final class ForwarderBench {
                 Thread.sleep(10);
             }
             throw new IllegalStateException("rootlessport not ready after 10 s");
+        }
+
+        long pid() {
+            return process.pid();
         }
 
         String describe() {
