@@ -4,11 +4,11 @@ import java.nio.file.Path;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.podnet.netns.HandOff;
 import io.podnet.sys.FileDescriptor;
 import io.podnet.sys.Nftables;
 import io.podnet.sys.Sys;
@@ -109,21 +109,9 @@ final class FirewallThread {
     }
 
     private static <T> T await(CompletableFuture<T> f, String what) {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new FirewallException("interrupted while waiting for the firewall thread", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new FirewallException(what + ": " + cause.getMessage(), cause);
-        }
+        return HandOff.join(f, cause -> cause instanceof InterruptedException
+                ? new FirewallException("interrupted while waiting for the firewall thread", cause)
+                : new FirewallException(what + ": " + cause.getMessage(), cause));
     }
 
     void close() {

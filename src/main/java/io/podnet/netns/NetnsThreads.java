@@ -2,7 +2,6 @@ package io.podnet.netns;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -55,21 +54,9 @@ public final class NetnsThreads {
                 restoreOrDie();
             }
         });
-        try {
-            return result.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NetnsException("interrupted while waiting for namespace work", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new NetnsException(cause.getMessage(), cause);
-        }
+        return HandOff.join(result, cause -> cause instanceof InterruptedException
+                ? new NetnsException("interrupted while waiting for namespace work", cause)
+                : new NetnsException(cause.getMessage(), cause));
     }
 
     private static void restoreOrDie() {

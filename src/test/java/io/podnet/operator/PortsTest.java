@@ -3,12 +3,8 @@ package io.podnet.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.InputStream;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,6 +24,7 @@ import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
 import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.Shell;
+import io.podnet.testing.TcpProbe;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -113,24 +110,24 @@ class PortsTest {
             return s;
         });
         cleanups.add(server);
-        Thread acceptor = answering(server);
+        Thread acceptor = TcpProbe.answering(server, "hello from the pod");
         cleanups.add(acceptor::interrupt);
 
-        assertThat(fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)).isEqualTo("hello from the pod");
-        assertThat(fetch(SandboxHostResource.sandbox.netns(), "10.89.0.1", 18090)).isEqualTo("hello from the pod");
-        assertThat(fetch(podNs, "10.89.0.1", 18090)).as("hairpin: the pod reaches its own host port").isEqualTo("hello from the pod");
+        assertThat(TcpProbe.fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)).isEqualTo("hello from the pod");
+        assertThat(TcpProbe.fetch(SandboxHostResource.sandbox.netns(), "10.89.0.1", 18090)).isEqualTo("hello from the pod");
+        assertThat(TcpProbe.fetch(podNs, "10.89.0.1", 18090)).as("hairpin: the pod reaches its own host port").isEqualTo("hello from the pod");
 
         // a second pod asking for the same host port is refused, naming who holds it; the first keeps working
         PodNetwork taker = create("taker", port(18090, 9090, "tcp", 1));
         assertThat(taker.getStatus().getPhase()).isEqualTo("Failed");
         assertThat(condition(taker, "PortsReady").getReason()).isEqualTo("PortConflict");
         assertThat(condition(taker, "PortsReady").getMessage()).contains("18090", "default/served");
-        assertThat(fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)).isEqualTo("hello from the pod");
+        assertThat(TcpProbe.fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)).isEqualTo("hello from the pod");
 
         // someone flushes the firewall: the next resync (2s here) restores it
         Shell.ok("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "flush", "ruleset");
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
-                .until(() -> "hello from the pod".equals(tryFetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)));
+                .until(() -> "hello from the pod".equals(TcpProbe.tryFetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)));
         assertThat(Shell.ok("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "table", "inet", "podnet"))
                 .contains("18090");
     }
@@ -142,42 +139,5 @@ class PortsTest {
         assertThat(condition(pn, "PortsReady").getReason()).isEqualTo("PortDenied");
         assertThat(Shell.run("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "table", "inet", "podnet").output())
                 .doesNotContain("18095");
-    }
-
-    private static Thread answering(ServerSocket server) {
-        Thread t = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                    s.getOutputStream().write("hello from the pod".getBytes(StandardCharsets.UTF_8));
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        }, "pod-server");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    private static String tryFetch(Netns from, String host, int port) {
-        try {
-            return fetch(from, host, port);
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    /** Connects from a thread inside {@code from} and reads what the server says. */
-    private static String fetch(Netns from, String host, int port) throws Exception {
-        Socket socket = from.run(() -> {
-            Socket s = new Socket();
-            s.connect(new InetSocketAddress(InetAddress.getByName(host), port), 2000);
-            return s;
-        });
-        try (socket) {
-            socket.setSoTimeout(2000);
-            InputStream in = socket.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 }

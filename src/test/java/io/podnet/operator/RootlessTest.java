@@ -5,12 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +27,7 @@ import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
 import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.Shell;
+import io.podnet.testing.TcpProbe;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 
@@ -90,8 +88,8 @@ class RootlessTest {
             return s;
         });
         cleanups.add(hostServer);
-        cleanups.add(answering(hostServer, "hello from the host")::interrupt);
-        assertThat(fetch(podNs, "10.0.2.2", hostServer.getLocalPort())).isEqualTo("hello from the host");
+        cleanups.add(TcpProbe.answering(hostServer, "hello from the host")::interrupt);
+        assertThat(TcpProbe.fetch(podNs, "10.0.2.2", hostServer.getLocalPort())).isEqualTo("hello from the host");
 
         // ingress: a server in the pod, reached from the host through the forwarder
         ServerSocket podServer = podNs.run(() -> {
@@ -101,8 +99,8 @@ class RootlessTest {
             return s;
         });
         cleanups.add(podServer);
-        cleanups.add(answering(podServer, "hello from the pod at " + ip)::interrupt);
-        assertThat(fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18200)).isEqualTo("hello from the pod at " + ip);
+        cleanups.add(TcpProbe.answering(podServer, "hello from the pod at " + ip)::interrupt);
+        assertThat(TcpProbe.fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18200)).isEqualTo("hello from the pod at " + ip);
         assertThat(pn.getStatus().getPorts()).singleElement().satisfies(p -> assertThat(p.getHostPort()).isEqualTo(18200));
 
         // kill -9 the helper: the resync (2s) starts it again and egress works again
@@ -110,7 +108,7 @@ class RootlessTest {
             Shell.ok("kill", "-9", Long.toString(pid));
         }
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
-                .until(() -> "hello from the host".equals(tryFetch(podNs, "10.0.2.2", hostServer.getLocalPort())));
+                .until(() -> "hello from the host".equals(TcpProbe.tryFetch(podNs, "10.0.2.2", hostServer.getLocalPort())));
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
         assertThat(ObservabilityTest.value(metrics, "podnet_rootless_helper_restarts_total")).isGreaterThanOrEqualTo(1);
         assertThat(metrics).contains("podnet_rootless_helper_up 1.0");
@@ -139,41 +137,5 @@ class RootlessTest {
                 .filter(p -> p.info().commandLine().map(c -> (c.contains("pasta") || c.contains("passt"))
                         && c.contains(SandboxHostResource.runDir.toString())).orElse(false))
                 .map(ProcessHandle::pid).toList();
-    }
-
-    private static Thread answering(ServerSocket server, String text) {
-        Thread t = new Thread(() -> {
-            while (!server.isClosed()) {
-                try (Socket s = server.accept()) {
-                    s.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        }, "test-server");
-        t.setDaemon(true);
-        t.start();
-        return t;
-    }
-
-    private static String tryFetch(Netns from, String host, int port) {
-        try {
-            return fetch(from, host, port);
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static String fetch(Netns from, String host, int port) throws Exception {
-        Socket socket = from.run(() -> {
-            Socket s = new Socket();
-            s.connect(new InetSocketAddress(InetAddress.getByName(host), port), 2000);
-            return s;
-        });
-        try (socket) {
-            socket.setSoTimeout(2000);
-            InputStream in = socket.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        }
     }
 }
