@@ -12,7 +12,8 @@ import io.podnet.sys.AtomicFile;
 /**
  * A pod's hosts file, updated the way the seed's etchosts Add and Remove do: podnet removes the
  * entries it wrote before and adds the current ones; every other line (a runtime's, a user's)
- * is kept. Writers are serialized by a lock and the file is replaced atomically.
+ * is kept. Writers are serialized by a lock and the file is replaced atomically (not forced to
+ * disk: it lives under the run dir, and a setup writes it again when it is missing).
  */
 public final class HostsFile {
     static final List<HostEntry> DEFAULTS = List.of(
@@ -29,7 +30,7 @@ public final class HostsFile {
                     ? new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8))
                     : new ArrayList<>(DEFAULTS.stream().map(HostEntry::line).toList());
             String next = render(lines, previous, current);
-            AtomicFile.write(file, next.getBytes(StandardCharsets.UTF_8));
+            AtomicFile.writeVolatile(file, next.getBytes(StandardCharsets.UTF_8));
         });
     }
 

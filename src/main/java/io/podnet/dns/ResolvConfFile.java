@@ -19,7 +19,7 @@ public final class ResolvConfFile {
     public static void update(Path file, ResolvConf previous, ResolvConf current) throws IOException {
         FileLock.with(file, () -> {
             ResolvConf existing = Files.exists(file) ? ResolvConf.parse(Files.readString(file, StandardCharsets.UTF_8)) : ResolvConf.EMPTY;
-            AtomicFile.write(file, existing.replacing(previous, current).render().getBytes(StandardCharsets.UTF_8));
+            AtomicFile.writeVolatile(file, existing.replacing(previous, current).render().getBytes(StandardCharsets.UTF_8));
         });
     }
 

@@ -26,8 +26,25 @@ public final class AtomicFile {
     }
 
     public static void write(Path target, byte[] content) throws IOException {
+        replace(target, content, true);
+    }
+
+    /**
+     * Replaces the file atomically (readers see the old or the new content, whole) without
+     * forcing it to disk: for runtime files under /run, which do not outlive a reboot anyway and
+     * are written again when missing.
+     */
+    public static void writeVolatile(Path target, byte[] content) throws IOException {
+        replace(target, content, false);
+    }
+
+    private static void replace(Path target, byte[] content, boolean durable) throws IOException {
         Path dir = target.toAbsolutePath().getParent();
-        ensureDirectory(dir);
+        if (durable) {
+            ensureDirectory(dir);
+        } else {
+            Files.createDirectories(dir);
+        }
         byte[] random = new byte[8];
         ThreadLocalRandom.current().nextBytes(random);
         Path tmp = dir.resolve(temporaryPrefix(target) + HexFormat.of().formatHex(random));
@@ -37,7 +54,9 @@ public final class AtomicFile {
                 while (buf.hasRemaining()) {
                     ch.write(buf);
                 }
-                ch.force(true);
+                if (durable) {
+                    ch.force(true);
+                }
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
@@ -48,7 +67,9 @@ public final class AtomicFile {
             }
             throw e;
         }
-        forceDirectory(dir);
+        if (durable) {
+            forceDirectory(dir);
+        }
     }
 
     /** Removes the file and makes the removal durable; fine when it is already gone. */
