@@ -13,23 +13,15 @@ import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 
-import io.podnet.inet.Cidr;
-import io.podnet.inet.MacAddress;
-import io.podnet.netlink.Address;
 import io.podnet.netlink.Link;
-import io.podnet.netlink.LinkOptions;
-import io.podnet.netlink.NetlinkException;
 import io.podnet.netlink.Route;
 import io.podnet.netlink.RtnlClient;
-import io.podnet.netlink.RtnlConstants;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsException;
 import io.podnet.netns.NetnsManager;
 import io.podnet.netns.NetnsThreads;
 import io.podnet.sys.AtomicFile;
-import io.podnet.sys.Errno;
 import io.podnet.sys.Sys;
 import io.podnet.sys.SyscallException;
 
@@ -78,7 +70,6 @@ public final class RootlessNetns implements AutoCloseable {
     }
 
     static final String NETNS_NAME = "netns";
-    private static final Pattern IFNAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}");
     private static final ThreadLocal<Boolean> INSIDE = new ThreadLocal<>();
 
     private final Path runDir;
@@ -443,79 +434,6 @@ public final class RootlessNetns implements AutoCloseable {
         }
         Sys.mount(plan.resolvConf().toString(), bindOnto, "none", Sys.MS_BIND, null);
         Sys.mount(newRun.toString(), "/run", "none", Sys.MS_BIND | Sys.MS_REC, null);
-    }
-
-    // ------------------------------------------------------------------ bridges
-
-    /**
-     * Makes a bridge exist inside the rootless netns, up, with these gateway addresses (others
-     * it has are left alone) and, when given, this MTU. Idempotent. Creates the rootless netns
-     * on first use.
-     *
-     * @return the bridge as the kernel reports it afterwards
-     */
-    public Link ensureBridge(String name, List<Cidr> gatewayAddresses, Integer mtu) {
-        refuseInside();
-        if (name == null || !IFNAME.matcher(name).matches() || name.equals(RootlessConfig.TAP) || name.equals("lo")) {
-            throw new IllegalArgumentException("invalid bridge name \"" + name + "\"");
-        }
-        try (DirLock.Held h = lock.acquire()) {
-            if (netns == null || !exists()) {
-                checkCallerThread();
-                ensureLocked(true);
-            }
-            Link link = rtnl.link(name).orElse(null);
-            if (link == null) {
-                try {
-                    link = rtnl.createBridge(name, new LinkOptions(mtu, bridgeMac(name), null, true));
-                } catch (NetlinkException e) {
-                    if (e.errno() != Errno.EEXIST) {
-                        throw new RootlessException(RootlessException.NETNS_FAILED,
-                                "cannot create bridge " + name + " in the rootless netns: " + e.getMessage(), e);
-                    }
-                    link = rtnl.link(name).orElseThrow(() -> e);
-                }
-            }
-            if (!"bridge".equals(link.kind())) {
-                throw new RootlessException(RootlessException.NETNS_FAILED,
-                        "link " + name + " in the rootless netns is a " + link.kind() + ", not a bridge");
-            }
-            if (mtu != null && link.mtu() != mtu) {
-                rtnl.setMtu(link.index(), mtu);
-            }
-            List<Cidr> present = rtnl.addresses(0, link.index()).stream().map(Address::cidr).toList();
-            for (Cidr gw : gatewayAddresses) {
-                if (present.contains(gw)) {
-                    continue;
-                }
-                try {
-                    rtnl.addAddress(link.index(), gw, gw.isV4() ? 0 : RtnlConstants.IFA_F_NODAD);
-                } catch (NetlinkException e) {
-                    if (e.errno() != Errno.EEXIST) {
-                        throw new RootlessException(RootlessException.NETNS_FAILED,
-                                "cannot add " + gw + " to bridge " + name + " in the rootless netns: " + e.getMessage(), e);
-                    }
-                }
-            }
-            if (!link.isUp()) {
-                rtnl.setUp(link.index());
-            }
-            int index = link.index();
-            return rtnl.link(index).orElseThrow(() -> new RootlessException(RootlessException.NETNS_FAILED,
-                    "bridge " + name + " disappeared from the rootless netns"));
-        }
-    }
-
-    private static MacAddress bridgeMac(String name) {
-        try {
-            byte[] d = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(("rootless-bridge/" + name).getBytes(StandardCharsets.UTF_8));
-            byte[] b = java.util.Arrays.copyOf(d, 6);
-            b[0] = (byte) ((b[0] & 0xfe) | 0x02);
-            return MacAddress.of(b);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     // ------------------------------------------------------------------ cleanup

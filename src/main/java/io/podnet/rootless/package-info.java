@@ -7,7 +7,7 @@
  * <ul>
  * <li>{@link io.podnet.rootless.RootlessNetns}: the namespace under
  * {@code <runDir>/rootless-<config id>/}, its supervised helper, its resolv.conf, its route to
- * the outside, {@code ensureBridge}, {@code runInside} (a private mount namespace, as the seed's
+ * the outside, {@code runInside} (a private mount namespace, as the seed's
  * Do()) and {@code cleanupIfUnused}.</li>
  * <li>{@link io.podnet.rootless.RootlessConfig}: helper, cidr, MTU, IPv6, host loopback; its hash
  * names the rootless dir.</li>
@@ -18,18 +18,18 @@
  *
  * <h2>How the engine calls it</h2>
  * All lifecycle calls ({@code ensure}, {@code ensureHelper}, {@code cleanupIfUnused}, and the
- * first {@code ensureBridge}/{@code runInside}/{@code netns} that creates the namespace) start or
+ * first {@code runInside}/{@code netns} that creates the namespace) start or
  * stop processes: call them from an agent thread, never from work running inside a namespace.
  * <ol>
- * <li><b>First rootless pod</b>: {@code rootless.ensure()} (CREATED); {@code
- * rootless.ensureBridge(bridge, gateways, mtu)}; create the pod's veth with its host end in
+ * <li><b>First rootless pod</b>: {@code rootless.ensure()} (CREATED); the engine makes its
+ * bridge inside {@code rootless.netns()} the way it makes host bridges; create the pod's veth with its host end in
  * {@code rootless.netns()} (an RtnlClient opened there with {@code rootless.netns().run(RtnlClient::open)});
  * firewall work that must see the rootless netns' own /run and resolv.conf goes through
  * {@code rootless.runInside(...)}; open the forwarder, {@code new PortForwarder(hostNetns,
  * rootless.netnsPath(), Settings.defaults())}, and {@code forwarder.start(spec)} for each
  * mapping (owner = the pod's id).</li>
  * <li><b>Each further pod</b>: the same; {@code ensure()} is then cheap (RUNNING) and
- * {@code ensureBridge} and {@code start} are idempotent.</li>
+ * {@code start} is idempotent.</li>
  * <li><b>Resync</b>: {@code rootless.ensureHelper()}: RUNNING or RESTARTED need nothing more (the
  * namespace, its bridges and veths, and the forwarder's sockets are unchanged); CREATED means
  * the namespace itself was gone: close the forwarder, open a new one, and set up every rootless

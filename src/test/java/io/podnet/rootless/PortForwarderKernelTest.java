@@ -62,7 +62,7 @@ class PortForwarderKernelTest {
         Uplink.add(sandbox);
         runDir = Files.createTempDirectory("podnet-rootless-test-");
         rootless = new RootlessNetns(runDir, RootlessConfig.defaults(), sandbox.path());
-        Link bridge = rootless.ensureBridge("rlbr0", List.of(Cidr.parse("10.91.0.1/24")), null);
+        Link bridge = TestBridge.create(rootless, "rlbr0", "10.91.0.1/24");
 
         podName = "podnet-test-pod-" + UUID.randomUUID().toString().substring(0, 8);
         pod = netnsDir.createOrOpen(podName);

@@ -25,7 +25,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
 import io.podnet.netlink.Link;
 import io.podnet.netns.NetnsManager;
@@ -194,7 +193,7 @@ class RootlessNetnsKernelTest {
     void aKilledHelperIsRestartedAndEgressWorksAgain(Helper helper) throws Exception {
         RootlessNetns r = rootless(RootlessConfig.defaults().withHelper(helper).withHostLoopback(true));
         r.ensure();
-        Link bridge = r.ensureBridge("rlbr0", List.of(Cidr.parse("10.91.0.1/24")), null);
+        Link bridge = TestBridge.create(r, "rlbr0", "10.91.0.1/24");
         int pid = r.helperPid().orElseThrow();
         assertThat(r.ensureHelper()).isEqualTo(RootlessNetns.State.RUNNING);
 
@@ -310,23 +309,6 @@ class RootlessNetnsKernelTest {
         assertThatThrownBy(() -> r.runInside(() -> {
             throw new IllegalArgumentException("from inside");
         })).isInstanceOf(IllegalArgumentException.class).hasMessage("from inside");
-    }
-
-    @Test
-    void ensureBridgeIsIdempotent() {
-        RootlessNetns r = rootless(RootlessConfig.defaults());
-        Link first = r.ensureBridge("rlbr0", List.of(Cidr.parse("10.91.0.1/24"), Cidr.parse("fd00:91::1/64")), 1400);
-        Link second = r.ensureBridge("rlbr0", List.of(Cidr.parse("10.91.0.1/24"), Cidr.parse("fd00:91::1/64")), 1400);
-        assertThat(second.index()).isEqualTo(first.index());
-        assertThat(second.mac()).isEqualTo(first.mac());
-        assertThat(second.isUp()).isTrue();
-        assertThat(second.mtu()).isEqualTo(1400);
-        JsonNode addr = ipIn(r.netnsPath(), "addr", "show", "rlbr0").get(0);
-        assertThat(addr.get("addr_info").toString()).contains("10.91.0.1", "fd00:91::1");
-        // each once (no port yet, so no carrier and no link-local address)
-        assertThat(addr.get("addr_info").findValues("scope").stream().filter(v -> v.asText().equals("global"))).hasSize(2);
-        assertThatThrownBy(() -> r.ensureBridge("tap0", List.of(), null)).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> r.ensureBridge("../x", List.of(), null)).isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test
