@@ -5,16 +5,23 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Serializes writers of one file: a lock in this JVM (a file lock does not exclude another
- * thread of the same process) and an flock on {@code <file>.lock} against other processes, such
- * as a runtime updating the same hosts file.
+ * thread of the same process, and Java refuses to take it twice) and a POSIX record lock
+ * (fcntl, what {@link FileChannel#lock()} takes on Linux, as containers/storage's lockfile does)
+ * on {@code <file>.lock} against other processes, such as a runtime updating the same hosts file.
  */
 final class FileLock {
-    private static final ConcurrentHashMap<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+    /** Striped so that the locks stay bounded however many pods come and go; two files sharing a stripe only wait for each other. */
+    private static final ReentrantLock[] IN_PROCESS = new ReentrantLock[64];
+
+    static {
+        for (int i = 0; i < IN_PROCESS.length; i++) {
+            IN_PROCESS[i] = new ReentrantLock();
+        }
+    }
 
     private FileLock() {
     }
@@ -25,7 +32,7 @@ final class FileLock {
 
     static void with(Path file, IoWork work) throws IOException {
         Path absolute = file.toAbsolutePath().normalize();
-        ReentrantLock lock = IN_PROCESS.computeIfAbsent(absolute, p -> new ReentrantLock());
+        ReentrantLock lock = IN_PROCESS[Math.floorMod(absolute.hashCode(), IN_PROCESS.length)];
         lock.lock();
         try {
             Files.createDirectories(absolute.getParent());

@@ -36,9 +36,10 @@ public final class EngineSetupBench {
         NetnsManager manager = new NetnsManager(Path.of("/run/netns"));
         String sandbox = "podnet-bench-" + UUID.randomUUID().toString().substring(0, 8);
         Path state = Files.createTempDirectory("podnet-bench-state");
+        Path run = runDir();
         try (var host = manager.createOrOpen(sandbox)) {
             StepRecorder steps = new StepRecorder();
-            try (NetworkEngine engine = NetworkEngine.open(EngineSettings.of(host.path(), manager.dir(), state, state.resolve("run"), NetworkDefinitions.defaults()), steps)) {
+            try (NetworkEngine engine = NetworkEngine.open(EngineSettings.of(host.path(), manager.dir(), state, run, NetworkDefinitions.defaults()), steps)) {
                 // a resident pod keeps the bridge alive, as on a node with running pods
                 PodRequest resident = request(UUID.randomUUID().toString());
                 engine.setup(resident);
@@ -69,6 +70,8 @@ public final class EngineSetupBench {
                 engine.teardown(resident.id());
                 System.out.printf("engine, one pod on the default network, %d iterations (%s %s)%n", iterations,
                         System.getProperty("java.vm.name"), System.getProperty("java.version"));
+                System.out.printf("state dir %s (%s), run dir %s (%s)%n", state, Files.getFileStore(state).type(), run,
+                        Files.getFileStore(run).type());
                 System.out.println(Stats.header());
                 System.out.println(Stats.row("setup (new netns, veth, address, route, state)", setup));
                 System.out.println(Stats.row("resync of a healthy pod (second setup)", resync));
@@ -78,11 +81,27 @@ public final class EngineSetupBench {
             }
         } finally {
             manager.delete(sandbox);
-            try (Stream<Path> files = Files.walk(state)) {
-                List<Path> all = new ArrayList<>(files.sorted(Comparator.reverseOrder()).toList());
-                for (Path p : all) {
-                    Files.deleteIfExists(p);
-                }
+            deleteTree(state);
+            deleteTree(run);
+        }
+    }
+
+    /** The run dir on tmpfs when there is one, as /run is on a node; pod DNS files are written there. */
+    private static Path runDir() throws java.io.IOException {
+        Path shm = Path.of("/dev/shm");
+        return Files.isDirectory(shm) && "tmpfs".equals(Files.getFileStore(shm).type())
+                ? Files.createTempDirectory(shm, "podnet-bench-run")
+                : Files.createTempDirectory("podnet-bench-run");
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            List<Path> all = new ArrayList<>(files.sorted(Comparator.reverseOrder()).toList());
+            for (Path p : all) {
+                Files.deleteIfExists(p);
             }
         }
     }
