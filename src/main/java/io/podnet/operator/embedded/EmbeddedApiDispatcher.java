@@ -56,12 +56,18 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         return super.dispatch(request);
     }
 
-    /** The request with the CRD schema's defaults filled in, for custom resources. */
+    /**
+     * The request with the CRD schema's defaults filled in, for custom resources, and a name made
+     * from {@code generateName} as the API server makes it (the mock appends a dash and a UUID).
+     */
     private RecordedRequest withDefaults(RecordedRequest request, String path) {
         String body = request.getUtf8Body(); // reading consumes the buffer: always rebuild the request
         String[] parts = path.split("/");
         if (parts.length >= 5 && parts[1].equals("apis") && !path.endsWith("/status")) {
             body = defaulted(body, parts[2], parts[3]);
+        }
+        if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.POST) {
+            body = GeneratedNames.named(body);
         }
         var buffer = new io.fabric8.mockwebserver.http.Buffer(body.getBytes(StandardCharsets.UTF_8));
         return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), request.getHeaders(), buffer);
@@ -164,10 +170,16 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
                         + "\"the embedded API streams watches over websockets only; list again\",\"reason\":\"Expired\",\"code\":410}");
     }
 
-    /** The response as a Table when it holds custom resources of a known CRD, else unchanged. */
+    /** The response as a Table when it holds custom resources of a known CRD or core Events, else unchanged. */
     private MockResponse asTable(String path, MockResponse response) {
         String[] parts = path.split("/");
-        if (response.code() != 200 || response.getWebSocketListener() != null || parts.length < 5 || !parts[1].equals("apis")) {
+        if (response.code() != 200 || response.getWebSocketListener() != null) {
+            return response;
+        }
+        if (isCoreEvents(parts)) {
+            return table(PrinterTable.ofEvents(Serialization.unmarshal(response.getBody().readUtf8(), JsonNode.class)));
+        }
+        if (parts.length < 5 || !parts[1].equals("apis")) {
             return response;
         }
         // /apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>]
@@ -180,13 +192,24 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         String plural = parts[pluralAt];
         for (CustomResourceDefinition crd : crds()) {
             if (crd.getSpec().getGroup().equals(group) && crd.getSpec().getNames().getPlural().equals(plural)) {
-                JsonNode body = Serialization.unmarshal(response.getBody().readUtf8(), JsonNode.class);
-                return new MockResponse().setResponseCode(200)
-                        .setHeader("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io")
-                        .setBody(Serialization.asJson(PrinterTable.of(crd, version, body)));
+                return table(PrinterTable.of(crd, version, Serialization.unmarshal(response.getBody().readUtf8(), JsonNode.class)));
             }
         }
         return response;
+    }
+
+    /** /api/v1/events, /api/v1/namespaces/<ns>/events and /api/v1/namespaces/<ns>/events/<name> */
+    private static boolean isCoreEvents(String[] parts) {
+        if (parts.length < 4 || !parts[1].equals("api") || !parts[2].equals("v1")) {
+            return false;
+        }
+        return parts.length == 4 ? parts[3].equals("events") : parts[3].equals("namespaces") && parts.length >= 6 && parts[5].equals("events");
+    }
+
+    private static MockResponse table(Object table) {
+        return new MockResponse().setResponseCode(200)
+                .setHeader("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io")
+                .setBody(Serialization.asJson(table));
     }
 
     private List<CustomResourceDefinition> crds() {

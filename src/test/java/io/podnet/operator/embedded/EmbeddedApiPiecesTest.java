@@ -49,6 +49,32 @@ class EmbeddedApiPiecesTest {
     }
 
     @Test
+    void eventsArePrintedWithTheApiServersColumns() {
+        String seen = Instant.now().minusSeconds(90).toString();
+        JsonNode list = Serialization.unmarshal("{\"kind\":\"EventList\",\"items\":[{\"metadata\":{\"name\":\"web.x7k2q\"},"
+                + "\"type\":\"Warning\",\"reason\":\"UnknownNetwork\",\"message\":\"network \\\"x\\\" is not defined\","
+                + "\"involvedObject\":{\"kind\":\"PodNetwork\",\"name\":\"web\"},\"lastTimestamp\":\"" + seen + "\","
+                + "\"firstTimestamp\":\"" + seen + "\",\"count\":2,\"source\":{\"component\":\"podnet-agent\",\"host\":\"n1\"}}]}",
+                JsonNode.class);
+        JsonNode t = Serialization.jsonMapper().valueToTree(PrinterTable.ofEvents(list));
+        assertThat(t.get("columnDefinitions").findValuesAsText("name"))
+                .containsExactly("Last Seen", "Type", "Reason", "Object", "Message", "Source", "First Seen", "Count", "Name");
+        assertThat(t.at("/rows/0/cells").toString()).isEqualTo(
+                "[\"90s\",\"Warning\",\"UnknownNetwork\",\"podnetwork/web\",\"network \\\"x\\\" is not defined\","
+                        + "\"podnet-agent, n1\",\"90s\",2,\"web.x7k2q\"]");
+    }
+
+    @Test
+    void generateNameGetsFiveCharactersOfTheApiServersAlphabet() {
+        JsonNode named = Serialization.unmarshal(GeneratedNames.named("{\"metadata\":{\"generateName\":\"web.\"}}"), JsonNode.class);
+        assertThat(named.at("/metadata/name").asText()).matches("web\\.[bcdfghjklmnpqrstvwxz2456789]{5}");
+        String given = "{\"metadata\":{\"name\":\"db\",\"generateName\":\"web.\"}}";
+        assertThat(GeneratedNames.named(given)).isEqualTo(given);
+        assertThat(GeneratedNames.named("not json")).isEqualTo("not json");
+        assertThat(GeneratedNames.name("x".repeat(300))).hasSize(253);
+    }
+
+    @Test
     void createFillsTheSchemaDefaults() throws IOException {
         CustomResourceDefinition crd = Serialization.unmarshal(Files.readString(Path.of("crds/podnetworks.podnet.io-v1.yml")),
                 CustomResourceDefinition.class);
