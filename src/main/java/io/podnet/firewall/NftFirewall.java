@@ -48,6 +48,10 @@ import io.podnet.sys.NftablesException;
  * Restart safety (netavark #1160): adding an element that is already there is no error and never
  * makes a second one; an old element left by a killed agent is removed by the first sync, which
  * the engine runs at start.
+ *
+ * <h2>Lifetime of the table</h2> The table exists while something needs it: a network in use or
+ * a pod forwarding a port. Once a sync has said what is expected, the table is deleted when the
+ * expectation becomes empty, and created again by the next network or port.
  */
 public final class NftFirewall implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NftFirewall.class);
@@ -107,6 +111,7 @@ public final class NftFirewall implements AutoCloseable {
             replaceOwner(owner, List.of());
             elementsByOwner.remove(owner);
             networks.remove(bridge);
+            deleteTableWhenUnused();
             return null;
         });
     }
@@ -152,6 +157,7 @@ public final class NftFirewall implements AutoCloseable {
             }
             elementsByOwner.remove(podId);
             rulesByPod.remove(podId);
+            deleteTableWhenUnused();
             return null;
         });
     }
@@ -319,6 +325,12 @@ public final class NftFirewall implements AutoCloseable {
     }
 
     private Repair reconcile(TableListing listed, Predicate<String> mayDelete) {
+        if (synced && elementsByOwner.isEmpty()) {
+            if (listed != null) {
+                deleteTableWhenUnused();
+            }
+            return new Repair(List.of());
+        }
         List<Element> expected = new ArrayList<>();
         elementsByOwner.values().forEach(m -> expected.addAll(m.values()));
         Reconciler.Plan plan = Reconciler.plan(listed, expected, mayDelete);
@@ -327,6 +339,26 @@ public final class NftFirewall implements AutoCloseable {
         }
         verified = true;
         return new Repair(plan.repairs());
+    }
+
+    /**
+     * With nothing expected after a sync (no network in use, no pod forwarding a port) the table
+     * goes, as the bridges do when their last pod leaves: a node without pods keeps nothing of
+     * podnet's in its ruleset. The next network or port creates it again.
+     */
+    private void deleteTableWhenUnused() {
+        if (!synced || !elementsByOwner.isEmpty()) {
+            return;
+        }
+        try {
+            thread.nft().run(new NftCommands().deleteTable().toString(), "delete table inet podnet (unused)");
+            LOG.debug("deleted table inet podnet: no network or port uses it");
+        } catch (NftablesException e) {
+            if (!e.mentions(NO_SUCH)) {
+                throw e;
+            }
+        }
+        verified = false;
     }
 
     /** The table as listed now, or null when there is none. */

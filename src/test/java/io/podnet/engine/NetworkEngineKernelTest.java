@@ -112,6 +112,8 @@ class NetworkEngineKernelTest {
         engine.teardown(id);
         assertThat(Path.of("/run/netns", ns)).doesNotExist();
         assertThat(ipJson(sandbox.name(), "link", "show").toString()).doesNotContain("\"pn", "podnet0");
+        assertThat(Shell.ok("ip", "netns", "exec", sandbox.name(), "nft", "list", "tables")).as("the last pod took the table with it")
+                .doesNotContain("podnet");
         assertThat(state.resolve("pods").resolve(id + ".json")).doesNotExist();
         assertThat(engine.knownPods()).doesNotContain(id);
         // the address is free again: the next pod gets it

@@ -380,6 +380,27 @@ class NftFirewallKernelTest {
     }
 
     @Test
+    void theTableGoesWhenNothingUsesItAndComesBackWithTheNextUse() {
+        fw.sync(Map.of("pod-a", List.of(tcp(8080, A4, 80))), List.of(NETWORK));
+        fw.removePod("pod-a");
+        assertThat(fw.ruleCount()).as("the network still uses it").isEqualTo(12);
+        fw.removeNetwork(NETWORK.bridge(), NETWORK.subnets());
+        assertThat(topo.nft("list", "tables").output()).doesNotContain("podnet");
+
+        fw.ensureNetwork(NETWORK.bridge(), NETWORK.subnets(), false);
+        fw.applyPod("pod-a", List.of(tcp(8080, A4, 80)));
+        assertThat(Servers.tcp(host, Topology.HOST_V4, 8080)).startsWith("a tcp/80 ");
+
+        // an agent starting on a node without pods removes the table left from before, and drift repair keeps it away
+        fw.close();
+        NftFirewall restarted = openFirewall();
+        assertThat(restarted.sync(Map.of(), List.of()).isEmpty()).isTrue();
+        assertThat(topo.nft("list", "tables").output()).doesNotContain("podnet");
+        assertThat(restarted.check().isEmpty()).isTrue();
+        assertThat(topo.nft("list", "tables").output()).doesNotContain("podnet");
+    }
+
+    @Test
     void networksAreIdempotentAndRemovable() {
         fw.ensureNetwork(NETWORK.bridge(), NETWORK.subnets(), false);
         assertThat(elements().get("subnets4")).hasSize(1);
