@@ -118,22 +118,6 @@ class DockerfilesTest {
     }
 
     @Test
-    void theFastJarLayoutIsWhatAPackageBuildProduced() throws IOException {
-        assumeTrue(Files.isRegularFile(QUARKUS_APP.resolve("quarkus-run.jar")),
-                "no target/quarkus-app: run ./mvnw package first to check the image layout against a real build");
-        for (Instruction copy : finalCopies(JVM)) {
-            Path built = Path.of(words(copy.args()).get(1).substring("/build/".length()));
-            assertThat(built).as("the JVM image copies %s", built).exists();
-        }
-        try (Stream<Path> lib = Files.list(QUARKUS_APP.resolve("lib"))) {
-            assertThat(lib.map(p -> p.getFileName().toString())).contains("main", "boot");
-        }
-        try (Stream<Path> main = Files.list(QUARKUS_APP.resolve("lib").resolve("main"))) {
-            assertThat(main.map(p -> p.getFileName().toString())).anyMatch(n -> n.startsWith("com.github.jnr.jffi-") && n.endsWith("-native.jar"));
-        }
-    }
-
-    @Test
     void theNativeImageRunsTheRunnerTheBuildProducesWithJnrInReflectionMode() throws IOException {
         String build = parse(NATIVE).stream().filter(i -> i.keyword().equals("RUN") && i.stage().equals("build"))
                 .map(Instruction::args).findFirst().orElseThrow();
@@ -187,7 +171,7 @@ class DockerfilesTest {
     }
 
     /** The COPY instructions of the image that ships (the last stage). */
-    private static List<Instruction> finalCopies(Path file) throws IOException {
+    static List<Instruction> finalCopies(Path file) throws IOException {
         return copies(file).stream().filter(i -> i.stage().equals("final")).toList();
     }
 
@@ -197,7 +181,7 @@ class DockerfilesTest {
         return found.get(0);
     }
 
-    private static List<String> words(String args) {
+    static List<String> words(String args) {
         return Arrays.asList(args.trim().split("\\s+"));
     }
 
