@@ -55,8 +55,7 @@ class LiveChangesTest {
 
     @AfterEach
     void cleanup() throws Exception {
-        client.resources(PodNetwork.class).inNamespace("default").delete();
-        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty());
+        PodNetworkOperatorTest.deleteAllAndWait(client, TIMEOUT);
         for (AutoCloseable c : cleanups) {
             c.close();
         }

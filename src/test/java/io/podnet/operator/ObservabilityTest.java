@@ -39,8 +39,7 @@ class ObservabilityTest {
 
     @AfterEach
     void deleteAll() {
-        client.resources(PodNetwork.class).inNamespace("default").delete();
-        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty());
+        PodNetworkOperatorTest.deleteAllAndWait(client, TIMEOUT);
     }
 
     private static String metrics() {

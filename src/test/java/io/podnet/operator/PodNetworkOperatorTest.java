@@ -47,8 +47,13 @@ class PodNetworkOperatorTest {
 
     @AfterEach
     void deleteAll() {
+        deleteAllAndWait(client, TIMEOUT);
+    }
+
+    /** Deletes every PodNetwork of the test namespace and waits until their finalizers ran (the agent tore them down). */
+    static void deleteAllAndWait(KubernetesClient client, java.time.Duration timeout) {
         client.resources(PodNetwork.class).inNamespace("default").delete();
-        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty());
+        await().atMost(timeout).until(() -> client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty());
     }
 
     static PodNetwork podNetwork(String name, String node, NetworkAttachment... networks) {

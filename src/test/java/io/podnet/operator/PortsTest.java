@@ -45,8 +45,7 @@ class PortsTest {
         for (AutoCloseable c : cleanups) {
             c.close();
         }
-        client.resources(PodNetwork.class).inNamespace("default").delete();
-        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty());
+        PodNetworkOperatorTest.deleteAllAndWait(client, TIMEOUT);
     }
 
     static PortMapping port(int hostPort, int containerPort, String protocol, int range) {

@@ -52,8 +52,7 @@ class RootlessTest {
         for (AutoCloseable c : cleanups) {
             c.close();
         }
-        client.resources(PodNetwork.class).inNamespace("default").delete();
-        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty());
+        PodNetworkOperatorTest.deleteAllAndWait(client, TIMEOUT);
     }
 
     private PodNetwork rootlessPod(String name, io.podnet.api.PortMapping... ports) {
