@@ -5,9 +5,12 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
@@ -24,26 +27,31 @@ final class PodStateStore {
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
 
     private final Path dir;
-    /** What is on disk, so that reads on the hot path (resync, metrics) do not parse files. */
-    private final java.util.concurrent.ConcurrentHashMap<String, PodState> cache = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * What is on disk, read once when the store opens: the agent is the only writer of its
+     * state dir, so reads on the hot paths (setup, resync, metrics) need neither a directory
+     * listing nor a parse.
+     */
+    private final ConcurrentHashMap<String, PodState> states = new ConcurrentHashMap<>();
     private final ObjectMapper json = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
             .configure(SerializationFeature.INDENT_OUTPUT, true);
 
     PodStateStore(Path stateDir) {
         this.dir = stateDir.resolve("pods");
+        for (String id : idsOnDisk()) {
+            read(id).ifPresent(state -> states.put(id, state));
+        }
     }
 
     Optional<PodState> load(String id) {
-        PodState cached = cache.get(id);
-        if (cached != null) {
-            return Optional.of(cached);
-        }
+        return Optional.ofNullable(states.get(id));
+    }
+
+    private Optional<PodState> read(String id) {
         Path file = fileOf(id);
         try {
-            PodState state = json.readValue(Files.readAllBytes(file), PodState.class);
-            cache.put(id, state);
-            return Optional.of(state);
+            return Optional.of(json.readValue(Files.readAllBytes(file), PodState.class));
         } catch (NoSuchFileException e) {
             return Optional.empty();
         } catch (IOException e) {
@@ -62,7 +70,7 @@ final class PodStateStore {
     void save(PodState state) {
         try {
             AtomicFile.write(fileOf(state.id()), json.writeValueAsBytes(state));
-            cache.put(state.id(), state);
+            states.put(state.id(), state);
         } catch (IOException e) {
             throw new SetupFailedException(Stage.NETNS, "StateWriteFailed",
                     "cannot write pod state to " + fileOf(state.id()) + ": " + e.getMessage(), e);
@@ -70,7 +78,7 @@ final class PodStateStore {
     }
 
     void delete(String id) {
-        cache.remove(id);
+        states.remove(id);
         try {
             AtomicFile.delete(fileOf(id));
         } catch (IOException e) {
@@ -78,16 +86,16 @@ final class PodStateStore {
         }
     }
 
-    /** Every pod's state, read from disk once and then from memory. */
-    java.util.List<PodState> all() {
-        java.util.List<PodState> states = new java.util.ArrayList<>();
-        for (String id : ids()) {
-            load(id).ifPresent(states::add);
-        }
-        return states;
+    /** Every pod's state. */
+    List<PodState> all() {
+        return new ArrayList<>(states.values());
     }
 
     Set<String> ids() {
+        return Set.copyOf(states.keySet());
+    }
+
+    private Set<String> idsOnDisk() {
         Set<String> ids = new HashSet<>();
         if (!Files.isDirectory(dir)) {
             return ids;
