@@ -45,7 +45,8 @@ final class VethAttacher {
             throw new SetupFailedException(Stage.NETWORKS, "InterfaceNameTaken", "interface " + a.interfaceName() + " in " + podNs
                     + " is not podnet's (no host end " + a.hostVeth() + "); rename it or choose another interfaceName", null);
         }
-        if (hostEnd == null || podEnd == null) {
+        boolean fresh = hostEnd == null || podEnd == null;
+        if (fresh) {
             // none, or only our host end (its peer was moved away): build the pair afresh
             if (hostEnd != null) {
                 host.deleteLink(hostEnd.index());
@@ -68,9 +69,10 @@ final class VethAttacher {
             repairHostEnd(host, hostEnd, bridgeIndex, repaired);
             podEnd = repairPodEnd(pod, podEnd, mac, repaired);
         }
-        ensureAddresses(pod, podEnd.index(), a, repaired);
+        // a pod end just created has no address and no route: nothing to read back before adding them
+        ensureAddresses(pod, podEnd.index(), a, fresh, repaired);
         if (!internal) {
-            ensureDefaultRoutes(pod, podEnd.index(), a, routeMetric, repaired);
+            ensureDefaultRoutes(pod, podEnd.index(), a, routeMetric, fresh, repaired);
         }
     }
 
@@ -102,12 +104,13 @@ final class VethAttacher {
         return podEnd;
     }
 
-    private static void ensureAddresses(RtnlClient pod, int index, PodState.Attachment a, java.util.function.Consumer<String> repaired) {
+    private static void ensureAddresses(RtnlClient pod, int index, PodState.Attachment a, boolean fresh,
+            java.util.function.Consumer<String> repaired) {
         Set<Cidr> wanted = new HashSet<>();
         for (String s : a.addresses()) {
             wanted.add(Cidr.parse(s));
         }
-        List<Address> present = pod.addresses(0, index);
+        List<Address> present = fresh ? List.of() : pod.addresses(0, index);
         Set<Cidr> have = new HashSet<>();
         for (Address addr : present) {
             have.add(addr.cidr());
@@ -132,7 +135,7 @@ final class VethAttacher {
     }
 
     /** One default route per address family, via the gateway of the first subnet of that family. */
-    private static void ensureDefaultRoutes(RtnlClient pod, int index, PodState.Attachment a, int metric,
+    private static void ensureDefaultRoutes(RtnlClient pod, int index, PodState.Attachment a, int metric, boolean fresh,
             java.util.function.Consumer<String> repaired) {
         Set<Integer> routed = new HashSet<>();
         for (int i = 0; i < a.addresses().size(); i++) {
@@ -145,7 +148,7 @@ final class VethAttacher {
             if (!routed.add(family)) {
                 continue;
             }
-            boolean present = pod.routes(family).stream().anyMatch(r -> r.destination() == null
+            boolean present = !fresh && pod.routes(family).stream().anyMatch(r -> r.destination() == null
                     && gateway.equals(r.gateway()) && r.outputIndex() == index
                     && r.priority() != null && r.priority() == metric);
             if (present) {
