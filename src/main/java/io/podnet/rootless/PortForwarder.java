@@ -31,6 +31,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.podnet.netns.Netns;
@@ -199,7 +201,7 @@ public final class PortForwarder implements AutoCloseable {
                         "host port of " + spec + " is already forwarded by " + other, null);
             }
         }
-        Loop loop = loops[nextLoop++ % loops.length];
+        Loop loop = loops[Math.floorMod(nextLoop++, loops.length)];
         Forward f = new Forward(spec, loop);
         List<java.nio.channels.NetworkChannel> listeners;
         try {
@@ -393,6 +395,12 @@ public final class PortForwarder implements AutoCloseable {
     /** Something registered with a selector. */
     private interface Handler {
         void ready(SelectionKey key);
+
+        /** The handler threw: what it serves is closed, so the loop can go on serving the rest. */
+        default void failed(SelectionKey key) {
+            key.cancel();
+            closeQuietly(key.channel());
+        }
     }
 
     /** One selector thread: runs tasks, selects, dispatches; owns its forwards' channels. */
@@ -493,7 +501,15 @@ public final class PortForwarder implements AutoCloseable {
             });
             selector.wakeup();
             try {
-                return f.get();
+                while (true) {
+                    try {
+                        return f.get(1, TimeUnit.SECONDS);
+                    } catch (TimeoutException e) {
+                        if (!thread.isAlive() && !f.isDone()) {
+                            throw new IllegalStateException("forwarder thread " + thread.getName() + " is gone");
+                        }
+                    }
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for the forwarder thread", e);
@@ -523,10 +539,15 @@ public final class PortForwarder implements AutoCloseable {
                         if (!k.isValid()) {
                             continue;
                         }
+                        Handler h = (Handler) k.attachment();
                         try {
-                            ((Handler) k.attachment()).ready(k);
+                            h.ready(k);
                         } catch (CancelledKeyException e) {
                             // closed by an earlier handler of this round
+                        } catch (RuntimeException | OutOfMemoryError e) {
+                            // one connection's failure (direct memory exhausted, a bug) must not take the loop and its forwards down
+                            LOG.warnf(e, "port forwarder %s: a connection failed and is closed", Thread.currentThread().getName());
+                            h.failed(k);
                         }
                     }
                     long now = System.nanoTime();
@@ -750,8 +771,31 @@ public final class PortForwarder implements AutoCloseable {
         int podOps = -1;
         long started = System.nanoTime();
 
-        final Handler clientSide = key -> onClient(key);
-        final Handler podSide = key -> onPod(key);
+        final Handler clientSide = new Side(true);
+        final Handler podSide = new Side(false);
+
+        /** One socket of the pair; a failure on either closes both. */
+        private final class Side implements Handler {
+            private final boolean client;
+
+            Side(boolean client) {
+                this.client = client;
+            }
+
+            @Override
+            public void ready(SelectionKey key) {
+                if (client) {
+                    onClient(key);
+                } else {
+                    onPod(key);
+                }
+            }
+
+            @Override
+            public void failed(SelectionKey key) {
+                close(true);
+            }
+        }
 
         Pair(Forward forward, SocketChannel client, InetSocketAddress to, Loop loop) {
             this.forward = forward;
