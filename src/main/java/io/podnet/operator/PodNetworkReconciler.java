@@ -103,11 +103,13 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
     /** A failed kernel step: the status says why, and JOSDK retries with back-off. */
     @Override
     public ErrorStatusUpdateControl<PodNetwork> updateErrorStatus(PodNetwork pn, Context<PodNetwork> context, Exception e) {
-        Stage stage = e instanceof SetupFailedException f ? f.stage() : Stage.NETWORKS;
-        String reason = e instanceof SetupFailedException f ? f.reason() : "InternalError";
+        SetupFailedException failed = setupFailure(e);
+        Stage stage = failed != null ? failed.stage() : Stage.NETWORKS;
+        String reason = failed != null ? failed.reason() : "InternalError";
+        String message = String.valueOf((failed != null ? failed : e).getMessage());
         LOG.errorf(e, "%s: setting up failed", key(pn));
         meters.failure(stage.name().toLowerCase(), reason);
-        PodNetworkStatus next = PodNetworkStatuses.problem(pn, stage, reason, String.valueOf(e.getMessage()), false);
+        PodNetworkStatus next = PodNetworkStatuses.problem(pn, stage, reason, message, false);
         meters.phase(pn.getMetadata().getUid(), next.getPhase());
         if (sameStatus(pn.getStatus(), next)) {
             return ErrorStatusUpdateControl.defaultErrorProcessing();
@@ -115,6 +117,16 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         announce(pn, next);
         pn.setStatus(next);
         return ErrorStatusUpdateControl.patchStatus(pn);
+    }
+
+    /** The engine's failure, which JOSDK hands over wrapped in its OperatorException. */
+    private static SetupFailedException setupFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof SetupFailedException f) {
+                return f;
+            }
+        }
+        return null;
     }
 
     @Override
