@@ -12,6 +12,7 @@ import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 import io.podnet.firewall.DnatRule;
+import io.podnet.firewall.FirewallException;
 import io.podnet.firewall.NetworkRules;
 import io.podnet.firewall.NftFirewall;
 import io.podnet.firewall.Repair;
@@ -28,8 +29,10 @@ import io.podnet.netns.NetnsManager;
 import io.podnet.netns.NetnsThreads;
 import io.podnet.ports.HostPortRegistry;
 import io.podnet.rootless.ForwardCounters;
+import io.podnet.rootless.ForwardException;
 import io.podnet.rootless.RootlessConfig;
 import io.podnet.rootless.RootlessException;
+import io.podnet.sys.NftablesException;
 
 /**
  * The engine: each pod in a namespace (its own, or one it joins), attached to each network's
@@ -239,13 +242,24 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                     bridgeLock.unlock();
                 }
             }
-            uplink.applyPorts(state);
+            applyPorts(uplink, state);
             clock.lap("ports");
             if (prior == null || !prior.dns().equals(state.dns()) || !dnsFiles.exist(state.id())) {
                 dnsFiles.write(state.id(), prior == null ? PodState.Dns.NONE : prior.dns(), state.dns());
             }
             clock.lap("dns");
             return result(state, state.joined() ? NamespaceInspector.inspect(pod.client()) : null);
+        }
+    }
+
+    /** A failure here is the ports': PortsReady says why, with the forwarder's reason when it has one. */
+    private static void applyPorts(Uplink uplink, PodState state) {
+        try {
+            uplink.applyPorts(state);
+        } catch (ForwardException e) {
+            throw new SetupFailedException(Stage.PORTS, e.reason(), e.getMessage(), e);
+        } catch (FirewallException | NftablesException e) {
+            throw new SetupFailedException(Stage.PORTS, "FirewallFailed", e.getMessage(), e);
         }
     }
 

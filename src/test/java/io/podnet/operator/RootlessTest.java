@@ -124,6 +124,25 @@ class RootlessTest {
         });
     }
 
+    @Test
+    void aHostPortTakenByAnotherProcessIsReportedOnPortsReadyAndTheRetryWinsOnceItIsFree() throws Exception {
+        ServerSocket squatter = SandboxHostResource.sandbox.netns().run(() -> {
+            ServerSocket s = new ServerSocket();
+            s.bind(new InetSocketAddress(18210));
+            return s;
+        });
+        cleanups.add(squatter);
+        PodNetwork pn = rootlessPod("squatted", PortsTest.port(18210, 8080, "tcp", 1));
+        await().atMost(TIMEOUT).until(() -> {
+            PodNetwork got = client.resources(PodNetwork.class).inNamespace("default").withName("squatted").get();
+            return got.getStatus().getConditions().stream()
+                    .anyMatch(c -> c.getType().equals("PortsReady") && c.getStatus().equals("False") && c.getReason().equals("HostPortInUse"));
+        });
+        squatter.close();
+        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> "Ready".equals(
+                client.resources(PodNetwork.class).inNamespace("default").withName(pn.getMetadata().getName()).get().getStatus().getPhase()));
+    }
+
     private static List<Path> rootlessDirs() throws IOException {
         try (Stream<Path> s = Files.list(SandboxHostResource.runDir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("rootless-") && Files.isDirectory(p)).toList();
