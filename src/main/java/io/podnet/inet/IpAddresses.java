@@ -26,9 +26,13 @@ public final class IpAddresses {
         return of(bytes);
     }
 
+    /**
+     * The address of 4 or 16 bytes. Unlike InetAddress.getByAddress, an IPv4-mapped IPv6
+     * address (::ffff:a.b.c.d) stays IPv6: its family is what the bytes say.
+     */
     public static InetAddress of(byte[] bytes) {
         try {
-            return InetAddress.getByAddress(bytes);
+            return bytes.length == 16 ? Inet6Address.getByAddress(null, bytes, -1) : InetAddress.getByAddress(bytes);
         } catch (UnknownHostException e) {
             throw new IllegalArgumentException("an IP address has 4 or 16 bytes, not " + bytes.length);
         }

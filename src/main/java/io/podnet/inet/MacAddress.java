@@ -31,11 +31,12 @@ public final class MacAddress {
             if (parts[i].length() != 2) {
                 throw new IllegalArgumentException("invalid MAC address \"" + text + "\": expected six hex pairs separated by ':'");
             }
-            try {
-                b[i] = (byte) Integer.parseInt(parts[i], 16);
-            } catch (NumberFormatException e) {
+            int hi = Character.digit(parts[i].charAt(0), 16);
+            int lo = Character.digit(parts[i].charAt(1), 16);
+            if (hi < 0 || lo < 0) { // Integer.parseInt would take "+f" and "-1"
                 throw new IllegalArgumentException("invalid MAC address \"" + text + "\": \"" + parts[i] + "\" is not hex");
             }
+            b[i] = (byte) (hi << 4 | lo);
         }
         return new MacAddress(b);
     }

@@ -2,9 +2,7 @@ package io.podnet.netlink;
 
 import static io.podnet.netlink.RtnlConstants.*;
 
-import java.net.Inet6Address;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
@@ -170,19 +168,9 @@ final class RtnlReplies {
         return Cidr.of(inet(address), prefix);
     }
 
-    /**
-     * The address of 4 or 16 bytes. Unlike InetAddress.getByAddress, an IPv4-mapped IPv6
-     * address (::ffff:a.b.c.d) stays IPv6, as the kernel meant it.
-     */
+    /** The address of 4 or 16 bytes (an IPv4-mapped IPv6 address stays IPv6, as the kernel meant it). */
     static InetAddress inet(byte[] address) {
-        if (address.length == 16) {
-            try {
-                return Inet6Address.getByAddress(null, address, -1);
-            } catch (UnknownHostException e) {
-                throw new IllegalStateException(e); // not reached: 16 bytes are always valid
-            }
-        }
-        if (address.length != 4) {
+        if (address.length != 4 && address.length != 16) {
             throw NetlinkDecoder.malformed("address of " + address.length + " bytes");
         }
         return IpAddresses.of(address);

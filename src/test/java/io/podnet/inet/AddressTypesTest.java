@@ -18,6 +18,13 @@ class AddressTypesTest {
     }
 
     @Test
+    void anIpv4MappedIpv6AddressStaysIpv6() {
+        assertThat(IpAddresses.parse("::ffff:10.0.0.1")).isInstanceOf(java.net.Inet6Address.class);
+        assertThat(Cidr.parse("::ffff:0:0/96").prefixLength()).isEqualTo(96);
+        assertThat(IpAddresses.format(Cidr.parse("::ffff:0:0/96").lastAddress())).isEqualTo("::ffff:ffff:ffff");
+    }
+
+    @Test
     void formatsIpv6AsRfc5952() {
         assertThat(IpAddresses.format(IpAddresses.parse("2001:db8:0:0:1:0:0:1"))).isEqualTo("2001:db8::1:0:0:1");
         assertThat(IpAddresses.format(IpAddresses.parse("::"))).isEqualTo("::");
@@ -53,5 +60,7 @@ class AddressTypesTest {
         }
         assertThatThrownBy(() -> MacAddress.parse("02:42:ac:11:00")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MacAddress.parse("02:42:ac:11:00:zz")).hasMessageContaining("not hex");
+        assertThatThrownBy(() -> MacAddress.parse("-1:42:ac:11:00:02")).hasMessageContaining("not hex");
+        assertThatThrownBy(() -> MacAddress.parse("+f:42:ac:11:00:02")).hasMessageContaining("not hex");
     }
 }
