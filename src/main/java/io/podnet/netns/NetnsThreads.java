@@ -21,8 +21,9 @@ public final class NetnsThreads {
     /** The agent's own namespace: the main thread's, which never switches. */
     private static final FileDescriptor HOME = FileDescriptor.openReadOnly("/proc/self/ns/net");
 
+    /** Up to 8 workers, idle ones gone after 30 s (with an unbounded queue, a pool never grows past its core size). */
     private static final ThreadPoolExecutor POOL = new ThreadPoolExecutor(
-            2, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new WorkerFactory());
+            8, 8, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), new WorkerFactory());
 
     static {
         POOL.allowCoreThreadTimeOut(true);
