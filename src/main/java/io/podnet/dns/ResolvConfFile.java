@@ -1,9 +1,15 @@
 package io.podnet.dns;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+import io.podnet.inet.IpAddresses;
 
 import io.podnet.sys.AtomicFile;
 
@@ -23,17 +29,40 @@ public final class ResolvConfFile {
         });
     }
 
-    /** The host's nameservers without loopback ones (unreachable from a pod), as podman does. */
-    public static ResolvConf hostWithoutLoopback(Path hostResolvConf) {
+    /**
+     * The host's nameservers a pod can reach, as podman keeps them: no loopback or unspecified
+     * address, no link-local IPv6 one (it works only on the host's own link); zone ids dropped.
+     */
+    public static ResolvConf hostForPods(Path hostResolvConf) {
         try {
             ResolvConf host = ResolvConf.parse(Files.readString(hostResolvConf, StandardCharsets.UTF_8));
-            return new ResolvConf(host.nameservers().stream().filter(s -> !isLoopback(s)).toList(), host.searches(), host.options());
+            List<String> servers = new ArrayList<>();
+            host.nameservers().forEach(s -> reachableFromPod(s, true).ifPresent(servers::add));
+            return new ResolvConf(servers, host.searches(), host.options());
         } catch (IOException e) {
             return ResolvConf.EMPTY;
         }
     }
 
-    static boolean isLoopback(String server) {
-        return server.startsWith("127.") || server.equals("::1") || server.equals("0:0:0:0:0:0:0:1");
+    /**
+     * A nameserver of the host as a pod would use it, or empty when a pod cannot reach it.
+     *
+     * @param ipv6 false when the pod has no IPv6 route out: IPv6 servers are left out then
+     */
+    public static Optional<String> reachableFromPod(String server, boolean ipv6) {
+        int zone = server.indexOf('%');
+        InetAddress a;
+        try {
+            a = IpAddresses.parse(zone >= 0 ? server.substring(0, zone) : server);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+        if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
+            return Optional.empty();
+        }
+        if (!IpAddresses.isV4(a) && (!ipv6 || a.isLinkLocalAddress())) {
+            return Optional.empty();
+        }
+        return Optional.of(IpAddresses.format(a));
     }
 }

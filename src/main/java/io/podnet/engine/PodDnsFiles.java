@@ -27,8 +27,8 @@ import io.podnet.netconf.Subnet;
  * <li>hosts: each of the pod's addresses with its name, its aliases on that network and its
  * short id (the seed's entries), after the localhost lines.</li>
  * <li>resolv.conf: the spec's servers, then those of networks with dns_enabled (their gateways);
- * without any, the host's nameservers minus loopback ones, as podman does. Search domains and
- * options from the spec, else the host's.</li>
+ * without any, the host's nameservers a pod can reach (no loopback, unspecified or link-local
+ * IPv6 ones). Search domains and options from the spec, else the host's.</li>
  * </ul>
  */
 final class PodDnsFiles {
@@ -75,7 +75,7 @@ final class PodDnsFiles {
         }
         ResolvConf host = null;
         if (servers.isEmpty() || request.dns().searches().isEmpty() || request.dns().options().isEmpty()) {
-            host = ResolvConfFile.hostWithoutLoopback(hostResolvConf);
+            host = ResolvConfFile.hostForPods(hostResolvConf);
         }
         if (servers.isEmpty()) {
             servers.addAll(host.nameservers());

@@ -14,6 +14,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.podnet.dns.ResolvConfFile;
 import io.podnet.inet.IpAddresses;
 
 /**
@@ -145,7 +146,7 @@ public final class ResolvConf {
             switch (words[0]) {
                 case "nameserver" -> {
                     if (words.length >= 2) {
-                        usable(words[1], ipv6).ifPresent(nameservers::add);
+                        ResolvConfFile.reachableFromPod(words[1], ipv6).ifPresent(nameservers::add);
                     }
                 }
                 case "search", "domain", "options" -> kept.add(String.join(" ", words));
@@ -158,23 +159,5 @@ public final class ResolvConf {
         kept.forEach(l -> sb.append(l).append('\n'));
         nameservers.forEach(n -> sb.append("nameserver ").append(n).append('\n'));
         return sb.toString();
-    }
-
-    private static java.util.Optional<String> usable(String text, boolean ipv6) {
-        int zone = text.indexOf('%');
-        InetAddress a;
-        try {
-            a = IpAddresses.parse(zone >= 0 ? text.substring(0, zone) : text);
-        } catch (IllegalArgumentException e) {
-            return java.util.Optional.empty();
-        }
-        if (a.isLoopbackAddress() || a.isAnyLocalAddress()) {
-            return java.util.Optional.empty();
-        }
-        if (!IpAddresses.isV4(a) && (!ipv6 || a.isLinkLocalAddress())) {
-            // a link-local server is reachable only on the host's own link
-            return java.util.Optional.empty();
-        }
-        return java.util.Optional.of(IpAddresses.format(a));
     }
 }

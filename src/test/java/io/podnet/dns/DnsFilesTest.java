@@ -58,14 +58,15 @@ class DnsFilesTest {
     }
 
     @Test
-    void theHostsLoopbackNameserversAreLeftOut() throws IOException {
+    void theHostsNameserversAPodCannotReachAreLeftOut() throws IOException {
         Path host = dir.resolve("host-resolv.conf");
-        Files.writeString(host, "# systemd-resolved\nnameserver 127.0.0.53\nnameserver ::1\nnameserver 10.0.0.2\nsearch corp.example\noptions edns0 trust-ad\n");
-        ResolvConf r = ResolvConfFile.hostWithoutLoopback(host);
-        assertThat(r.nameservers()).containsExactly("10.0.0.2");
+        Files.writeString(host, "# systemd-resolved\nnameserver 127.0.0.53\nnameserver ::1\nnameserver 10.0.0.2\nnameserver fe80::1%eth0\n"
+                + "nameserver 0.0.0.0\nnameserver 2001:db8::53\nsearch corp.example\noptions edns0 trust-ad\n");
+        ResolvConf r = ResolvConfFile.hostForPods(host);
+        assertThat(r.nameservers()).containsExactly("10.0.0.2", "2001:db8::53");
         assertThat(r.searches()).containsExactly("corp.example");
         assertThat(r.options()).containsExactly("edns0", "trust-ad");
-        assertThat(ResolvConfFile.hostWithoutLoopback(dir.resolve("missing")).nameservers()).isEmpty();
+        assertThat(ResolvConfFile.hostForPods(dir.resolve("missing")).nameservers()).isEmpty();
     }
 
     @Test
