@@ -127,11 +127,15 @@ public final class NftFirewall implements AutoCloseable {
         checkPodId(podId);
         List<DnatRule> copy = List.copyOf(rules);
         thread.call(() -> {
+            if (copy.equals(rulesByPod.getOrDefault(podId, List.of()))) {
+                return null; // what every resync of an unchanged pod asks: its elements are in place (drift is check()'s)
+            }
             checkConflicts(podId, copy, rulesByPod);
             replaceOwner(podId, Elements.forPod(podId, copy));
             if (copy.isEmpty()) {
                 rulesByPod.remove(podId);
                 elementsByOwner.remove(podId);
+                deleteTableWhenUnused();
             } else {
                 rulesByPod.put(podId, copy);
             }
