@@ -129,8 +129,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     @Override
     public PodResult setup(PodRequest request) {
-        ReentrantLock lock = locks.of(request.id());
-        lock.lock();
+        PodLocks.Held lock = locks.pod(request.id());
         StepClock clock = new StepClock(observer, EngineObserver.Operation.SETUP, request.mode());
         String outcome = "failed";
         try {
@@ -176,7 +175,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             return result;
         } finally {
             clock.finish(outcome);
-            lock.unlock();
+            lock.close();
         }
     }
 
@@ -274,8 +273,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     @Override
     public void teardown(String podId) {
-        ReentrantLock lock = locks.of(podId);
-        lock.lock();
+        PodLocks.Held lock = locks.pod(podId);
         PodState state = store.load(podId).orElse(null);
         StepClock clock = new StepClock(observer, EngineObserver.Operation.TEARDOWN, state == null ? PodMode.ROOTFUL : state.mode());
         String outcome = "failed";
@@ -284,7 +282,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             outcome = "ok";
         } finally {
             clock.finish(outcome);
-            lock.unlock();
+            lock.close();
         }
     }
 
@@ -376,6 +374,12 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
      */
     @Override
     public void repairNode() {
+        try (PodLocks.Held node = locks.node()) {
+            repairNodeWhileNoPodChanges();
+        }
+    }
+
+    private void repairNodeWhileNoPodChanges() {
         List<PodState> states = store.all();
         Map<String, List<DnatRule>> rules = new LinkedHashMap<>();
         Map<String, NetworkRules> hostNetworks = new LinkedHashMap<>();
