@@ -33,7 +33,7 @@ public class EngineProducer {
                 config.runDir(), networks);
         EngineSettings settings = new EngineSettings(defaults.hostNetns(), defaults.netnsDir(), defaults.stateDir(), defaults.runDir(),
                 networks, config.allowedNetnsPaths().orElse(defaults.allowedNetnsPaths()), config.hostResolvConf(),
-                new PortPolicy(config.ports().denied(), config.ports().minimum()), rootless(config.rootless()));
+                new PortPolicy(PortPolicy.parseDenied(config.ports().denied()), config.ports().minimum()), rootless(config.rootless()));
         return NetworkEngine.open(settings, meters);
     }
 

@@ -80,9 +80,12 @@ public interface PodnetConfig {
     }
 
     interface Ports {
-        /** Host ports never exposed (the node's own services: ssh, etcd, the API server, the kubelet, ...). */
+        /**
+         * Host ports never exposed (the node's own services: ssh, etcd, the API server, the
+         * kubelet, ...), comma-separated, or {@code none}.
+         */
         @WithDefault("22,2379,2380,6443,10250,10255,10256,10257,10259")
-        java.util.Set<Integer> denied();
+        String denied();
 
         /** Host ports under this are refused. */
         @WithDefault("1")
@@ -103,7 +106,7 @@ public interface PodnetConfig {
         String enabled();
 
         /** Where the kubeconfig for the embedded API is written (PODNET_EMBEDDED_KUBECONFIG). */
-        @WithDefault("/run/podnet/kubeconfig")
+        @WithDefault("${podnet.run-dir}/kubeconfig")
         Path kubeconfig();
 
         /** Port on 127.0.0.1; 0 picks a free one. */

@@ -27,6 +27,27 @@ public record PortPolicy(Set<Integer> deniedPorts, int minimumPort) {
         return new PortPolicy(DEFAULT_DENIED, 1);
     }
 
+    /**
+     * A deny list as configuration writes it: comma-separated ports, or {@code none} to deny
+     * nothing (an empty value cannot be told from an unset one in Quarkus configuration).
+     */
+    public static Set<Integer> parseDenied(String text) {
+        String t = text == null ? "" : text.strip();
+        if (t.equals("none")) {
+            return Set.of();
+        }
+        java.util.Set<Integer> ports = new java.util.TreeSet<>();
+        for (String part : t.split(",")) {
+            try {
+                ports.add(Integer.parseInt(part.strip()));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("denied host ports \"" + text + "\": \"" + part.strip()
+                        + "\" is not a port; write ports separated by commas, or none");
+            }
+        }
+        return ports;
+    }
+
     public boolean denies(int port) {
         return deniedPorts.contains(port);
     }

@@ -41,6 +41,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.operator.PodnetConfig;
+import io.podnet.ports.PortPolicy;
 import io.smallrye.config.PropertiesConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -230,6 +231,7 @@ class HelmChartTest {
         assertThat(config.networksDir()).isEqualTo(Path.of("/etc/podnet/networks"));
         assertThat(config.resyncInterval()).hasSeconds(10);
         assertThat(config.embedded().enabled()).isEqualTo("false");
+        assertThat(PortPolicy.parseDenied(config.ports().denied())).isEqualTo(PortPolicy.DEFAULT_DENIED);
         // no network given: no file, so the agent uses its default network
         assertThat(defaults.byKind("ConfigMap", "podnet-networks").map(c -> ((ConfigMap) c).getData()).orElseThrow()).isEmpty();
     }
@@ -248,6 +250,7 @@ class HelmChartTest {
                   stateDir: /data/podnet
                   runDir: /run/podnet
                   resyncInterval: 30s
+                  deniedPorts: []
                   logLevel: DEBUG
                   properties:
                     quarkus.log.level: WARN
@@ -325,6 +328,8 @@ class HelmChartTest {
                 .containsEntry("quarkus.log.category.\"io.podnet\".level", "DEBUG")
                 .containsEntry("quarkus.log.level", "WARN");
         assertThat(mapping(props).resyncInterval()).hasSeconds(30);
+        // no denied port at all: an empty value would stop the agent, so the chart says none
+        assertThat(PortPolicy.parseDenied(mapping(props).ports().denied())).isEmpty();
 
         // the network files are what the agent's loader accepts
         ConfigMap networks = (ConfigMap) chart.byKind("ConfigMap", "podnet-networks").orElseThrow();

@@ -78,6 +78,14 @@ class HostPortRegistryTest {
     }
 
     @Test
+    void theDenyListIsReadFromConfigurationWithNoneForNothing() {
+        assertThat(PortPolicy.parseDenied("22, 6443,22")).containsExactlyInAnyOrder(22, 6443);
+        assertThat(PortPolicy.parseDenied("none")).isEmpty();
+        assertThatThrownBy(() -> PortPolicy.parseDenied("22,ssh")).hasMessageContaining("\"ssh\" is not a port");
+        assertThatThrownBy(() -> new PortPolicy(PortPolicy.parseDenied("70000"), 1)).hasMessageContaining("70000");
+    }
+
+    @Test
     void deniedPortsAndPortsUnderTheMinimumAreRefusedByPolicy() {
         assertRefused(() -> reserve("pod-a", tcp(22, 22)), PortRefusedException.DENIED, 22, "policy");
         assertRefused(() -> reserve("pod-a", on(null, 10240, Protocol.UDP, 20)), PortRefusedException.DENIED, 10250, "policy");
