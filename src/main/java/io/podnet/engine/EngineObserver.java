@@ -20,6 +20,10 @@ public interface EngineObserver {
     default void repaired(String kind) {
     }
 
+    /** Everything of the pod is gone (a teardown, an orphan collected, a failed first setup rolled back). */
+    default void removed(String podId) {
+    }
+
     enum Operation {
         SETUP,
         TEARDOWN;

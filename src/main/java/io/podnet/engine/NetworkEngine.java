@@ -320,6 +320,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             rootless.cleanupIfUnused(rootlessPods());
         }
         clock.lap("state");
+        observer.removed(podId);
     }
 
     private void ensureRootlessQuietly() {

@@ -30,6 +30,9 @@ public class PodnetMeters implements EngineObserver {
     @Inject
     MeterRegistry registry;
 
+    @Inject
+    TrafficMeters traffic;
+
     /** PodNetwork uid -> its phase, for the phase gauges. */
     private final Map<String, String> phases = new ConcurrentHashMap<>();
     private volatile boolean gaugesRegistered;
@@ -68,8 +71,11 @@ public class PodnetMeters implements EngineObserver {
         phases.put(uid, phase);
     }
 
-    public void forget(String uid) {
+    /** Whichever way a pod went (its PodNetwork deleted, or collected as an orphan), its series go with it. */
+    @Override
+    public void removed(String uid) {
         phases.remove(uid);
+        traffic.forget(uid);
     }
 
     private void registerPhaseGauges() {

@@ -140,9 +140,7 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         watchdog.started(key);
         try {
             meters.phase(uid, PodNetworkStatuses.PHASE_TERMINATING);
-            engine.teardown(uid);
-            traffic.forget(uid);
-            meters.forget(uid);
+            engine.teardown(uid); // the meters forget the pod when the engine reports it removed
             events.normal(pn, "TornDown", "pod network removed from node " + config.nodeName());
             return DeleteControl.defaultDelete();
         } finally {

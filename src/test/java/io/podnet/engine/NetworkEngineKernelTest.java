@@ -51,8 +51,17 @@ class NetworkEngineKernelTest {
         engine = openEngine();
     }
 
+    /** Pods the engine reported removed, as the metrics hear of it. */
+    private final List<String> removed = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private NetworkEngine openEngine() {
-        return NetworkEngine.open(EngineSettings.of(sandbox.path(), Sandbox.NETNS_DIR, state, state.resolve("run"), NetworkDefinitions.load(networksDir)));
+        return NetworkEngine.open(EngineSettings.of(sandbox.path(), Sandbox.NETNS_DIR, state, state.resolve("run"),
+                NetworkDefinitions.load(networksDir)), new EngineObserver() {
+                    @Override
+                    public void removed(String podId) {
+                        removed.add(podId);
+                    }
+                });
     }
 
     @AfterEach
@@ -116,6 +125,7 @@ class NetworkEngineKernelTest {
                 .doesNotContain("podnet");
         assertThat(state.resolve("pods").resolve(id + ".json")).doesNotExist();
         assertThat(engine.knownPods()).doesNotContain(id);
+        assertThat(removed).as("the observer hears of it, whoever asked for the teardown").containsExactly(id);
         // the address is free again: the next pod gets it
         String next = newPod();
         assertThat(iface(engine.setup(request(next, AttachmentRequest.of("podnet"))), "podnet", "eth0").addresses().get(0).ipnet().toString())
