@@ -107,9 +107,8 @@ final class Planner {
             throw new RejectedRequestException(Stage.PORTS, "PortsNeedANetwork",
                     "port mappings need at least one network: a loopback-only pod cannot be reached");
         }
-        boolean random = wanted.stream().anyMatch(m -> m.hostPort() == 0);
         try {
-            return hostPorts.reserve(request.id(), wanted, portPolicy, random ? listening.get() : HostPortProbe.NONE);
+            return hostPorts.reserve(request.id(), wanted, portPolicy, HostPortProbe.lazy(listening));
         } catch (PortRefusedException e) {
             String holder = e.holder();
             String message = holder != null && !holder.equals("policy") && !holder.equals(request.id())

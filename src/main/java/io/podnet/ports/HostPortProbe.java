@@ -14,4 +14,22 @@ public interface HostPortProbe {
 
     /** @param hostIp null for any address */
     boolean inUse(InetAddress hostIp, Protocol protocol, int port);
+
+    /**
+     * A probe taken from {@code snapshot} on its first question only: a pod whose random port was
+     * picked before asks none, so its resync reads no socket table.
+     */
+    static HostPortProbe lazy(java.util.function.Supplier<HostPortProbe> snapshot) {
+        return new HostPortProbe() {
+            private HostPortProbe taken;
+
+            @Override
+            public boolean inUse(InetAddress hostIp, Protocol protocol, int port) {
+                if (taken == null) {
+                    taken = snapshot.get();
+                }
+                return taken.inUse(hostIp, protocol, port);
+            }
+        };
+    }
 }

@@ -147,8 +147,14 @@ class HostPortRegistryTest {
             }
         });
         List<PortMapping> first = r.reserve("pod-a", List.of(tcp(0, 80), new PortMapping(null, 0, 80, Protocol.UDP, 1)), policy, HostPortProbe.NONE);
-        List<PortMapping> again = r.reserve("pod-a", List.of(tcp(0, 80), new PortMapping(null, 0, 80, Protocol.UDP, 1)), policy, HostPortProbe.NONE);
+        java.util.concurrent.atomic.AtomicInteger snapshots = new java.util.concurrent.atomic.AtomicInteger();
+        HostPortProbe counted = HostPortProbe.lazy(() -> {
+            snapshots.incrementAndGet();
+            return HostPortProbe.NONE;
+        });
+        List<PortMapping> again = r.reserve("pod-a", List.of(tcp(0, 80), new PortMapping(null, 0, 80, Protocol.UDP, 1)), policy, counted);
         assertThat(again).isEqualTo(first);
+        assertThat(snapshots).as("a port already picked needs no look at the host's sockets").hasValue(0);
         // once the port is denied by policy, a new one is picked
         int port = first.get(0).hostPort();
         List<PortMapping> moved = r.reserve("pod-a", List.of(tcp(0, 80)), new PortPolicy(Set.of(port), 1), HostPortProbe.NONE);
