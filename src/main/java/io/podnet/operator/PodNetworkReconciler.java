@@ -84,16 +84,18 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         watchdog.started(key);
         try {
             PodNetworkStatus next;
+            Stage refused = null;
             try {
                 PodResult result = engine.setup(PodRequestMapper.toRequest(pn));
                 next = PodNetworkStatuses.ready(pn, result);
                 next.setObservedReload(observedReload(pn));
                 traffic.track(pn.getMetadata().getUid(), pn.getMetadata().getNamespace(), pn.getMetadata().getName(), interfacesOf(result));
             } catch (RejectedRequestException e) {
+                refused = e.stage();
                 next = PodNetworkStatuses.problem(pn, e.stage(), e.reason(), e.getMessage(), true);
             }
             meters.phase(pn.getMetadata().getUid(), next.getPhase());
-            return patchIfChanged(pn, next);
+            return patchIfChanged(pn, next, refused);
         } finally {
             watchdog.finished(key);
             MDC.remove(LOG_KEY);
@@ -108,13 +110,12 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         String reason = failed != null ? failed.reason() : "InternalError";
         String message = String.valueOf((failed != null ? failed : e).getMessage());
         LOG.errorf(e, "%s: setting up failed", key(pn));
-        meters.failure(stage.name().toLowerCase(), reason);
         PodNetworkStatus next = PodNetworkStatuses.problem(pn, stage, reason, message, false);
         meters.phase(pn.getMetadata().getUid(), next.getPhase());
         if (sameStatus(pn.getStatus(), next)) {
             return ErrorStatusUpdateControl.defaultErrorProcessing();
         }
-        announce(pn, next);
+        announce(pn, next, stage);
         pn.setStatus(next);
         return ErrorStatusUpdateControl.patchStatus(pn);
     }
@@ -170,17 +171,20 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         return names;
     }
 
-    private UpdateControl<PodNetwork> patchIfChanged(PodNetwork pn, PodNetworkStatus next) {
+    private UpdateControl<PodNetwork> patchIfChanged(PodNetwork pn, PodNetworkStatus next, Stage refused) {
         if (sameStatus(pn.getStatus(), next)) {
             return UpdateControl.noUpdate();
         }
-        announce(pn, next);
+        announce(pn, next, refused);
         pn.setStatus(next);
         return UpdateControl.patchStatus(pn);
     }
 
-    /** An event whenever Ready changes status, reason or message. */
-    private void announce(PodNetwork pn, PodNetworkStatus next) {
+    /**
+     * An event whenever Ready changes status, reason or message; a change to False is also one
+     * failure of {@code stage}, whether refused or failed in the kernel (its retries count once).
+     */
+    private void announce(PodNetwork pn, PodNetworkStatus next, Stage stage) {
         Condition before = readyOf(pn.getStatus());
         Condition after = readyOf(next);
         if (after == null || (before != null && Objects.equals(before.getStatus(), after.getStatus())
@@ -192,16 +196,8 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
             events.normal(pn, after.getReason(), after.getMessage());
         } else {
             events.warning(pn, after.getReason(), after.getMessage());
-            if (PodNetworkStatuses.PHASE_FAILED.equals(next.getPhase())) {
-                meters.failure(failingStage(next), after.getReason()); // refusals counted once, when they happen
-            }
+            meters.failure(stage == null ? "unknown" : stage.name().toLowerCase(), after.getReason());
         }
-    }
-
-    private static String failingStage(PodNetworkStatus status) {
-        return status.getConditions().stream()
-                .filter(c -> !ConditionType.Ready.name().equals(c.getType()) && Conditions.FALSE.equals(c.getStatus()))
-                .map(c -> c.getType().replace("Ready", "").toLowerCase()).findFirst().orElse("unknown");
     }
 
     private static Condition readyOf(PodNetworkStatus status) {
