@@ -14,8 +14,8 @@ import io.podnet.inet.IpAddresses;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
 import io.podnet.ports.PortMapping;
-import io.podnet.ports.Protocol;
 import io.podnet.rootless.ForwardCounters;
+import io.podnet.rootless.ForwardException;
 import io.podnet.rootless.ForwardSpec;
 import io.podnet.rootless.PortForwarder;
 import io.podnet.rootless.RootlessConfig;
@@ -113,7 +113,13 @@ final class RootlessSide implements AutoCloseable {
             if (podIp == null || (m.hostIp() != null && IpAddresses.isV4(m.hostIp()) != IpAddresses.isV4(podIp))) {
                 continue;
             }
-            ForwardSpec.Protocol protocol = m.protocol() == Protocol.UDP ? ForwardSpec.Protocol.UDP : ForwardSpec.Protocol.TCP;
+            ForwardSpec.Protocol protocol = switch (m.protocol()) {
+                case TCP -> ForwardSpec.Protocol.TCP;
+                case UDP -> ForwardSpec.Protocol.UDP;
+                // RequestValidator refuses it first; never forward it as something else
+                case SCTP -> throw new ForwardException(ForwardException.FORWARD_FAILED,
+                        "sctp host port " + m.hostPort() + " cannot be forwarded in user space", null);
+            };
             wanted.add(new ForwardSpec(podId, protocol, m.hostIp(), m.hostPort(), podIp, m.containerPort(), m.range()));
         }
         for (ForwardSpec active : forwarder.active()) {
