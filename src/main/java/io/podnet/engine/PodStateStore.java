@@ -39,6 +39,11 @@ final class PodStateStore {
 
     PodStateStore(Path stateDir) {
         this.dir = stateDir.resolve("pods");
+        try {
+            AtomicFile.removeTemporariesIn(dir); // a crash between a write and its rename
+        } catch (IOException e) {
+            LOG.warnf("cannot remove temporary files in %s: %s", dir, e.getMessage());
+        }
         for (String id : idsOnDisk()) {
             read(id).ifPresent(state -> states.put(id, state));
         }

@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
-import java.util.stream.Stream;
 
 import org.jboss.logging.Logger;
 
@@ -298,14 +296,8 @@ final class NetworkState {
     }
 
     private void removeStaleTempFiles() {
-        if (!Files.isDirectory(dir)) {
-            return;
-        }
-        Pattern mine = StateFile.tempName(network);
-        try (Stream<Path> s = Files.list(dir)) {
-            for (Path p : s.filter(p -> mine.matcher(p.getFileName().toString()).matches()).toList()) {
-                Files.deleteIfExists(p); // left by a crash between write and rename: never the real state
-            }
+        try {
+            AtomicFile.removeTemporaries(file); // left by a crash between write and rename: never the real state
         } catch (IOException e) {
             LOG.warnf("cannot remove stale IPAM temp files of network %s in %s: %s", network, dir, e.getMessage());
         }

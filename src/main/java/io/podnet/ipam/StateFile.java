@@ -12,7 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -64,11 +63,6 @@ final class StateFile {
 
     static Path file(Path dir, String network) {
         return dir.resolve(network + ".json");
-    }
-
-    /** Matches only this network's temp files: the name before ".json.tmp-" is exactly the network. */
-    static Pattern tempName(String network) {
-        return Pattern.compile("\\." + Pattern.quote(network) + "\\.json\\.tmp-[0-9a-f]{16}");
     }
 
     static byte[] encode(String network, Map<String, List<Cidr>> allocations) {

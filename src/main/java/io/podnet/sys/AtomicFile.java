@@ -21,7 +21,7 @@ public final class AtomicFile {
     }
 
     /** The prefix of the temporary files {@link #write} uses for {@code target}. */
-    public static String temporaryPrefix(Path target) {
+    private static String temporaryPrefix(Path target) {
         return "." + target.getFileName() + ".tmp-";
     }
 
@@ -69,6 +69,37 @@ public final class AtomicFile {
         }
         if (durable) {
             forceDirectory(dir);
+        }
+    }
+
+    /**
+     * Deletes the temporary files a crash left behind while {@code target} was being written
+     * (never the file itself, nor another file's).
+     */
+    public static void removeTemporaries(Path target) throws IOException {
+        String prefix = temporaryPrefix(target);
+        removeTemporaries(target.toAbsolutePath().getParent(), name -> name.startsWith(prefix) && isTemporaryName(name));
+    }
+
+    /** Deletes every temporary file a crash left in {@code dir}, for a directory of files written only this way. */
+    public static void removeTemporariesIn(Path dir) throws IOException {
+        removeTemporaries(dir, AtomicFile::isTemporaryName);
+    }
+
+    private static boolean isTemporaryName(String name) {
+        int at = name.lastIndexOf(".tmp-");
+        return name.startsWith(".") && at > 0 && name.length() == at + ".tmp-".length() + 16
+                && name.substring(at + ".tmp-".length()).chars().allMatch(c -> Character.digit(c, 16) >= 0 && !Character.isUpperCase(c));
+    }
+
+    private static void removeTemporaries(Path dir, java.util.function.Predicate<String> temporary) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+            for (Path p : files.filter(p -> temporary.test(p.getFileName().toString())).toList()) {
+                Files.deleteIfExists(p);
+            }
         }
     }
 
