@@ -38,6 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
 import io.podnet.netns.NetnsThreads;
+import io.podnet.ports.PortMapping;
 
 /**
  * The userspace port forwarder for rootless port mappings, as rootlessport is for Podman:
@@ -318,8 +319,7 @@ public final class PortForwarder implements AutoCloseable {
         if (a.protocol() != b.protocol() || a.hostPort() == 0 || b.hostPort() == 0 || a.podIsV6() != b.podIsV6()) {
             return false;
         }
-        boolean sameAddress = a.hostIp() == null || b.hostIp() == null || a.hostIp().equals(b.hostIp());
-        return sameAddress && a.hostPort() <= b.hostPort() + b.range() - 1 && b.hostPort() <= a.hostPort() + a.range() - 1;
+        return PortMapping.hostIpsOverlap(a.hostIp(), b.hostIp()) && a.hostPort() <= b.hostPort() + b.range() - 1 && b.hostPort() <= a.hostPort() + a.range() - 1;
     }
 
     /** Opens and binds the spec's listening sockets; runs in the host namespace. */

@@ -232,6 +232,17 @@ class PortForwarderKernelTest {
             throw new AssertionError(e);
         }
         assertThat(forwarder.active()).containsExactly(spec);
+        // 0.0.0.0 is every IPv4 address: a second forward on 127.0.0.1 is refused before any bind
+        int free = sandbox.netns().run(() -> {
+            try (var probe = new java.net.ServerSocket(0, 1, LOOPBACK)) {
+                return probe.getLocalPort();
+            }
+        });
+        ForwardSpec wildcard = ForwardSpec.tcp("pod-c", io.podnet.inet.IpAddresses.parse("0.0.0.0"), free, POD_IP, servers.port());
+        forwarder.start(wildcard);
+        assertThatThrownBy(() -> forwarder.start(ForwardSpec.tcp("pod-d", LOOPBACK, free, POD_IP, 9)))
+                .isInstanceOfSatisfying(ForwardException.class, e -> assertThat(e).hasMessageContaining("already forwarded by"));
+        forwarder.stop(wildcard);
 
         // nothing listens on the pod's port 9: the client sees its connection end, the counter says why
         ForwardSpec dead = ForwardSpec.tcp("pod-b", LOOPBACK, 0, POD_IP, 9);
