@@ -12,9 +12,13 @@ import io.fabric8.kubernetes.api.model.Condition;
 
 @JsonInclude(JsonInclude.Include.NON_EMPTY)
 public class PodNetworkStatus {
+    public static final String PENDING = "Pending";
+    public static final String READY = "Ready";
+    public static final String FAILED = "Failed";
+
     private Long observedGeneration;
 
-    @JsonPropertyDescription("Pending, Ready, Failed or Terminating.")
+    @JsonPropertyDescription("Pending, Ready or Failed.")
     private String phase;
 
     @JsonPropertyDescription("The network namespace the interfaces live in.")

@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.podnet.api.PodNetworkStatus;
 import io.podnet.engine.EngineObserver;
 import io.podnet.engine.PodMode;
 
@@ -21,7 +22,9 @@ import io.podnet.engine.PodMode;
  */
 @ApplicationScoped
 public class PodnetMeters implements EngineObserver {
-    static final String[] PHASES = {"Pending", "Ready", "Failed", "Terminating"};
+    /** A phase of the gauges only: the PodNetwork is being torn down (its status is not patched for it). */
+    public static final String TERMINATING = "Terminating";
+    static final String[] PHASES = {PodNetworkStatus.PENDING, PodNetworkStatus.READY, PodNetworkStatus.FAILED, TERMINATING};
     private static final Duration[] BUCKETS = {
         Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),

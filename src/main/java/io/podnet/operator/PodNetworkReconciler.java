@@ -140,7 +140,7 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         MDC.put(LOG_KEY, key + ": ");
         watchdog.started(key);
         try {
-            meters.phase(uid, PodNetworkStatuses.PHASE_TERMINATING);
+            meters.phase(uid, PodnetMeters.TERMINATING);
             engine.teardown(uid); // the meters forget the pod when the engine reports it removed
             events.normal(pn, "TornDown", "pod network removed from node " + config.nodeName());
             return DeleteControl.defaultDelete();

@@ -7,10 +7,6 @@ import io.podnet.engine.Stage;
 
 /** The status a PodNetwork gets after a reconcile: from a result, a rejection or a failure. */
 final class PodNetworkStatuses {
-    static final String PHASE_PENDING = "Pending";
-    static final String PHASE_READY = "Ready";
-    static final String PHASE_FAILED = "Failed";
-    static final String PHASE_TERMINATING = "Terminating";
 
     private PodNetworkStatuses() {
     }
@@ -18,7 +14,7 @@ final class PodNetworkStatuses {
     static PodNetworkStatus ready(PodNetwork pn, PodResult result) {
         PodNetworkStatus s = base(pn);
         Conditions c = conditions(pn);
-        s.setPhase(PHASE_READY);
+        s.setPhase(PodNetworkStatus.READY);
         s.setNetnsPath(result.netnsPath() == null ? null : result.netnsPath().toString());
         s.setNetworks(StatusBlocks.of(result));
         s.setInspect(InspectSummaries.of(result));
@@ -66,13 +62,7 @@ final class PodNetworkStatuses {
         }
         c.set(ConditionType.Ready, Conditions.FALSE, reason, message);
         s.setConditions(c.list());
-        s.setPhase(permanent ? PHASE_FAILED : PHASE_PENDING);
-        return s;
-    }
-
-    static PodNetworkStatus terminating(PodNetwork pn, String reason, String message) {
-        PodNetworkStatus s = problem(pn, Stage.NETNS, reason, message, false);
-        s.setPhase(PHASE_TERMINATING);
+        s.setPhase(permanent ? PodNetworkStatus.FAILED : PodNetworkStatus.PENDING);
         return s;
     }
 
