@@ -1,5 +1,7 @@
 package io.podnet.api;
 
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -25,4 +27,17 @@ import io.fabric8.kubernetes.model.annotation.Version;
 public class PodNetwork extends CustomResource<PodNetworkSpec, PodNetworkStatus> implements Namespaced {
     public static final String GROUP = "podnet.io";
     public static final String VERSION = "v1alpha1";
+
+    // one PodNetwork that does not fit the model must not fail the informer's list or watch
+    @Override
+    @JsonDeserialize(using = TolerantDeserializers.Spec.class)
+    public void setSpec(PodNetworkSpec spec) {
+        super.setSpec(spec);
+    }
+
+    @Override
+    @JsonDeserialize(using = TolerantDeserializers.Status.class)
+    public void setStatus(PodNetworkStatus status) {
+        super.setStatus(status);
+    }
 }

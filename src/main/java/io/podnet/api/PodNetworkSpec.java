@@ -3,6 +3,7 @@ package io.podnet.api;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
@@ -43,6 +44,10 @@ public class PodNetworkSpec {
 
     @JsonPropertyDescription("DNS settings added to what the networks provide.")
     private DnsSpec dns;
+
+    /** Set instead of the fields when the stored spec does not fit this model; never in the CRD. */
+    @JsonIgnore
+    private String mappingProblem;
 
     public String getNodeName() {
         return nodeName;
@@ -90,5 +95,15 @@ public class PodNetworkSpec {
 
     public void setDns(DnsSpec dns) {
         this.dns = dns;
+    }
+
+    @JsonIgnore
+    public String getMappingProblem() {
+        return mappingProblem;
+    }
+
+    @JsonIgnore
+    public void setMappingProblem(String mappingProblem) {
+        this.mappingProblem = mappingProblem;
     }
 }

@@ -68,6 +68,12 @@ public class PodnetMeters implements EngineObserver {
                 .tags("stage", stage, "reason", reason).register(registry).increment();
     }
 
+    /** A PodNetwork whose spec does not fit the model and names no readable node: it can only be logged and counted. */
+    public void unaddressable() {
+        Counter.builder("podnet.unmappable").description("PodNetwork events whose spec does not fit the model and names no node")
+                .register(registry).increment();
+    }
+
     /** The PodNetwork's phase now. */
     public void phase(String uid, String phase) {
         registerPhaseGauges();

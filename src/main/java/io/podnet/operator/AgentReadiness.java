@@ -3,7 +3,6 @@ package io.podnet.operator;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -13,8 +12,6 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
-import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 import io.podnet.engine.NetworkEngine;
 
 /**
@@ -47,25 +44,16 @@ public class AgentReadiness implements HealthCheck {
     }
 
     /** Null when every informer has synced and is watching, else what is wrong. */
-    @SuppressWarnings({"rawtypes", "unchecked"})
     private String informerProblem() {
-        var runtime = operator.getRuntimeInfo();
-        if (!runtime.isStarted()) {
+        if (!operator.getRuntimeInfo().isStarted()) {
             return "operator not started";
         }
-        for (var controller : runtime.getRegisteredControllers()) {
-            Map<String, InformerWrappingEventSourceHealthIndicator> sources = controller.getControllerHealthInfo()
-                    .informerEventSourceHealthIndicators();
-            for (Map.Entry<String, InformerWrappingEventSourceHealthIndicator> source : sources.entrySet()) {
-                Map<String, InformerHealthIndicator> informers = source.getValue().informerHealthIndicators();
-                for (InformerHealthIndicator informer : informers.values()) {
-                    if (!informer.hasSynced()) {
-                        return source.getKey() + " has not synced";
-                    }
-                    if (!informer.isWatching()) {
-                        return source.getKey() + " is not watching (API server unreachable?)";
-                    }
-                }
+        for (Informers.Named named : Informers.of(operator)) {
+            if (!named.informer().hasSynced()) {
+                return named.source() + " has not synced";
+            }
+            if (!named.informer().isWatching()) {
+                return named.source() + " is not watching (API server unreachable?)";
             }
         }
         return null;

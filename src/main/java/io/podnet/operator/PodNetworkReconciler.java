@@ -65,9 +65,21 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         // this filter makes sure a resource of another node is never touched, not even its finalizer
         String node = config.nodeName();
         NodeFieldSelector.apply(overrider, node);
-        overrider.withGenericFilter(pn -> isForNode(pn, node));
+        overrider.withGenericFilter(pn -> {
+            noteUnaddressable(pn);
+            return isForNode(pn, node);
+        });
         overrider.withOnUpdateFilter(ReloadAwareUpdates.filter());
         overrider.withReconciliationMaxInterval(config.resyncInterval());
+    }
+
+    /** A spec that does not fit the model and whose node cannot be read has no status to go to: a log line and a counter. */
+    private void noteUnaddressable(PodNetwork pn) {
+        if (pn.getSpec() != null && pn.getSpec().getMappingProblem() != null && pn.getSpec().getNodeName() == null) {
+            LOG.warnf("%s: ignored, its spec does not fit the PodNetwork model and names no node: %s", key(pn),
+                    pn.getSpec().getMappingProblem());
+            meters.unaddressable();
+        }
     }
 
     static boolean isForNode(PodNetwork pn, String node) {

@@ -43,6 +43,10 @@ final class PodRequestMapper {
         if (spec == null) {
             throw new RejectedRequestException(Stage.NETNS, "InvalidSpec", "spec is missing");
         }
+        if (spec.getMappingProblem() != null) {
+            throw new RejectedRequestException(Stage.NETNS, "InvalidSpec", "the spec does not fit the PodNetwork model, nothing was changed: "
+                    + spec.getMappingProblem());
+        }
         String uid = pn.getMetadata().getUid();
         if (uid == null || !UID.matcher(uid).matches()) {
             throw new RejectedRequestException(Stage.NETNS, "InvalidSpec", "metadata.uid \"" + uid + "\" is not a valid UID");

@@ -208,6 +208,34 @@ class PodNetworkOperatorTest {
                 .allMatch(r -> r.contains("fieldSelector=spec.nodeName%3Dlocal") || r.contains("fieldSelector=spec.nodeName=local"));
     }
 
+    @Test
+    void aPodNetworkThatDoesNotFitTheModelNeverStopsTheOthers() {
+        // the embedded API stores what the real one refuses: a port beyond int, a string for a number
+        io.fabric8.kubernetes.client.dsl.MixedOperation<io.fabric8.kubernetes.api.model.GenericKubernetesResource,
+                io.fabric8.kubernetes.api.model.GenericKubernetesResourceList, ?> raw =
+                        client.genericKubernetesResources(PodNetwork.GROUP + "/" + PodNetwork.VERSION, "PodNetwork");
+        raw.inNamespace("default").resource(client.getKubernetesSerialization().unmarshal("""
+                {"apiVersion": "podnet.io/v1alpha1", "kind": "PodNetwork", "metadata": {"name": "too-big", "namespace": "default"},
+                 "spec": {"nodeName": "local", "networks": [{"name": "podnet"}], "portMappings": [{"hostPort": 99999999999, "containerPort": 80}]}}""",
+                io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
+        raw.inNamespace("default").resource(client.getKubernetesSerialization().unmarshal("""
+                {"apiVersion": "podnet.io/v1alpha1", "kind": "PodNetwork", "metadata": {"name": "no-node", "namespace": "default"},
+                 "spec": {"nodeName": 7, "networks": "podnet"}}""", io.fabric8.kubernetes.api.model.GenericKubernetesResource.class)).create();
+        client.resource(podNetwork("after-bad", "local", network("podnet"))).create();
+
+        awaitCondition("after-bad", "Ready", "True");
+        PodNetwork bad = awaitCondition("too-big", "Ready", "False");
+        Condition ready = condition("too-big", "Ready");
+        assertThat(ready.getReason()).isEqualTo("InvalidSpec");
+        assertThat(ready.getMessage()).contains("spec.portMappings[0].hostPort");
+        assertThat(Path.of("/run/netns", "podnet-" + bad.getMetadata().getUid())).doesNotExist();
+        // the one with no readable node is left alone, and the informer still follows changes
+        client.resource(podNetwork("later", "local", network("podnet"))).create();
+        awaitCondition("later", "Ready", "True");
+        raw.inNamespace("default").withName("no-node").delete();
+        raw.inNamespace("default").withName("too-big").delete();
+    }
+
     private List<Event> events(String name) {
         return client.v1().events().inNamespace("default").list().getItems().stream()
                 .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
