@@ -14,9 +14,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
  * host namespace, state goes to a temporary directory, and the embedded API is forced on.
  */
 public class SandboxHostResource implements QuarkusTestResourceLifecycleManager {
-    static volatile Sandbox sandbox;
-    static volatile Path stateDir;
-    static volatile Path runDir;
+    public static volatile Sandbox sandbox;
+    public static volatile Path stateDir;
+    public static volatile Path runDir;
 
     @Override
     public Map<String, String> start() {

@@ -39,6 +39,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.podnet.netconf.NetworkDefinition;
+import io.podnet.testing.Chart;
 import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.operator.PodnetConfig;
 import io.podnet.ports.PortPolicy;

@@ -1,4 +1,4 @@
-package io.podnet.packaging;
+package io.podnet.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +11,7 @@ import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
 /** What `helm template` rendered, parsed into fabric8 model objects, one per document. */
-final class Chart {
+public final class Chart {
     private static final Pattern SEPARATOR = Pattern.compile("(?m)^---\\s*$");
 
     private final String yaml;
@@ -22,7 +22,7 @@ final class Chart {
         this.objects = objects;
     }
 
-    static Chart parse(String yaml) {
+    public static Chart parse(String yaml) {
         List<HasMetadata> objects = new ArrayList<>();
         for (String doc : SEPARATOR.split(yaml)) {
             if (doc.lines().allMatch(l -> l.isBlank() || l.stripLeading().startsWith("#"))) {
@@ -37,19 +37,19 @@ final class Chart {
         return new Chart(yaml, objects);
     }
 
-    String yaml() {
+    public String yaml() {
         return yaml;
     }
 
-    List<HasMetadata> objects() {
+    public List<HasMetadata> objects() {
         return objects;
     }
 
-    <T extends HasMetadata> List<T> all(Class<T> type) {
+    public <T extends HasMetadata> List<T> all(Class<T> type) {
         return objects.stream().filter(type::isInstance).map(type::cast).toList();
     }
 
-    <T extends HasMetadata> T one(Class<T> type) {
+    public <T extends HasMetadata> T one(Class<T> type) {
         List<T> found = all(type);
         if (found.size() != 1) {
             throw new AssertionError("expected one " + type.getSimpleName() + ", found " + found.size());
@@ -57,12 +57,12 @@ final class Chart {
         return found.get(0);
     }
 
-    Optional<HasMetadata> byKind(String kind, String name) {
+    public Optional<HasMetadata> byKind(String kind, String name) {
         return objects.stream().filter(o -> kind.equals(o.getKind()) && name.equals(o.getMetadata().getName())).findFirst();
     }
 
     /** Kind -> names, to print in a failure. */
-    Map<String, List<String>> summary() {
+    public Map<String, List<String>> summary() {
         Map<String, List<String>> out = new java.util.TreeMap<>();
         for (HasMetadata o : objects) {
             out.computeIfAbsent(o.getKind(), k -> new ArrayList<>()).add(o.getMetadata().getName());

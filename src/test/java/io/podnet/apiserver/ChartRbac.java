@@ -1,0 +1,61 @@
+package io.podnet.apiserver;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import com.marcnuri.helm.Helm;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccount;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.podnet.testing.Chart;
+
+/**
+ * The chart's RBAC as shipped: helm template (real Helm, through helm-java) renders the
+ * ServiceAccount, ClusterRole and ClusterRoleBinding, they are applied to the real API server,
+ * and a TokenRequest gives the token the agent then runs with.
+ */
+final class ChartRbac {
+    static final String RELEASE = "podnet";
+    static final String NAMESPACE = "podnet-system";
+    private static String token;
+
+    private ChartRbac() {
+    }
+
+    static List<HasMetadata> rendered() {
+        Chart chart = Chart.parse(new Helm(Path.of("helm", "podnet")).template().withName(RELEASE).withNamespace(NAMESPACE)
+                .withKubeVersion("1.36.3").call());
+        return List.of(chart.one(ServiceAccount.class), chart.one(ClusterRole.class), chart.one(ClusterRoleBinding.class));
+    }
+
+    /** Applies the chart's RBAC (once per run) and returns a token of the chart's ServiceAccount. */
+    static synchronized String agentToken(KubernetesClient admin) {
+        if (token == null) {
+            if (admin.namespaces().withName(NAMESPACE).get() == null) {
+                admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();
+            }
+            ServiceAccount account = null;
+            for (HasMetadata object : rendered()) {
+                if (object instanceof ServiceAccount sa) {
+                    account = sa;
+                }
+                admin.resource(object).forceConflicts().serverSideApply();
+            }
+            TokenRequest request = new TokenRequestBuilder().withNewSpec().withExpirationSeconds(6L * 3600).endSpec().build();
+            token = admin.serviceAccounts().inNamespace(NAMESPACE).withName(account.getMetadata().getName()).tokenRequest(request)
+                    .getStatus().getToken();
+        }
+        return token;
+    }
+
+    static String serviceAccountUser() {
+        ServiceAccount sa = (ServiceAccount) rendered().get(0);
+        return "system:serviceaccount:" + NAMESPACE + ":" + sa.getMetadata().getName();
+    }
+}
