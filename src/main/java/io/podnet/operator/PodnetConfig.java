@@ -94,6 +94,18 @@ public interface PodnetConfig {
 
     Health health();
 
+    NodeGone nodeGone();
+
+    /** Each agent renews a Lease for its node; PodNetworks being deleted on a node whose lease went stale lose their finalizer. */
+    interface NodeGone {
+        /** How long a node's lease may go unrenewed before its agent counts as gone. */
+        @WithDefault("5m")
+        Duration grace();
+
+        /** Where the node leases live; empty: the Kubernetes client's namespace (the chart sets the release namespace). */
+        Optional<String> leaseNamespace();
+    }
+
     interface Health {
         /** A reconcile running longer than this makes liveness fail. */
         @WithDefault("5m")

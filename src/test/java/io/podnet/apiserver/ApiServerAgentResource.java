@@ -16,6 +16,7 @@ import io.podnet.testing.kube.LocalApiServer;
  */
 public class ApiServerAgentResource extends SandboxHostResource {
     public static final String NODE = "node-a";
+    public static final java.time.Duration GRACE = java.time.Duration.ofSeconds(4);
 
     @Override
     public Map<String, String> start() {
@@ -35,6 +36,9 @@ public class ApiServerAgentResource extends SandboxHostResource {
         config.put("quarkus.kubernetes-client.ca-cert-file", server.caFile().toString());
         config.put("quarkus.kubernetes-client.token", token);
         config.put("quarkus.kubernetes-client.namespace", "default");
+        // as the chart sets them: leases in the release namespace; a short grace so a test sees a node go
+        config.put("podnet.node-gone.lease-namespace", ChartRbac.NAMESPACE);
+        config.put("podnet.node-gone.grace", GRACE.toSeconds() + "s");
         return config;
     }
 }

@@ -12,12 +12,14 @@ import io.fabric8.kubernetes.api.model.authentication.TokenRequest;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podnet.testing.Chart;
 
 /**
  * The chart's RBAC as shipped: helm template (real Helm, through helm-java) renders the
- * ServiceAccount, ClusterRole and ClusterRoleBinding, they are applied to the real API server,
+ * ServiceAccount, ClusterRole, ClusterRoleBinding and the node-lease Role and RoleBinding, they are applied to the real API server,
  * and a TokenRequest gives the token the agent then runs with.
  */
 final class ChartRbac {
@@ -31,7 +33,8 @@ final class ChartRbac {
     static List<HasMetadata> rendered() {
         Chart chart = Chart.parse(new Helm(Path.of("helm", "podnet")).template().withName(RELEASE).withNamespace(NAMESPACE)
                 .withKubeVersion("1.36.3").call());
-        return List.of(chart.one(ServiceAccount.class), chart.one(ClusterRole.class), chart.one(ClusterRoleBinding.class));
+        return List.of(chart.one(ServiceAccount.class), chart.one(ClusterRole.class), chart.one(ClusterRoleBinding.class),
+                chart.one(Role.class), chart.one(RoleBinding.class));
     }
 
     /** Applies the chart's RBAC (once per run) and returns a token of the chart's ServiceAccount. */

@@ -37,6 +37,8 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.testing.Chart;
@@ -89,7 +91,7 @@ class HelmChartTest {
     @Test
     void everyRenderedObjectIsTheModelOfItsKind() {
         assertThat(defaults.summary()).containsOnlyKeys("DaemonSet", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-                "ConfigMap", "Service");
+                "Role", "RoleBinding", "ConfigMap", "Service");
         assertThat(defaults.one(DaemonSet.class).getMetadata().getName()).isEqualTo("podnet");
         assertThat(defaults.all(ConfigMap.class)).extracting(c -> c.getMetadata().getName())
                 .containsExactlyInAnyOrder("podnet-config", "podnet-networks");
@@ -97,7 +99,7 @@ class HelmChartTest {
             assertThat(o).as(o.getKind() + " " + o.getMetadata().getName()).isNotInstanceOf(GenericKubernetesResource.class);
             assertThat(o.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", RELEASE)
                     .containsEntry("app.kubernetes.io/managed-by", "Helm");
-            if (!(o instanceof ClusterRole) && !(o instanceof ClusterRoleBinding)) {
+            if (!(o instanceof ClusterRole) && !(o instanceof ClusterRoleBinding)) { // namespaced: in the release namespace
                 assertThat(o.getMetadata().getNamespace()).as(o.getKind()).isEqualTo(NAMESPACE);
             }
         }
@@ -195,7 +197,7 @@ class HelmChartTest {
     }
 
     @Test
-    void rbacIsExactlyWhatTheAgentUses() {
+    void rbacIsExactlyWhatTheAgentUses() throws IOException {
         ClusterRole role = defaults.one(ClusterRole.class);
         assertThat(role.getRules()).containsExactly(
                 rule("podnet.io", "podnetworks", "get", "list", "watch", "patch", "update"),
@@ -211,6 +213,19 @@ class HelmChartTest {
         assertThat(binding.getSubjects().get(0).getKind()).isEqualTo("ServiceAccount");
         assertThat(binding.getSubjects().get(0).getName()).isEqualTo(defaults.one(ServiceAccount.class).getMetadata().getName());
         assertThat(binding.getSubjects().get(0).getNamespace()).isEqualTo(NAMESPACE);
+
+        // node leases, in the release namespace only
+        Role leases = defaults.one(Role.class);
+        assertThat(leases.getMetadata().getNamespace()).isEqualTo(NAMESPACE);
+        assertThat(leases.getRules()).containsExactly(rule("coordination.k8s.io", "leases", "get", "list", "create", "update"));
+        RoleBinding leaseBinding = defaults.one(RoleBinding.class);
+        assertThat(leaseBinding.getRoleRef().getName()).isEqualTo(leases.getMetadata().getName());
+        assertThat(leaseBinding.getSubjects()).singleElement().satisfies(s -> {
+            assertThat(s.getName()).isEqualTo(defaults.one(ServiceAccount.class).getMetadata().getName());
+            assertThat(s.getNamespace()).isEqualTo(NAMESPACE);
+        });
+        Properties props = applicationProperties(defaults);
+        assertThat(props).containsEntry("podnet.node-gone.lease-namespace", NAMESPACE).containsEntry("podnet.node-gone.grace", "5m");
     }
 
     @Test
@@ -289,6 +304,8 @@ class HelmChartTest {
 
         assertThat(chart.all(ClusterRole.class)).isEmpty();
         assertThat(chart.all(ClusterRoleBinding.class)).isEmpty();
+        assertThat(chart.all(Role.class)).isEmpty();
+        assertThat(chart.all(RoleBinding.class)).isEmpty();
         assertThat(chart.all(ServiceAccount.class)).isEmpty();
 
         DaemonSet ds = chart.one(DaemonSet.class);
