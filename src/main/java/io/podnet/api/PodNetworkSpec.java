@@ -49,6 +49,10 @@ public class PodNetworkSpec {
     @JsonIgnore
     private String mappingProblem;
 
+    /** The stored spec as read, when it does not fit: written back unchanged. */
+    @JsonIgnore
+    private com.fasterxml.jackson.databind.JsonNode unmappedTree;
+
     public String getNodeName() {
         return nodeName;
     }
@@ -105,5 +109,15 @@ public class PodNetworkSpec {
     @JsonIgnore
     public void setMappingProblem(String mappingProblem) {
         this.mappingProblem = mappingProblem;
+    }
+
+    @JsonIgnore
+    public com.fasterxml.jackson.databind.JsonNode getUnmappedTree() {
+        return unmappedTree;
+    }
+
+    @JsonIgnore
+    public void setUnmappedTree(com.fasterxml.jackson.databind.JsonNode unmappedTree) {
+        this.unmappedTree = unmappedTree;
     }
 }

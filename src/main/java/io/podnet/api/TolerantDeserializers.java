@@ -2,20 +2,30 @@ package io.podnet.api;
 
 import java.io.IOException;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.BeanDescription;
+import com.fasterxml.jackson.databind.JsonSerializer;
+import com.fasterxml.jackson.databind.Module;
+import com.fasterxml.jackson.databind.SerializationConfig;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 
 /**
  * A PodNetwork whose spec or status does not fit the model (a number beyond its field's type, a
  * string where a number belongs, an unknown enum value, a list where an object belongs) must not
  * fail the informer's whole list or watch, which would stop every other PodNetwork of the node
  * with it. Such a spec is kept as a marker naming the problem, with the node name when that much
- * is readable; such a status reads as none (the agent writes a new one).
+ * is readable, and is written back as it was read; such a status reads as none (the agent writes
+ * a new one).
  */
-final class TolerantDeserializers {
+public final class TolerantDeserializers {
     private TolerantDeserializers() {
     }
 
@@ -30,9 +40,39 @@ final class TolerantDeserializers {
                 JsonNode node = tree == null ? null : tree.get("nodeName");
                 unmappable.setNodeName(node != null && node.isTextual() ? node.asText() : null);
                 unmappable.setMappingProblem(describe(e));
+                unmappable.setUnmappedTree(tree);
                 return unmappable;
             }
         }
+    }
+
+    /**
+     * A Jackson module that writes an unmappable spec back exactly as it was read, so that JOSDK's
+     * clones (written and read again) keep the marker and a patch computed from them never touches
+     * the spec. A module, not an annotation: the CRD generator would take an annotated spec for
+     * "any object".
+     */
+    public static Module specWriter() {
+        return new SimpleModule("podnet-unmappable-spec").setSerializerModifier(new BeanSerializerModifier() {
+            @Override
+            @SuppressWarnings("unchecked")
+            public JsonSerializer<?> modifySerializer(SerializationConfig config, BeanDescription description, JsonSerializer<?> serializer) {
+                if (description.getBeanClass() != PodNetworkSpec.class) {
+                    return serializer;
+                }
+                JsonSerializer<Object> bean = (JsonSerializer<Object>) serializer;
+                return new StdSerializer<PodNetworkSpec>(PodNetworkSpec.class) {
+                    @Override
+                    public void serialize(PodNetworkSpec spec, JsonGenerator generator, SerializerProvider provider) throws IOException {
+                        if (spec.getUnmappedTree() != null) {
+                            generator.writeTree(spec.getUnmappedTree());
+                        } else {
+                            bean.serialize(spec, generator, provider);
+                        }
+                    }
+                };
+            }
+        });
     }
 
     static final class Status extends JsonDeserializer<PodNetworkStatus> {

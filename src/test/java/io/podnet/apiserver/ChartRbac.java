@@ -22,9 +22,9 @@ import io.podnet.testing.Chart;
  * ServiceAccount, ClusterRole, ClusterRoleBinding and the node-lease Role and RoleBinding, they are applied to the real API server,
  * and a TokenRequest gives the token the agent then runs with.
  */
-final class ChartRbac {
+public final class ChartRbac {
     static final String RELEASE = "podnet";
-    static final String NAMESPACE = "podnet-system";
+    public static final String NAMESPACE = "podnet-system";
     private static String token;
 
     private ChartRbac() {
@@ -38,7 +38,7 @@ final class ChartRbac {
     }
 
     /** Applies the chart's RBAC (once per run) and returns a token of the chart's ServiceAccount. */
-    static synchronized String agentToken(KubernetesClient admin) {
+    public static synchronized String agentToken(KubernetesClient admin) {
         if (token == null) {
             if (admin.namespaces().withName(NAMESPACE).get() == null) {
                 admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build()).create();

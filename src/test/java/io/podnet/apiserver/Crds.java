@@ -12,14 +12,14 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 /** The committed CRD (crds/), applied to the real API server once per run and awaited until Established. */
-final class Crds {
+public final class Crds {
     static final Path FILE = Path.of("crds", "podnetworks.podnet.io-v1.yml");
     private static boolean applied;
 
     private Crds() {
     }
 
-    static synchronized void apply(KubernetesClient admin) {
+    public static synchronized void apply(KubernetesClient admin) {
         if (applied) {
             return;
         }

@@ -1,11 +1,9 @@
 package io.podnet.bench;
 
-import java.io.File;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -18,12 +16,18 @@ import io.fabric8.kubernetes.client.WatcherException;
 import io.podnet.api.NetworkAttachment;
 import io.podnet.api.PodNetwork;
 import io.podnet.api.PodNetworkSpec;
-import io.podnet.netns.NetnsManager;
+import io.podnet.apiserver.ChartRbac;
+import io.podnet.apiserver.Crds;
+import io.podnet.testing.kube.AgentProcess;
+import io.podnet.testing.kube.KubeBinaries;
+import io.podnet.testing.kube.LocalApiServer;
 
 /**
- * Create -> Ready through the whole agent: the packaged agent runs as its own process with the
- * embedded API and a sandbox namespace playing the host; a client creates PodNetworks one at a
- * time and watches until each one's Ready condition is True. Run as root:
+ * Create -> Ready through the whole agent, against the embedded API and against a real
+ * kube-apiserver in the same run (these machines' speed drifts between days, so only the
+ * same-run ratio holds). Each time the packaged agent runs as its own process with a sandbox
+ * namespace playing the host; a client creates PodNetworks one at a time and watches until each
+ * one's Ready condition is True. The real API server row needs tools/kube/build. Run as root:
  *
  * <pre>
  * bench/run OperatorReadyBench [count, default 20]
@@ -43,64 +47,52 @@ public final class OperatorReadyBench {
 
     private static void run(String[] args) throws Exception {
         int count = args.length > 0 ? Integer.parseInt(args[0]) : 20;
-        Path jar = Path.of("target/quarkus-app/quarkus-run.jar");
-        if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: bench/run packages the agent first");
+        System.out.printf("create -> Ready through the agent (sandbox host), %d PodNetworks one at a time, after 5 warm-ups%n", count);
+        System.out.println(Stats.header());
+        try (AgentProcess agent = AgentProcess.start("local", Map.of("PODNET_EMBEDDED_ENABLED", "true",
+                "QUARKUS_LOG_CATEGORY__IO_FABRIC8_MOCKWEBSERVER__LEVEL", "WARN"));
+                KubernetesClient client = new KubernetesClientBuilder()
+                        .withConfig(Config.fromKubeconfig(Files.readString(agent.runDir().resolve("kubeconfig")))).build()) {
+            System.out.println(Stats.row("embedded API", measure(client, "local", count)));
         }
-        NetnsManager manager = new NetnsManager(Path.of("/run/netns"));
-        String sandbox = "podnet-bench-" + UUID.randomUUID().toString().substring(0, 8);
-        Path dir = Files.createTempDirectory("podnet-bench-agent");
-        Path kubeconfig = dir.resolve("kubeconfig");
-        Process agent = null;
-        try (var host = manager.createOrOpen(sandbox)) {
-            ProcessBuilder pb = new ProcessBuilder("java", "-jar", jar.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("agent.log").toFile());
-            pb.environment().put("PODNET_HOST_NETNS", host.path().toString());
-            pb.environment().put("PODNET_STATE_DIR", dir.resolve("state").toString());
-            pb.environment().put("PODNET_RUN_DIR", dir.resolve("run").toString());
-            pb.environment().put("PODNET_NETWORKS_DIR", dir.resolve("networks").toString());
-            pb.environment().put("PODNET_EMBEDDED_ENABLED", "true");
-            pb.environment().put("PODNET_EMBEDDED_KUBECONFIG", kubeconfig.toString());
-            pb.environment().put("QUARKUS_HTTP_PORT", "0");
-            pb.environment().put("QUARKUS_LOG_CATEGORY__IO_FABRIC8_MOCKWEBSERVER__LEVEL", "WARN");
-            agent = pb.start();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(kubeconfig)) {
-                if (System.nanoTime() > deadline || !agent.isAlive()) {
-                    throw new IllegalStateException("the agent did not start; see " + dir.resolve("agent.log"));
-                }
-                Thread.sleep(100);
-            }
-            Thread.sleep(1000); // the operator starts its informer after the API is up
-            try (KubernetesClient client = new KubernetesClientBuilder().withConfig(Config.fromKubeconfig(Files.readString(kubeconfig))).build()) {
-                for (int i = 0; i < 5; i++) { // warm-up
-                    createAndAwaitReady(client, "warmup-" + i);
-                }
-                long[] ready = new long[count];
-                for (int i = 0; i < count; i++) {
-                    ready[i] = createAndAwaitReady(client, "bench-" + i);
-                }
-                System.out.printf("create -> Ready through the agent (embedded API, sandbox host), %d PodNetworks one at a time%n", count);
-                System.out.println(Stats.header());
-                System.out.println(Stats.row("create -> Ready", ready));
-                client.resources(PodNetwork.class).inNamespace("default").delete();
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                while (!client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty() && System.nanoTime() < until) {
-                    Thread.sleep(100);
-                }
+        if (KubeBinaries.find().isEmpty()) {
+            System.out.println("real kube-apiserver: skipped, " + KubeBinaries.HOW_TO_BUILD);
+            return;
+        }
+        LocalApiServer server = LocalApiServer.shared();
+        try (KubernetesClient admin = server.adminClient()) {
+            Crds.apply(admin);
+            Map<String, String> env = Map.of("PODNET_EMBEDDED_ENABLED", "false",
+                    "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", server.url(),
+                    "QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE", server.caFile().toString(),
+                    "QUARKUS_KUBERNETES_CLIENT_TOKEN", ChartRbac.agentToken(admin),
+                    "PODNET_NODE_GONE_LEASE_NAMESPACE", ChartRbac.NAMESPACE);
+            try (AgentProcess agent = AgentProcess.start("bench-node", env)) {
+                System.out.println(Stats.row("kube-apiserver " + server.version() + " (chart RBAC)", measure(admin, "bench-node", count)));
             }
         } finally {
-            if (agent != null) {
-                agent.destroy();
-                agent.waitFor(30, TimeUnit.SECONDS);
-            }
-            manager.delete(sandbox);
-            deleteTree(dir.toFile());
+            server.close();
         }
     }
 
+    private static long[] measure(KubernetesClient client, String node, int count) throws Exception {
+        for (int i = 0; i < 5; i++) {
+            createAndAwaitReady(client, node, "warmup-" + i);
+        }
+        long[] ready = new long[count];
+        for (int i = 0; i < count; i++) {
+            ready[i] = createAndAwaitReady(client, node, "bench-" + i);
+        }
+        client.resources(PodNetwork.class).inNamespace("default").delete();
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty() && System.nanoTime() < until) {
+            Thread.sleep(100);
+        }
+        return ready;
+    }
+
     /** Nanoseconds from the create request to the watch event that shows Ready=True. */
-    private static long createAndAwaitReady(KubernetesClient client, String name) throws Exception {
+    private static long createAndAwaitReady(KubernetesClient client, String node, String name) throws Exception {
         CompletableFuture<Long> readyAt = new CompletableFuture<>();
         var resources = client.resources(PodNetwork.class).inNamespace("default");
         try (var watch = resources.withField("metadata.name", name).watch(new Watcher<PodNetwork>() {
@@ -119,7 +111,7 @@ public final class OperatorReadyBench {
             PodNetwork pn = new PodNetwork();
             pn.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
             PodNetworkSpec spec = new PodNetworkSpec();
-            spec.setNodeName("local");
+            spec.setNodeName(node);
             NetworkAttachment a = new NetworkAttachment();
             a.setName("podnet");
             spec.setNetworks(List.of(a));
@@ -128,15 +120,5 @@ public final class OperatorReadyBench {
             resources.resource(pn).create();
             return readyAt.get(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS) - start;
         }
-    }
-
-    private static void deleteTree(File f) {
-        File[] children = f.listFiles();
-        if (children != null) {
-            for (File c : children) {
-                deleteTree(c);
-            }
-        }
-        f.delete();
     }
 }

@@ -126,6 +126,13 @@ public final class LocalApiServer implements AutoCloseable {
         end(apiServer);
     }
 
+    /** What /version reports, e.g. v1.36.3. */
+    public String version() {
+        try (KubernetesClient c = adminClient()) {
+            return c.getKubernetesVersion().getGitVersion();
+        }
+    }
+
     public String url() {
         return "https://127.0.0.1:" + securePort;
     }
