@@ -39,6 +39,12 @@ public class PodnetMeters implements EngineObserver {
     /** PodNetwork uid -> its phase, for the phase gauges. */
     private final Map<String, String> phases = new ConcurrentHashMap<>();
     private volatile boolean gaugesRegistered;
+    private final OwnedMeters owned = new OwnedMeters();
+
+    @jakarta.annotation.PreDestroy
+    void removeGauges() {
+        owned.removeFrom(registry);
+    }
 
     private Timer timer(String name, String description, String... tags) {
         return Timer.builder(name).description(description).tags(tags).serviceLevelObjectives(BUCKETS).register(registry);
@@ -94,8 +100,8 @@ public class PodnetMeters implements EngineObserver {
         synchronized (this) {
             if (!gaugesRegistered) {
                 for (String phase : PHASES) {
-                    Gauge.builder("podnet.podnetworks", phases, m -> m.values().stream().filter(phase::equals).count())
-                            .description("PodNetworks of this node by phase").tag("phase", phase).register(registry);
+                    owned.add(Gauge.builder("podnet.podnetworks", phases, m -> m.values().stream().filter(phase::equals).count())
+                            .strongReference(true).description("PodNetworks of this node by phase").tag("phase", phase).register(registry));
                 }
                 gaugesRegistered = true;
             }

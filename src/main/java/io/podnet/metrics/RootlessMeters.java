@@ -23,19 +23,26 @@ public class RootlessMeters {
     @Inject
     PodNetworkEngine engine;
 
+    private final OwnedMeters owned = new OwnedMeters();
+
     void register(@Observes StartupEvent event) {
-        Gauge.builder("podnet.rootless.helper.up", this, m -> m.status().helperUp() ? 1 : 0)
-                .description("1 when the rootless netns' egress helper (pasta or slirp4netns) runs").register(registry);
-        FunctionCounter.builder("podnet.rootless.helper.restarts", this, m -> m.status().helperRestarts())
-                .description("Times a dead rootless helper was started again").register(registry);
-        FunctionCounter.builder("podnet.forwarder.connections", this, m -> m.status().connections())
-                .description("TCP connections the rootless port forwarder accepted").register(registry);
-        Gauge.builder("podnet.forwarder.connections.active", this, m -> m.status().activeConnections())
-                .description("TCP connections open through the rootless port forwarder").register(registry);
-        FunctionCounter.builder("podnet.forwarder.bytes", this, m -> m.status().bytesToPods())
-                .description("Payload bytes the rootless port forwarder carried").tag("direction", "to_pod").register(registry);
-        FunctionCounter.builder("podnet.forwarder.bytes", this, m -> m.status().bytesFromPods())
-                .description("Payload bytes the rootless port forwarder carried").tag("direction", "from_pod").register(registry);
+        owned.add(Gauge.builder("podnet.rootless.helper.up", this, m -> m.status().helperUp() ? 1 : 0).strongReference(true)
+                .description("1 when the rootless netns' egress helper (pasta or slirp4netns) runs").register(registry));
+        owned.add(FunctionCounter.builder("podnet.rootless.helper.restarts", this, m -> m.status().helperRestarts())
+                .description("Times a dead rootless helper was started again").register(registry));
+        owned.add(FunctionCounter.builder("podnet.forwarder.connections", this, m -> m.status().connections())
+                .description("TCP connections the rootless port forwarder accepted").register(registry));
+        owned.add(Gauge.builder("podnet.forwarder.connections.active", this, m -> m.status().activeConnections()).strongReference(true)
+                .description("TCP connections open through the rootless port forwarder").register(registry));
+        owned.add(FunctionCounter.builder("podnet.forwarder.bytes", this, m -> m.status().bytesToPods())
+                .description("Payload bytes the rootless port forwarder carried").tag("direction", "to_pod").register(registry));
+        owned.add(FunctionCounter.builder("podnet.forwarder.bytes", this, m -> m.status().bytesFromPods())
+                .description("Payload bytes the rootless port forwarder carried").tag("direction", "from_pod").register(registry));
+    }
+
+    @jakarta.annotation.PreDestroy
+    void unregister() {
+        owned.removeFrom(registry);
     }
 
     private RootlessStatus status() {

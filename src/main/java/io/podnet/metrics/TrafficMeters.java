@@ -58,6 +58,12 @@ public class TrafficMeters {
         interfacesByPod.put(uid, Set.copyOf(interfaces));
     }
 
+    /** The series go with the bean: left in a registry that outlives it, they would answer for a dead bean. */
+    @jakarta.annotation.PreDestroy
+    synchronized void forgetAll() {
+        new java.util.ArrayList<>(seriesByPod.keySet()).forEach(this::forget);
+    }
+
     public synchronized void forget(String uid) {
         List<Meter> meters = seriesByPod.remove(uid);
         if (meters != null) {
