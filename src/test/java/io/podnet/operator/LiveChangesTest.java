@@ -150,12 +150,22 @@ class LiveChangesTest {
     void aNewReloadAnnotationReappliesWithTheSameNamesMacsAndAddresses() {
         client.resource(PodNetworkOperatorTest.podNetwork("reloaded", "local", PodNetworkOperatorTest.network("podnet"))).create();
         PodNetwork before = awaitReady("reloaded", pn -> true);
+        String ns = "podnet-" + before.getMetadata().getUid();
+        // something for the reload to re-apply: the pod's default route and address go
+        Shell.ok("ip", "-n", ns, "route", "del", "default");
+        Shell.ok("ip", "-n", ns, "addr", "flush", "dev", "eth0", "scope", "global");
         PodNetwork edited = get("reloaded");
         edited.getMetadata().setAnnotations(Map.of("podnet.io/reload", "1"));
         client.resource(edited).update();
         PodNetwork after = awaitReady("reloaded", pn -> "1".equals(pn.getStatus().getObservedReload()));
         assertThat(after.getStatus().getNetworks()).usingRecursiveComparison().isEqualTo(before.getStatus().getNetworks());
-        await().atMost(TIMEOUT).until(() -> events("reloaded").stream().anyMatch(e -> e.getReason().equals("Reloaded")));
+        String ip = before.getStatus().getInspect().getIpAddress();
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(Shell.ipJson(ns, "route", "show", "default").toString()).contains("10.89.0.1");
+            assertThat(Shell.ipJson(ns, "addr", "show", "eth0").toString()).contains("\"" + ip + "\"");
+        });
+        String uid = before.getMetadata().getUid();
+        await().atMost(TIMEOUT).until(() -> events(uid).stream().anyMatch(e -> e.getReason().equals("Reloaded")));
     }
 
     @Test
@@ -260,8 +270,9 @@ class LiveChangesTest {
         return names;
     }
 
-    private List<Event> events(String name) {
+    /** Events about this PodNetwork (by uid: an earlier one of the same name is another object). */
+    private List<Event> events(String uid) {
         return client.v1().events().inNamespace("default").list().getItems().stream()
-                .filter(e -> name.equals(e.getInvolvedObject().getName())).toList();
+                .filter(e -> uid.equals(e.getInvolvedObject().getUid())).toList();
     }
 }
