@@ -47,6 +47,8 @@ class ApiOutageTest {
         String ns = "outage-" + UUID.randomUUID().toString().substring(0, 8);
         try (KubernetesClient admin = server.adminClient()) {
             admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+        }
+        try (KubernetesClient admin = server.adminClient()) {
             PodNetwork pn = new PodNetwork();
             pn.setMetadata(new ObjectMetaBuilder().withName("steady").withNamespace(ns).build());
             PodNetworkSpec spec = new PodNetworkSpec();
@@ -96,8 +98,11 @@ class ApiOutageTest {
             await().atMost(TIMEOUT).untilAsserted(() -> assertThat(Files.readString(resolvConf)).contains("after-outage.example"));
             await().atMost(TIMEOUT).untilAsserted(() -> given().when().get("/q/health/ready").then().statusCode(200));
 
-            admin.resources(PodNetwork.class).inNamespace(ns).delete();
-            await().atMost(TIMEOUT).until(() -> admin.resources(PodNetwork.class).inNamespace(ns).list().getItems().isEmpty());
+        } finally {
+            try (KubernetesClient admin = server.adminClient()) {
+                admin.resources(PodNetwork.class).inNamespace(ns).delete();
+                await().atMost(TIMEOUT).until(() -> admin.resources(PodNetwork.class).inNamespace(ns).list().getItems().isEmpty());
+            }
         }
     }
 

@@ -56,7 +56,8 @@ class RequestValidatorTest {
                 "SctpNotSupportedRootless");
         assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, 1), List.of(), List.of(), null),
                 Stage.NETNS, "NetnsNotAllowed");
-        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, 4_000_000), List.of(),
+        // pid_max itself is never handed out (pids run from 1 to pid_max - 1)
+        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, pidMax()), List.of(),
                 List.of(), null), Stage.NETNS, "ProcessNotFound");
         assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PATH,
                 java.nio.file.Path.of("/run/netns/../../etc/passwd"), 0), List.of(), List.of(), null), Stage.NETNS, "NetnsPathNotAllowed");
@@ -66,11 +67,21 @@ class RequestValidatorTest {
 
     @Test
     void kernelNamesComeFromHashesNotFromUserStrings() {
+        // golden values: an agent adopts what an older agent built by these names, so they never change
         String veth = KernelNames.hostVeth("0b6d4a4e-0000-4000-8000-000000000001", "podnet");
-        assertThat(veth).matches("pn[0-9a-f]{12}").isEqualTo(KernelNames.hostVeth("0b6d4a4e-0000-4000-8000-000000000001", "podnet"));
+        assertThat(veth).isEqualTo("pn982f246e086f");
         assertThat(veth).isNotEqualTo(KernelNames.hostVeth("0b6d4a4e-0000-4000-8000-000000000001", "other"));
         assertThat(KernelNames.bridgeMac("podnet0").isMulticast()).isFalse();
-        assertThat(KernelNames.bridgeMac("podnet0")).isEqualTo(KernelNames.bridgeMac("podnet0"));
+        assertThat(KernelNames.bridgeMac("podnet0").toString()).isEqualTo("6e:2f:76:2f:48:53");
+        assertThat(KernelNames.bridgeMac("podnet1")).isNotEqualTo(KernelNames.bridgeMac("podnet0"));
         assertThat(InterfaceNames.firstFree(Set.of("eth0", "eth2"))).isEqualTo("eth1");
+    }
+
+    private static int pidMax() {
+        try {
+            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/pid_max")).strip());
+        } catch (java.io.IOException e) {
+            return 4_194_304; // the kernel's largest pid_max
+        }
     }
 }

@@ -238,8 +238,11 @@ class NftFirewallKernelTest {
         String text = text();
         assertThat(text).contains("0.0.0.0/0 . sctp . 8300", "0.0.0.0/0 . sctp . 8400-8401");
         assertThat(elements().get("dports4")).hasSize(1);
-        Assumptions.assumeTrue(Files.exists(Path.of("/proc/sys/net/sctp")),
-                "the kernel has no SCTP sockets (CONFIG_IP_SCTP not set, no modprobe): the SCTP rules are checked, not their traffic");
+        // the rules are checked above on every kernel; traffic needs SCTP sockets and socat
+        Assumptions.assumeTrue(Files.exists(Path.of("/proc/sys/net/sctp")), "SCTP traffic not sent: this kernel has no SCTP sockets "
+                + "(/proc/sys/net/sctp is missing: CONFIG_IP_SCTP is off and there is no module to load); the SCTP rules were checked");
+        Assumptions.assumeTrue(Shell.run("sh", "-c", "command -v socat").ok(), "SCTP traffic not sent: socat is not installed "
+                + "(apt-get install socat); the SCTP rules were checked");
         Process server = new ProcessBuilder("ip", "netns", "exec", topo.nsName("a"), "socat", "SCTP-LISTEN:300,reuseaddr",
                 "SYSTEM:echo sctp-ok").redirectErrorStream(true).start();
         try {
@@ -416,8 +419,10 @@ class NftFirewallKernelTest {
     @Test
     void aFirewallForTheAgentsOwnNamespaceOpensAndCloses() throws IOException {
         // null = the agent's own namespace: only opened and asked for its listeners, nothing is changed there
-        try (NftFirewall own = NftFirewall.open(null)) {
-            assertThat(own.listeningPorts()).isNotNull();
+        // a loopback listener of this JVM, in the agent's own namespace, is seen there as in use
+        try (NftFirewall own = NftFirewall.open(null); java.net.ServerSocket mine = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(own.listeningPorts().inUse(java.net.InetAddress.getLoopbackAddress(), Protocol.TCP, mine.getLocalPort())).isTrue();
         }
     }
 }

@@ -54,11 +54,42 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
                 "podnet.rootless.allow-host-loopback", "true");
     }
 
+    /**
+     * Ends the sandbox and what a failed test left: the pod namespaces the agent's state names (they
+     * live in the host's /run/netns, outside the sandbox), and the temporary folders.
+     */
     @Override
     public void stop() {
         if (sandbox != null) {
             sandbox.close();
             sandbox = null;
+        }
+        if (stateDir != null) {
+            io.podnet.netns.NetnsManager netns = new io.podnet.netns.NetnsManager(Sandbox.NETNS_DIR);
+            try (java.util.stream.Stream<Path> pods = Files.list(stateDir.resolve("pods"))) {
+                pods.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f-]{36}\\.json"))
+                        .map(n -> "podnet-" + n.substring(0, 36)).filter(n -> Files.exists(Sandbox.NETNS_DIR.resolve(n)))
+                        .forEach(netns::delete);
+            } catch (IOException e) {
+                // no pods dir: no pod was built
+            }
+        }
+        deleteTree(stateDir);
+        deleteTree(runDir);
+        stateDir = null;
+        runDir = null;
+    }
+
+    private static void deleteTree(Path root) {
+        if (root == null || !Files.exists(root)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // temporary folders: best effort (a mount inside is left for leakcheck to name)
         }
     }
 }

@@ -49,7 +49,10 @@ class NativeImageConfigTest {
             assertThat(json).extracting(p -> p.getFileName().toString())
                     .containsExactly("jni-config.json", "proxy-config.json", "reflect-config.json", "resource-config.json");
             for (Path p : json) {
-                assertThat(JSON.readTree(p.toFile())).as(p.toString()).isNotNull();
+                // an empty file reads as a MissingNode, not null: each file must hold a non-empty array or object
+                JsonNode tree = JSON.readTree(p.toFile());
+                assertThat(tree.isContainerNode()).as(p + " is a JSON array or object").isTrue();
+                assertThat(tree.size()).as(p + " has entries").isPositive();
             }
         }
     }
