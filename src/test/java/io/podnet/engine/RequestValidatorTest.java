@@ -79,7 +79,8 @@ class RequestValidatorTest {
 
     private static int pidMax() {
         try {
-            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/kernel/pid_max")).strip());
+            // readAllLines, not readString: procfs files report no size, and readString came back with "3" here
+            return Integer.parseInt(java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/sys/kernel/pid_max")).get(0).strip());
         } catch (java.io.IOException e) {
             return 4_194_304; // the kernel's largest pid_max
         }

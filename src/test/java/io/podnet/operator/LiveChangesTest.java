@@ -243,7 +243,52 @@ class LiveChangesTest {
             PodNetwork got = get("sneaky");
             return got != null && got.getStatus() != null && "Failed".equals(got.getStatus().getPhase());
         });
-        assertThat(get("sneaky").getStatus().getConditions().get(0).getReason()).isEqualTo("NetnsNotAllowed");
+        assertThat(get("sneaky").getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready")).singleElement()
+                .satisfies(c -> assertThat(c.getReason()).isEqualTo("NetnsNotAllowed"));
+    }
+
+    @Test
+    void theNamespaceThatPlaysTheHostCannotBeJoinedEither() throws Exception {
+        // a process inside the configured host namespace (the sandbox here): joining it would wire the node itself
+        Process inHost = new ProcessBuilder("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "sleep", "60").start();
+        try {
+            long pid = awaitChildPid(inHost);
+            PodNetwork pn = PodNetworkOperatorTest.podNetwork("host-joiner", "local", PodNetworkOperatorTest.network("podnet"));
+            NetnsSpec netns = new NetnsSpec();
+            netns.setType(NetnsType.Pid);
+            netns.setPid((int) pid);
+            pn.getSpec().setNetns(netns);
+            client.resource(pn).create();
+            await().atMost(TIMEOUT).until(() -> {
+                PodNetwork got = get("host-joiner");
+                return got != null && got.getStatus() != null && "Failed".equals(got.getStatus().getPhase());
+            });
+            assertThat(get("host-joiner").getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready")).singleElement()
+                    .satisfies(c -> {
+                        assertThat(c.getReason()).isEqualTo("NetnsNotAllowed");
+                        assertThat(c.getMessage()).contains("node's own network namespace");
+                    });
+            assertThat(Shell.ok("ip", "-n", SandboxHostResource.sandbox.name(), "-br", "link")).doesNotContain("eth0");
+        } finally {
+            inHost.destroyForcibly().waitFor();
+        }
+    }
+
+    /** `ip netns exec` execs the command in place, so the process is the sleep itself once its netns is the sandbox's. */
+    private static long awaitChildPid(Process p) throws Exception {
+        Path hostNs = SandboxHostResource.sandbox.path();
+        Object want = Files.getAttribute(hostNs, "unix:ino");
+        for (int i = 0; i < 100; i++) {
+            try {
+                if (want.equals(Files.getAttribute(Path.of("/proc", Long.toString(p.pid()), "ns", "net"), "unix:ino"))) {
+                    return p.pid();
+                }
+            } catch (java.io.IOException e) {
+                // not there yet
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("the process never entered " + hostNs);
     }
 
     @Test

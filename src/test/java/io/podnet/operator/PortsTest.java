@@ -57,13 +57,14 @@ class PortsTest {
         return p;
     }
 
-    private PodNetwork create(String name, PortMapping... ports) {
+    /** Creates the PodNetwork and waits for the phase the test expects (a transient Pending is not an answer). */
+    private PodNetwork create(String name, String phase, PortMapping... ports) {
         PodNetwork pn = PodNetworkOperatorTest.podNetwork(name, "local", PodNetworkOperatorTest.network("podnet"));
         pn.getSpec().setPortMappings(List.of(ports));
         client.resource(pn).create();
         await().atMost(TIMEOUT).until(() -> {
             PodNetwork got = get(name);
-            return got != null && got.getStatus() != null && got.getStatus().getPhase() != null;
+            return got != null && got.getStatus() != null && phase.equals(got.getStatus().getPhase());
         });
         return get(name);
     }
@@ -78,7 +79,7 @@ class PortsTest {
 
     @Test
     void theStatusShowsPortsCompactedWithRandomHostPortsResolved() {
-        PodNetwork pn = create("compacted", port(18081, 81, "tcp", 1), port(18082, 82, "tcp", 1), port(0, 53, "tcp,udp", 1));
+        PodNetwork pn = create("compacted", "Ready", port(18081, 81, "tcp", 1), port(18082, 82, "tcp", 1), port(0, 53, "tcp,udp", 1));
         assertThat(pn.getStatus().getPhase()).isEqualTo("Ready");
         assertThat(condition(pn, "PortsReady").getReason()).isEqualTo("PortsApplied");
         List<PortStatus> ports = pn.getStatus().getPorts();
@@ -98,7 +99,7 @@ class PortsTest {
 
     @Test
     void aServerInThePodIsReachedThroughItsHostPortAndTheFirewallIsRepairedAfterAFlush() throws Exception {
-        PodNetwork pn = create("served", port(18090, 8080, "tcp", 1));
+        PodNetwork pn = create("served", "Ready", port(18090, 8080, "tcp", 1));
         assertThat(pn.getStatus().getPhase()).isEqualTo("Ready");
         Netns podNs = NetnsManager.join(Path.of(pn.getStatus().getNetnsPath()));
         cleanups.add(podNs);
@@ -117,7 +118,7 @@ class PortsTest {
         assertThat(TcpProbe.fetch(podNs, "10.89.0.1", 18090)).as("hairpin: the pod reaches its own host port").isEqualTo("hello from the pod");
 
         // a second pod asking for the same host port is refused, naming who holds it; the first keeps working
-        PodNetwork taker = create("taker", port(18090, 9090, "tcp", 1));
+        PodNetwork taker = create("taker", "Failed", port(18090, 9090, "tcp", 1));
         assertThat(taker.getStatus().getPhase()).isEqualTo("Failed");
         assertThat(condition(taker, "PortsReady").getReason()).isEqualTo("PortConflict");
         assertThat(condition(taker, "PortsReady").getMessage()).contains("18090", "default/served");
@@ -133,7 +134,7 @@ class PortsTest {
 
     @Test
     void aDeniedHostPortIsRefusedAndNothingIsApplied() {
-        PodNetwork pn = create("ssh", port(18095, 80, "tcp", 1), port(22, 22, "tcp", 1));
+        PodNetwork pn = create("ssh", "Failed", port(18095, 80, "tcp", 1), port(22, 22, "tcp", 1));
         assertThat(pn.getStatus().getPhase()).isEqualTo("Failed");
         assertThat(condition(pn, "PortsReady").getReason()).isEqualTo("PortDenied");
         assertThat(Shell.run("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "table", "inet", "podnet").output())

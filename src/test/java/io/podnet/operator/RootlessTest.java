@@ -55,21 +55,22 @@ class RootlessTest {
         PodNetworkOperatorTest.deleteAllAndWait(client, TIMEOUT);
     }
 
-    private PodNetwork rootlessPod(String name, io.podnet.api.PortMapping... ports) {
+    /** Creates the rootless PodNetwork and waits for the phase the test expects (a transient Pending is not an answer). */
+    private PodNetwork rootlessPod(String name, String phase, io.podnet.api.PortMapping... ports) {
         PodNetwork pn = PodNetworkOperatorTest.podNetwork(name, "local", PodNetworkOperatorTest.network("podnet"));
         pn.getSpec().setMode(Mode.Rootless);
         pn.getSpec().setPortMappings(List.of(ports));
         client.resource(pn).create();
         await().atMost(TIMEOUT).until(() -> {
             PodNetwork got = client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
-            return got != null && got.getStatus() != null && got.getStatus().getPhase() != null;
+            return got != null && got.getStatus() != null && phase.equals(got.getStatus().getPhase());
         });
         return client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
     }
 
     @Test
     void aRootlessPodSitsInTheRootlessNetnsReachesOutThroughTheHelperAndIsServedByTheForwarder() throws Exception {
-        PodNetwork pn = rootlessPod("quiet", PortsTest.port(18200, 8080, "tcp", 1));
+        PodNetwork pn = rootlessPod("quiet", "Ready", PortsTest.port(18200, 8080, "tcp", 1));
         assertThat(pn.getStatus().getPhase()).as(String.valueOf(pn.getStatus().getConditions())).isEqualTo("Ready");
         String ip = pn.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0").getSubnets().get(0).getIpnet().split("/")[0];
         // nothing of it in the host namespace: no veth end, no bridge, no firewall element
@@ -135,7 +136,7 @@ class RootlessTest {
             return s;
         });
         cleanups.add(squatter);
-        PodNetwork pn = rootlessPod("squatted", PortsTest.port(18210, 8080, "tcp", 1));
+        PodNetwork pn = rootlessPod("squatted", "Pending", PortsTest.port(18210, 8080, "tcp", 1));
         await().atMost(TIMEOUT).until(() -> {
             PodNetwork got = client.resources(PodNetwork.class).inNamespace("default").withName("squatted").get();
             return got.getStatus().getConditions().stream()
