@@ -4,9 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -48,14 +46,9 @@ public class GoneNodeFinalizers {
     private ScheduledExecutorService timer;
 
     void start(@Observes StartupEvent event) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "podnet-node-lease");
-            t.setDaemon(true);
-            return t;
-        });
         // renew several times within the grace, and no less often than the resync
         long period = Math.max(1000, Math.min(config.resyncInterval().toMillis(), config.nodeGone().grace().toMillis() / 4));
-        timer.scheduleWithFixedDelay(this::runQuietly, 0, period, TimeUnit.MILLISECONDS);
+        timer = PeriodicTask.start("podnet-node-lease", 0, period, this::runQuietly);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -1,8 +1,6 @@
 package io.podnet.operator;
 
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -32,13 +30,8 @@ public class NodeResync {
     private ScheduledExecutorService timer;
 
     void start(@Observes StartupEvent event) {
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "podnet-node-resync");
-            t.setDaemon(true);
-            return t;
-        });
         long period = Math.max(500, config.resyncInterval().toMillis());
-        timer.scheduleWithFixedDelay(this::repairQuietly, period, period, TimeUnit.MILLISECONDS);
+        timer = PeriodicTask.start("podnet-node-resync", period, period, this::repairQuietly);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -2,9 +2,7 @@ package io.podnet.operator;
 
 import java.util.HashSet;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -43,13 +41,8 @@ public class OrphanCollector {
 
     void start(@Observes @Priority(Interceptor.Priority.PLATFORM_BEFORE) StartupEvent event) {
         collectQuietly();
-        timer = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "podnet-orphan-collector");
-            t.setDaemon(true);
-            return t;
-        });
         long period = Math.max(1000, config.resyncInterval().multipliedBy(6).toMillis());
-        timer.scheduleWithFixedDelay(this::collectQuietly, period, period, TimeUnit.MILLISECONDS);
+        timer = PeriodicTask.start("podnet-orphan-collector", period, period, this::collectQuietly);
     }
 
     void stop(@Observes ShutdownEvent event) {

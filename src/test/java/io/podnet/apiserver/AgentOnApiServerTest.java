@@ -17,13 +17,12 @@ import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podnet.api.NetworkAttachment;
 import io.podnet.api.PodNetwork;
-import io.podnet.api.PodNetworkSpec;
 import io.podnet.operator.PodNetworkReconciler;
 import io.podnet.operator.SandboxHostResource;
+import io.podnet.testing.PodNetworks;
 import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.Shell;
 import io.podnet.testing.kube.KubeBinaries;
@@ -63,19 +62,7 @@ class AgentOnApiServerTest {
     }
 
     private PodNetwork podNetwork(String name, String... networks) {
-        PodNetwork pn = new PodNetwork();
-        pn.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).build());
-        PodNetworkSpec spec = new PodNetworkSpec();
-        spec.setNodeName(NODE);
-        List<NetworkAttachment> list = new ArrayList<>();
-        for (String n : networks) {
-            NetworkAttachment a = new NetworkAttachment();
-            a.setName(n);
-            list.add(a);
-        }
-        spec.setNetworks(list);
-        pn.setSpec(spec);
-        return pn;
+        return PodNetworks.of(namespace, name, NODE, networks);
     }
 
     private PodNetwork get(String name) {

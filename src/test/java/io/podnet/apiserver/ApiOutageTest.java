@@ -14,13 +14,11 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podnet.api.DnsSpec;
-import io.podnet.api.NetworkAttachment;
 import io.podnet.api.PodNetwork;
-import io.podnet.api.PodNetworkSpec;
 import io.podnet.operator.SandboxHostResource;
+import io.podnet.testing.PodNetworks;
 import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.Shell;
 import io.podnet.testing.kube.LocalApiServer;
@@ -49,15 +47,7 @@ class ApiOutageTest {
             admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         }
         try (KubernetesClient admin = server.adminClient()) {
-            PodNetwork pn = new PodNetwork();
-            pn.setMetadata(new ObjectMetaBuilder().withName("steady").withNamespace(ns).build());
-            PodNetworkSpec spec = new PodNetworkSpec();
-            spec.setNodeName(ApiServerAgentResource.NODE);
-            NetworkAttachment a = new NetworkAttachment();
-            a.setName("podnet");
-            spec.setNetworks(List.of(a));
-            pn.setSpec(spec);
-            admin.resource(pn).create();
+            admin.resource(PodNetworks.of(ns, "steady", ApiServerAgentResource.NODE, "podnet")).create();
             await().atMost(TIMEOUT).until(() -> isReady(admin.resources(PodNetwork.class).inNamespace(ns).withName("steady").get()));
             PodNetwork ready = admin.resources(PodNetwork.class).inNamespace(ns).withName("steady").get();
             String netns = "podnet-" + ready.getMetadata().getUid();

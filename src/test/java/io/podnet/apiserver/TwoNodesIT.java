@@ -19,11 +19,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.podnet.api.NetworkAttachment;
 import io.podnet.api.PodNetwork;
-import io.podnet.api.PodNetworkSpec;
+import io.podnet.testing.PodNetworks;
 import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.kube.AgentProcess;
 import io.podnet.testing.kube.LocalApiServer;
@@ -58,10 +56,10 @@ class TwoNodesIT {
                 for (String node : List.of("node-1", "node-2")) {
                     for (int i = 0; i < 3; i++) {
                         names.add(node + "-pn" + i);
-                        admin.resource(podNetwork(ns, node + "-pn" + i, node)).create();
+                        admin.resource(PodNetworks.of(ns, node + "-pn" + i, node, "podnet")).create();
                     }
                 }
-                admin.resource(podNetwork(ns, "node-3-pn", "node-3")).create();
+                admin.resource(PodNetworks.of(ns, "node-3-pn", "node-3", "podnet")).create();
 
                 await().atMost(TIMEOUT).until(() -> names.stream().allMatch(n -> ready(admin, ns, n)));
                 for (AgentProcess agent : List.of(one, two)) {
@@ -103,18 +101,6 @@ class TwoNodesIT {
                 assertThat(Files.exists(one.log())).isTrue();
             }
         }
-    }
-
-    private static PodNetwork podNetwork(String ns, String name, String node) {
-        PodNetwork pn = new PodNetwork();
-        pn.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace(ns).build());
-        PodNetworkSpec spec = new PodNetworkSpec();
-        spec.setNodeName(node);
-        NetworkAttachment a = new NetworkAttachment();
-        a.setName("podnet");
-        spec.setNetworks(List.of(a));
-        pn.setSpec(spec);
-        return pn;
     }
 
     private static boolean ready(KubernetesClient admin, String ns, String name) {

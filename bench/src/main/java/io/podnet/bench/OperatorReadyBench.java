@@ -7,17 +7,15 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import io.podnet.api.NetworkAttachment;
 import io.podnet.api.PodNetwork;
-import io.podnet.api.PodNetworkSpec;
 import io.podnet.apiserver.ChartRbac;
 import io.podnet.apiserver.Crds;
+import io.podnet.testing.PodNetworks;
 import io.podnet.testing.kube.AgentProcess;
 import io.podnet.testing.kube.KubeBinaries;
 import io.podnet.testing.kube.LocalApiServer;
@@ -108,14 +106,7 @@ public final class OperatorReadyBench {
             public void onClose(WatcherException cause) {
             }
         })) {
-            PodNetwork pn = new PodNetwork();
-            pn.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
-            PodNetworkSpec spec = new PodNetworkSpec();
-            spec.setNodeName(node);
-            NetworkAttachment a = new NetworkAttachment();
-            a.setName("podnet");
-            spec.setNetworks(List.of(a));
-            pn.setSpec(spec);
+            PodNetwork pn = PodNetworks.of("default", name, node, "podnet");
             long start = System.nanoTime();
             resources.resource(pn).create();
             return readyAt.get(Duration.ofSeconds(30).toMillis(), TimeUnit.MILLISECONDS) - start;

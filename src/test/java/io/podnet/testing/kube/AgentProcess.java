@@ -9,12 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import io.podnet.testing.Sandbox;
 
@@ -57,7 +54,7 @@ public final class AgentProcess implements AutoCloseable {
                     {"name": "podnet", "driver": "bridge", "network_interface": "podnet0",
                      "subnets": [{"subnet": "10.89.0.0/24", "gateway": "10.89.0.1"}]}
                     """);
-            int port = freePort();
+            int port = Processes.freeLoopbackPort();
             Map<String, String> environment = new HashMap<>();
             environment.put("PODNET_NODE_NAME", node);
             environment.put("PODNET_HOST_NETNS", sandbox.path().toString());
@@ -132,44 +129,14 @@ public final class AgentProcess implements AutoCloseable {
     }
 
     public String tail() {
-        try {
-            List<String> lines = Files.readAllLines(log());
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "(no log)";
-        }
+        return Processes.tail(log(), 40);
     }
 
     /** Stops the agent (SIGTERM, as the kubelet does), then its sandbox and folders. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                process.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        Processes.end(process);
         sandbox.close();
-        try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> all = new ArrayList<>(walk.toList());
-            Collections.reverse(all);
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temp folder: best effort
-        }
-    }
-
-    private static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        Processes.deleteTree(dir);
     }
 }

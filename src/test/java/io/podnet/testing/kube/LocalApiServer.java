@@ -1,8 +1,6 @@
 package io.podnet.testing.kube;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +10,6 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -36,9 +32,9 @@ public final class LocalApiServer implements AutoCloseable {
 
     private final Path bin;
     private final Path dir;
-    private final int etcdPort = freePort();
-    private final int peerPort = freePort();
-    private final int securePort = freePort();
+    private final int etcdPort = Processes.freeLoopbackPort();
+    private final int peerPort = Processes.freeLoopbackPort();
+    private final int securePort = Processes.freeLoopbackPort();
     private final String adminToken = UUID.randomUUID().toString();
     private Process etcd;
     private Process apiServer;
@@ -123,7 +119,7 @@ public final class LocalApiServer implements AutoCloseable {
 
     /** Ends kube-apiserver (SIGTERM), leaving etcd and its data: an API outage. */
     public synchronized void stopApiServer() {
-        end(apiServer);
+        Processes.end(apiServer);
     }
 
     /** What /version reports, e.g. v1.36.3. */
@@ -210,7 +206,7 @@ public final class LocalApiServer implements AutoCloseable {
         String last = "not started";
         while (System.nanoTime() < deadline) {
             if (!apiServer.isAlive()) {
-                throw new IllegalStateException("kube-apiserver exited with " + apiServer.exitValue() + ": " + tail(logOf("kube-apiserver")));
+                throw new IllegalStateException("kube-apiserver exited with " + apiServer.exitValue() + ": " + Processes.tail(logOf("kube-apiserver"), 30));
             }
             if (Files.exists(caFile())) {
                 try (KubernetesClient c = adminClient()) {
@@ -226,7 +222,7 @@ public final class LocalApiServer implements AutoCloseable {
             sleep(200);
         }
         throw new IllegalStateException("kube-apiserver not ready after " + START_TIMEOUT.toSeconds() + " s (" + last + "): "
-                + tail(logOf("kube-apiserver")));
+                + Processes.tail(logOf("kube-apiserver"), 30));
     }
 
     private Process launch(String name, List<String> command) throws IOException {
@@ -237,27 +233,11 @@ public final class LocalApiServer implements AutoCloseable {
         return p;
     }
 
-    private static void end(Process p) {
-        if (p == null || !p.isAlive()) {
-            return;
-        }
-        p.destroy();
-        try {
-            if (!p.waitFor(20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                p.waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-        }
-    }
-
     @Override
     public synchronized void close() {
-        end(apiServer);
-        end(etcd);
-        deleteTree(dir);
+        Processes.end(apiServer);
+        Processes.end(etcd);
+        Processes.deleteTree(dir);
         try {
             Files.deleteIfExists(PID_FILE);
         } catch (IOException e) {
@@ -295,23 +275,6 @@ public final class LocalApiServer implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (IOException e) {
-            return "(no log)";
-        }
-    }
-
     private static void sleep(long ms) {
         try {
             Thread.sleep(ms);
@@ -321,18 +284,4 @@ public final class LocalApiServer implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path root) {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            List<Path> all = new ArrayList<>(walk.toList());
-            java.util.Collections.reverse(all);
-            for (Path p : all) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // best effort: a temp folder
-        }
-    }
 }
