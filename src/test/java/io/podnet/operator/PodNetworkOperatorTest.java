@@ -225,6 +225,61 @@ class PodNetworkOperatorTest {
         raw.inNamespace("default").withName("too-big").delete();
     }
 
+    @Test
+    void aMergePatchReplacesTheNetworkListAsTheApiServerDoes() {
+        client.resource(podNetwork("merged", "local", network("podnet"))).create();
+        awaitCondition("merged", "Ready", "True");
+        // what kubectl apply and kubectl patch --type merge send for a custom resource
+        client.resources(PodNetwork.class).inNamespace("default").withName("merged").patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"spec\": {\"networks\": [{\"name\": \"podnet\"}, {\"name\": \"backend\"}]}, \"metadata\": {\"labels\": {\"tier\": \"web\"}}}");
+        assertThat(get("merged").getSpec().getNetworks()).extracting(NetworkAttachment::getName).containsExactly("podnet", "backend");
+        await().atMost(TIMEOUT).until(() -> get("merged").getStatus().getNetworks().containsKey("backend"));
+        client.resources(PodNetwork.class).inNamespace("default").withName("merged").patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                "{\"spec\": {\"networks\": [{\"name\": \"backend\"}]}, \"metadata\": {\"labels\": {\"tier\": null}}}");
+        PodNetwork after = get("merged");
+        assertThat(after.getSpec().getNetworks()).extracting(NetworkAttachment::getName).containsExactly("backend");
+        assertThat(after.getMetadata().getLabels()).doesNotContainKey("tier");
+        await().atMost(TIMEOUT).until(() -> !get("merged").getStatus().getNetworks().containsKey("podnet"));
+    }
+
+    @Test
+    void theEmbeddedApiLetsInOnlyTheHolderOfItsKubeconfig() throws Exception {
+        var api = embeddedApi.server().orElseThrow();
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        String body = "{\"apiVersion\":\"podnet.io/v1alpha1\",\"kind\":\"PodNetwork\",\"metadata\":{\"name\":\"intruder\"},"
+                + "\"spec\":{\"nodeName\":\"local\",\"portMappings\":[{\"hostPort\":18555,\"containerPort\":80}]}}";
+        for (String authorization : new String[] {null, "Bearer not-the-token", "Basic YWRtaW46YWRtaW4="}) {
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url() + "/apis/podnet.io/v1alpha1/namespaces/default/podnetworks"))
+                    .header("Content-Type", "application/json").POST(java.net.http.HttpRequest.BodyPublishers.ofString(body));
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            var response = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).as("POST with %s", authorization).isEqualTo(401);
+            var get = java.net.http.HttpRequest.newBuilder(java.net.URI.create(api.url() + "/apis/podnet.io/v1alpha1/podnetworks")).GET();
+            if (authorization != null) {
+                get.header("Authorization", authorization);
+            }
+            assertThat(http.send(get.build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(401);
+        }
+        assertThat(get("intruder")).isNull();
+        // the token lives in the kubeconfig, readable by its owner only: another local user cannot read it
+        Path kubeconfig = SandboxHostResource.runDir.resolve("kubeconfig");
+        assertThat(java.nio.file.Files.getPosixFilePermissions(kubeconfig))
+                .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        io.podnet.testing.Shell.Result asNobody = io.podnet.testing.Shell.run("runuser", "-u", "nobody", "--", "cat", kubeconfig.toString());
+        assertThat(asNobody.ok()).as(asNobody.output()).isFalse();
+        assertThat(asNobody.output()).contains("Permission denied");
+        // its holder gets in, as kubectl would
+        try (KubernetesClient holder = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(io.fabric8.kubernetes.client.Config.fromKubeconfig(java.nio.file.Files.readString(kubeconfig))).build()) {
+            org.assertj.core.api.Assertions.assertThatCode(() -> holder.resources(PodNetwork.class).inNamespace("default").list())
+                    .as("a 401 would throw").doesNotThrowAnyException();
+        }
+    }
+
     /** Events about this PodNetwork (by uid: an earlier one of the same name is another object). */
     private List<Event> events(String uid) {
         return client.v1().events().inNamespace("default").list().getItems().stream()

@@ -252,7 +252,7 @@ class PortForwarderKernelTest {
             if (got.length == 0) {
                 throw new IOException("closed without data");
             }
-        }).satisfies(e -> assertThat(e instanceof IOException || e.getCause() instanceof IOException)
+        }).satisfies(e -> assertThat(java.util.stream.Stream.iterate(e, t -> t != null, Throwable::getCause).anyMatch(IOException.class::isInstance))
                 .as("closed or reset, never an answer: %s", e).isTrue());
         assertThat(forwarder.counters(dead).orElseThrow().connectFailures()).isEqualTo(1);
         forwarder.stopAll();

@@ -44,7 +44,7 @@ public class EmbeddedApiActivation implements KubernetesConfigCustomizer {
         client.setMasterUrl(embedded.getMasterUrl());
         client.setNamespace(embedded.getNamespace());
         client.setTrustCerts(true);
-        client.setOauthToken(null);
+        client.setOauthToken(embedded.getOauthToken());
         client.setAutoOAuthToken(null);
         client.setUsername(null);
         client.setPassword(null);

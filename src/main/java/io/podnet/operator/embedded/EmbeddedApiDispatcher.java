@@ -24,6 +24,12 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  */
 final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
     private volatile String serverAddress = "127.0.0.1";
+    private final byte[] bearer;
+
+    /** Every request must carry this token: whoever can create a PodNetwork makes the root agent change the node. */
+    EmbeddedApiDispatcher(String token) {
+        this.bearer = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
+    }
 
     void serverAddress(String hostPort) {
         this.serverAddress = hostPort;
@@ -31,6 +37,9 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        if (!authenticated(request)) {
+            return unauthorized();
+        }
         URI uri = URI.create(request.getPath());
         String path = uri.getPath();
         if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.GET) {
@@ -48,6 +57,9 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.POST
                 || request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PUT) {
             request = withDefaults(request, path);
+        }
+        if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PATCH && isMergePatch(request)) {
+            request = asJsonPatch(request, path);
         }
         if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PATCH
                 || request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PUT) {
@@ -91,6 +103,32 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
             }
         }
         return body;
+    }
+
+    private static boolean isMergePatch(RecordedRequest request) {
+        String type = request.getHeader("Content-Type");
+        return type != null && type.startsWith("application/merge-patch+json");
+    }
+
+    /** A merge patch applied with the API server's rules (MergePatches), handed on as a JSON patch. */
+    private RecordedRequest asJsonPatch(RecordedRequest request, String path) {
+        String body = request.getUtf8Body(); // reading consumes the buffer: always rebuild the request
+        MockResponse current = super.handleGet(path.endsWith("/status") ? path.substring(0, path.length() - "/status".length()) : path);
+        String patched = body;
+        String type = request.getHeader("Content-Type");
+        if (current.code() == 200) {
+            try {
+                JsonNode object = Serialization.unmarshal(current.getBody().readUtf8(), JsonNode.class);
+                JsonNode patch = Serialization.unmarshal(body, JsonNode.class);
+                patched = Serialization.asJson(MergePatches.asJsonPatch(object, patch));
+                type = "application/json-patch+json";
+            } catch (RuntimeException e) {
+                // not JSON: the mock answers it as it would have
+            }
+        }
+        var headers = request.getHeaders().newBuilder().set("Content-Type", type).build();
+        var buffer = new io.fabric8.mockwebserver.http.Buffer(patched.getBytes(StandardCharsets.UTF_8));
+        return new RecordedRequest(request.getHttpVersion(), request.method(), request.getPath(), headers, buffer);
     }
 
     /**
@@ -162,6 +200,17 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
     private static boolean isPlainHttpWatch(RecordedRequest request, String rawQuery) {
         String upgrade = request.getHeader("Upgrade");
         return "true".equals(queryParameter(rawQuery, "watch")) && (upgrade == null || !upgrade.equalsIgnoreCase("websocket"));
+    }
+
+    private boolean authenticated(RecordedRequest request) {
+        String header = request.getHeader("Authorization");
+        return header != null && java.security.MessageDigest.isEqual(bearer, header.strip().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    private static MockResponse unauthorized() {
+        return new MockResponse().setResponseCode(401).setHeader("Content-Type", "application/json")
+                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\","
+                        + "\"reason\":\"Unauthorized\",\"code\":401}");
     }
 
     private static MockResponse expired() {

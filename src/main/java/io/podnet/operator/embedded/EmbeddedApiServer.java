@@ -25,15 +25,24 @@ import io.fabric8.mockwebserver.MockWebServer;
 /**
  * A Kubernetes API on 127.0.0.1 for running the agent without a cluster: the fabric8 mock
  * server in CRUD mode behind {@link EmbeddedApiDispatcher}, with the PodNetwork CRD applied and
- * a kubeconfig written for kubectl. State lives in memory and is gone when the agent stops.
+ * a kubeconfig written for kubectl. Every request must carry the bearer token of that kubeconfig
+ * (mode 0600), else 401. State lives in memory and is gone when the agent stops.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedApiServer.class);
     static final String CRD_RESOURCE = "META-INF/podnet/crds/podnetworks.podnet.io-v1.yml";
 
     private final KubernetesMockServer server;
-    private final EmbeddedApiDispatcher dispatcher = new EmbeddedApiDispatcher();
+    /** The only credential: it lives in this process and in the kubeconfig (mode 0600). */
+    private final String token = newToken();
+    private final EmbeddedApiDispatcher dispatcher = new EmbeddedApiDispatcher(token);
     private final String url;
+
+    private static String newToken() {
+        byte[] random = new byte[32];
+        new java.security.SecureRandom().nextBytes(random);
+        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+    }
 
     private EmbeddedApiServer(int port) {
         server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, false);
@@ -67,6 +76,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 .withMasterUrl(url)
                 .withNamespace("default")
                 .withTrustCerts(true)
+                .withOauthToken(token)
                 .build();
     }
 
@@ -101,8 +111,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 current-context: podnet-embedded
                 users:
                 - name: podnet-embedded
-                  user: {}
-                """.formatted(url);
+                  user:
+                    token: %s
+                """.formatted(url, token);
         try {
             Files.createDirectories(path.toAbsolutePath().getParent());
             Path tmp = Files.createTempFile(path.toAbsolutePath().getParent(), ".kubeconfig", ".tmp",
