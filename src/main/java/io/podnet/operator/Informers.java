@@ -16,6 +16,25 @@ final class Informers {
     private Informers() {
     }
 
+    /** Event sources of a started operator that hold no informer at all (stopped and cleared, as JOSDK's stop leaves them). */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static List<String> emptySources(Operator operator) {
+        List<String> empty = new ArrayList<>();
+        if (!operator.getRuntimeInfo().isStarted()) {
+            return empty;
+        }
+        for (var controller : operator.getRuntimeInfo().getRegisteredControllers()) {
+            Map<String, InformerWrappingEventSourceHealthIndicator> sources = controller.getControllerHealthInfo()
+                    .informerEventSourceHealthIndicators();
+            sources.forEach((name, source) -> {
+                if (source.informerHealthIndicators().isEmpty()) {
+                    empty.add(name);
+                }
+            });
+        }
+        return empty;
+    }
+
     /** Every informer of a started operator; none before it started. */
     @SuppressWarnings({"rawtypes", "unchecked"})
     static List<Named> of(Operator operator) {

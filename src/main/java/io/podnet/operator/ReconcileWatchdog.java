@@ -46,6 +46,6 @@ public class ReconcileWatchdog implements HealthCheck {
     /** The name of an informer that was started and is no longer running, or null. */
     private String stoppedInformer() {
         return Informers.of(operator).stream().filter(i -> !i.informer().isRunning()).map(Informers.Named::source).findFirst()
-                .orElse(null);
+                .orElseGet(() -> Informers.emptySources(operator).stream().findFirst().orElse(null));
     }
 }
