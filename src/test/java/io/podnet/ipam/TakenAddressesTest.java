@@ -58,32 +58,5 @@ class TakenAddressesTest {
         assertThat(t.size()).isEqualTo(model.cardinality());
     }
 
-    @Test
-    void findingTheLowestFreeAddressDoesNotGrowWithTheNumberTaken() {
-        // a /16 with 60,000 addresses taken and holes punched at random
-        TakenAddresses t = new TakenAddresses();
-        for (int i = 1; i <= 60_000; i++) {
-            t.add(b(i));
-        }
-        Random random = new Random(7);
-        for (int i = 0; i < 2_000; i++) {
-            t.remove(b(1 + random.nextInt(60_000)));
-        }
-        // warm up, then time allocate-like steps: find the lowest free, take it, free a random one
-        for (int i = 0; i < 20_000; i++) {
-            BigInteger x = t.firstFreeAtOrAfter(BigInteger.ONE);
-            t.add(x);
-            t.remove(b(1 + random.nextInt(60_000)));
-        }
-        int rounds = 50_000;
-        long start = System.nanoTime();
-        for (int i = 0; i < rounds; i++) {
-            BigInteger x = t.firstFreeAtOrAfter(BigInteger.ONE);
-            t.add(x);
-            t.remove(b(1 + random.nextInt(60_000)));
-        }
-        long perRoundNanos = (System.nanoTime() - start) / rounds;
-        // a linear scan over 60,000 taken addresses costs tens of microseconds at best
-        assertThat(perRoundNanos).as("ns per find+take+free").isLessThan(20_000);
-    }
+    // its cost at volume is measured by bench/run io.podnet.ipam.TakenAddressesBench, not asserted here
 }
