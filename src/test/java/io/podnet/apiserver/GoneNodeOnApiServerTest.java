@@ -57,6 +57,14 @@ class GoneNodeOnApiServerTest {
             await().atMost(TIMEOUT).until(() -> admin.v1().events().inNamespace(ns).list().getItems().stream()
                     .anyMatch(e -> e.getReason().equals("NodeGone") && e.getInvolvedObject().getName().equals("on-gone-node")
                             && e.getMessage().contains("node-gone") && e.getMessage().contains(ApiServerAgentResource.NODE)));
+            // this agent renews its own node's lease, through the chart's Role
+            await().atMost(TIMEOUT).untilAsserted(() -> {
+                var own = admin.leases().inNamespace(ChartRbac.NAMESPACE).withName("podnet-node-" + ApiServerAgentResource.NODE).get();
+                assertThat(own).isNotNull();
+                assertThat(own.getSpec().getHolderIdentity()).isEqualTo(ApiServerAgentResource.NODE);
+                assertThat(own.getSpec().getRenewTime().toInstant()).isAfter(Instant.now().minus(ApiServerAgentResource.GRACE));
+                assertThat(own.getMetadata().getLabels()).containsEntry("podnet.io/node-lease", "true");
+            });
             // several grace periods later, the live node's PodNetwork still waits for its own agent
             Thread.sleep(ApiServerAgentResource.GRACE.multipliedBy(2).toMillis());
             PodNetwork waiting = admin.resources(PodNetwork.class).inNamespace(ns).withName("on-live-node").get();

@@ -248,6 +248,30 @@ class LiveChangesTest {
     }
 
     @Test
+    void theNamespaceOfABuiltPodCannotChange() throws Exception {
+        client.resource(PodNetworkOperatorTest.podNetwork("settled", "local", PodNetworkOperatorTest.network("podnet"))).create();
+        PodNetwork ready = awaitReady("settled", p -> true);
+        String ns = "podnet-" + ready.getMetadata().getUid();
+        String before = Shell.ok("ip", "-n", ns, "-br", "addr");
+        Process other = new ProcessBuilder("unshare", "--net", "sleep", "60").start();
+        try {
+            PodNetwork edited = get("settled");
+            NetnsSpec netns = new NetnsSpec();
+            netns.setType(NetnsType.Pid);
+            netns.setPid((int) other.pid());
+            edited.getSpec().setNetns(netns);
+            client.resource(edited).update();
+            await().atMost(TIMEOUT).until(() -> get("settled").getStatus().getConditions().stream()
+                    .anyMatch(c -> c.getType().equals("Ready") && "NetnsImmutable".equals(c.getReason())));
+            // the built pod is left as it was: same namespace, same addresses
+            assertThat(get("settled").getStatus().getNetnsPath()).isEqualTo(ready.getStatus().getNetnsPath());
+            assertThat(Shell.ok("ip", "-n", ns, "-br", "addr")).isEqualTo(before);
+        } finally {
+            other.destroyForcibly().waitFor();
+        }
+    }
+
+    @Test
     void theNamespaceThatPlaysTheHostCannotBeJoinedEither() throws Exception {
         // a process inside the configured host namespace (the sandbox here): joining it would wire the node itself
         Process inHost = new ProcessBuilder("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "sleep", "60").start();

@@ -125,6 +125,7 @@ class PodNetworkOperatorTest {
         client.resource(pn).delete();
         await().atMost(TIMEOUT).until(() -> get("web") == null);
         assertThat(Path.of("/run/netns", ns)).doesNotExist();
+        await().atMost(TIMEOUT).until(() -> events(uid).stream().anyMatch(e -> e.getReason().equals("TornDown") && e.getType().equals("Normal")));
         assertThat(SandboxHostResource.stateDir.resolve("pods").resolve(uid + ".json")).doesNotExist();
         assertThat(ipJson(SandboxHostResource.sandbox.name(), "link", "show").toString()).doesNotContain("\"pn");
     }

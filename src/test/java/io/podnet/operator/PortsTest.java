@@ -133,6 +133,22 @@ class PortsTest {
     }
 
     @Test
+    void portsOnALoopbackOnlyPodAreRefusedAndNothingIsApplied() {
+        PodNetwork pn = PodNetworkOperatorTest.podNetwork("no-network", "local");
+        pn.getSpec().setPortMappings(List.of(port(18097, 80, "tcp", 1)));
+        client.resource(pn).create();
+        await().atMost(TIMEOUT).until(() -> {
+            PodNetwork got = get("no-network");
+            return got != null && got.getStatus() != null && "Failed".equals(got.getStatus().getPhase());
+        });
+        PodNetwork got = get("no-network");
+        assertThat(condition(got, "PortsReady").getReason()).isEqualTo("PortsNeedANetwork");
+        assertThat(condition(got, "Ready").getReason()).isEqualTo("PortsNeedANetwork");
+        assertThat(Shell.run("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "ruleset").output())
+                .doesNotContain("18097");
+    }
+
+    @Test
     void aDeniedHostPortIsRefusedAndNothingIsApplied() {
         PodNetwork pn = create("ssh", "Failed", port(18095, 80, "tcp", 1), port(22, 22, "tcp", 1));
         assertThat(pn.getStatus().getPhase()).isEqualTo("Failed");
