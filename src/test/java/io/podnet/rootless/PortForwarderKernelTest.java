@@ -340,8 +340,10 @@ class PortForwarderKernelTest {
         }
     }
 
+    /** Drains and expiries: at once when they happen, 15 s at the most (a busy 2-core machine is slow, not wrong). */
     private static boolean waitFor(java.util.function.BooleanSupplier condition) {
-        for (int i = 0; i < 300; i++) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(15);
+        while (System.nanoTime() < deadline) {
             if (condition.getAsBoolean()) {
                 return true;
             }
