@@ -248,6 +248,29 @@ class LiveChangesTest {
     }
 
     @Test
+    void theDnsFilesHoldTheSpecsServersTheAliasesAndTheShortId() throws Exception {
+        NetworkAttachment podnet = PodNetworkOperatorTest.network("podnet");
+        podnet.setAliases(List.of("web-alias", "www"));
+        PodNetwork pn = PodNetworkOperatorTest.podNetwork("named", "local", podnet);
+        io.podnet.api.DnsSpec dns = new io.podnet.api.DnsSpec();
+        dns.setServers(List.of("192.0.2.53"));
+        dns.setSearches(List.of("corp.example"));
+        dns.setOptions(List.of("ndots:2"));
+        pn.getSpec().setDns(dns);
+        client.resource(pn).create();
+        PodNetwork ready = awaitReady("named", p -> true);
+        String ip = ready.getStatus().getInspect().getIpAddress();
+        String shortId = ready.getMetadata().getUid().replace("-", "").substring(0, 12);
+
+        List<String> hosts = Files.readAllLines(Path.of(ready.getStatus().getHostsPath()));
+        assertThat(hosts).anySatisfy(l -> assertThat(l.split("\\s+")).startsWith(ip).contains("named", "web-alias", "www", shortId));
+        String resolv = Files.readString(Path.of(ready.getStatus().getResolvConfPath()));
+        // spec.dns first, then the dns_enabled network's gateway (the sandbox's podnet network has dns_enabled)
+        assertThat(resolv).containsSubsequence("nameserver 192.0.2.53", "nameserver 10.89.0.1");
+        assertThat(resolv).contains("search corp.example").contains("options ndots:2");
+    }
+
+    @Test
     void theNamespaceOfABuiltPodCannotChange() throws Exception {
         client.resource(PodNetworkOperatorTest.podNetwork("settled", "local", PodNetworkOperatorTest.network("podnet"))).create();
         PodNetwork ready = awaitReady("settled", p -> true);

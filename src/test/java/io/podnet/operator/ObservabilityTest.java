@@ -177,6 +177,40 @@ class ObservabilityTest {
                 client.resources(PodNetwork.class).inNamespace("default").withName("kernel-failure").get().getStatus().getPhase()));
     }
 
+    @Test
+    void aDeletedAddressAndRouteAreRestoredByTheResyncAndCounted() {
+        PodNetwork pn = readyPod("readdressed");
+        String ns = "podnet-" + pn.getMetadata().getUid();
+        String ip = pn.getStatus().getInspect().getIpAddress();
+        double addresses = Math.max(0, value(metrics(), "podnet_repairs_total", "kind=\"address\""));
+        double routes = Math.max(0, value(metrics(), "podnet_repairs_total", "kind=\"route\""));
+        Shell.ok("ip", "-n", ns, "route", "del", "default");
+        Shell.ok("ip", "-n", ns, "addr", "del", ip + "/24", "dev", "eth0");
+        // the resync (2s here) puts both back with the same values, and says so
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            assertThat(Shell.ipJson(ns, "addr", "show", "eth0").toString()).contains("\"" + ip + "\"");
+            assertThat(Shell.ipJson(ns, "route", "show", "default").toString()).contains("10.89.0.1");
+        });
+        await().atMost(TIMEOUT).untilAsserted(() -> {
+            String m = metrics();
+            assertThat(value(m, "podnet_repairs_total", "kind=\"address\"")).isGreaterThanOrEqualTo(addresses + 1);
+            assertThat(value(m, "podnet_repairs_total", "kind=\"route\"")).isGreaterThanOrEqualTo(routes + 1);
+        });
+    }
+
+    @Test
+    void aTeardownIsTimedAndTheGonePodIsNoLongerCountedInAnyPhase() {
+        PodNetwork pn = readyPod("timed-teardown");
+        double before = Math.max(0, value(metrics(), "podnet_teardown_duration_seconds_count", "mode=\"rootful\"", "outcome=\"ok\""));
+        client.resource(pn).delete();
+        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").withName("timed-teardown").get() == null);
+        String m = metrics();
+        assertThat(value(m, "podnet_teardown_duration_seconds_count", "mode=\"rootful\"", "outcome=\"ok\"")).isGreaterThanOrEqualTo(before + 1);
+        assertThat(value(m, "podnet_teardown_step_duration_seconds_count")).isGreaterThanOrEqualTo(1);
+        // the gauge has a Terminating series, and the gone pod is no longer counted in any phase
+        assertThat(value(m, "podnet_podnetworks", "phase=\"Terminating\"")).isZero();
+    }
+
     /** A veth holding the backend network's bridge name (podnet1) in the sandbox: creating that bridge fails until it goes. */
     private static final class BridgeNameTaken implements AutoCloseable {
         BridgeNameTaken() {
