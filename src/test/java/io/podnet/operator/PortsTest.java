@@ -130,6 +130,9 @@ class PortsTest {
                 .until(() -> "hello from the pod".equals(TcpProbe.tryFetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)));
         assertThat(Shell.ok("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "table", "inet", "podnet"))
                 .contains("18090");
+        // and says what it restored: the table went with the flush
+        await().atMost(TIMEOUT).until(() -> ObservabilityTest.value(io.restassured.RestAssured.given().when().get("/q/metrics").then()
+                .statusCode(200).extract().asString(), "podnet_repairs_total", "kind=\"firewall-table\"") >= 1);
     }
 
     @Test
