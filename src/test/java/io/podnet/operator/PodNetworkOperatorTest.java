@@ -246,6 +246,30 @@ class PodNetworkOperatorTest {
     }
 
     @Test
+    void kubectlFindsDiscoveryOpenApiAndTheTablePrinterThroughTheKubeconfigTheAgentWrote() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(io.podnet.testing.kube.KubeBinaries.find().isPresent(),
+                "no kubectl of the API server tier: " + io.podnet.testing.kube.KubeBinaries.HOW_TO_BUILD);
+        client.resource(podNetwork("printed", "local", network("podnet"))).create();
+        PodNetwork ready = awaitCondition("printed", "Ready", "True");
+        String kubeconfig = SandboxHostResource.runDir.resolve("kubeconfig").toString();
+        String kubectl = io.podnet.testing.kube.KubeBinaries.kubectl().toString();
+        // discovery
+        io.podnet.testing.Shell.Result resources = io.podnet.testing.Shell.run(kubectl, "--kubeconfig", kubeconfig, "api-resources",
+                "--api-group=podnet.io");
+        assertThat(resources.ok()).as(resources.output()).isTrue();
+        assertThat(resources.output()).contains("podnetworks").contains("pn").contains("podnet.io/v1alpha1").contains("PodNetwork");
+        // the Table printer: the CRD's columns, with the agent's values
+        io.podnet.testing.Shell.Result table = io.podnet.testing.Shell.run(kubectl, "--kubeconfig", kubeconfig, "get", "pn", "printed");
+        assertThat(table.ok()).as(table.output()).isTrue();
+        assertThat(table.output().lines().findFirst().orElse("")).contains("NAME", "NODE", "MODE", "PHASE", "IP");
+        assertThat(table.output()).contains("printed", "local", "Rootful", "Ready", ready.getStatus().getInspect().getIpAddress());
+        // OpenAPI v3: explain reads the schema of the CRD
+        io.podnet.testing.Shell.Result explain = io.podnet.testing.Shell.run(kubectl, "--kubeconfig", kubeconfig, "explain", "pn.spec.nodeName");
+        assertThat(explain.ok()).as(explain.output()).isTrue();
+        assertThat(explain.output()).contains("The node whose podnet agent builds this network");
+    }
+
+    @Test
     void theEmbeddedApiLetsInOnlyTheHolderOfItsKubeconfig() throws Exception {
         var api = embeddedApi.server().orElseThrow();
         // the embedded API's certificate is self-signed and fresh at each start: this test checks who gets in, not TLS

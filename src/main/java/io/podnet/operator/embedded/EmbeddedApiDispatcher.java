@@ -177,7 +177,7 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
                     : gv.startsWith("apis/") && gv.split("/").length == 3
                             ? Discovery.resources(gv.split("/")[1], gv.split("/")[2], crds())
                             : null;
-            return resources == null ? notFound(path) : json(OpenApiV3.groupVersion(gv, resources));
+            return resources == null ? notFound(path) : json(OpenApiV3.groupVersion(gv, resources, schemas(gv)));
         }
         String[] parts = path.split("/");
         // "/apis/<group>" -> ["", "apis", group]; "/apis/<group>/<version>" -> 4 parts
@@ -259,6 +259,23 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         return new MockResponse().setResponseCode(200)
                 .setHeader("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io")
                 .setBody(Serialization.asJson(table));
+    }
+
+    /** Kind -> the CRD's openAPIV3Schema, for the custom resources of "apis/<group>/<version>". */
+    private Map<String, Object> schemas(String gvPath) {
+        String[] parts = gvPath.split("/");
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        if (parts.length != 3 || !parts[0].equals("apis")) {
+            return out;
+        }
+        for (CustomResourceDefinition crd : crds()) {
+            if (!crd.getSpec().getGroup().equals(parts[1])) {
+                continue;
+            }
+            crd.getSpec().getVersions().stream().filter(v -> v.getName().equals(parts[2]) && v.getSchema() != null)
+                    .forEach(v -> out.put(crd.getSpec().getNames().getKind(), v.getSchema().getOpenAPIV3Schema()));
+        }
+        return out;
     }
 
     private List<CustomResourceDefinition> crds() {

@@ -11,8 +11,8 @@ import io.fabric8.kubernetes.api.model.APIResourceList;
  * Just enough OpenAPI v3 for kubectl: for each group version, the PATCH operation of every
  * resource, tagged with its group-version-kind and declaring the {@code fieldValidation} query
  * parameter. Seeing it, kubectl leaves validation to the server instead of downloading the
- * OpenAPI v2 document (which the mock cannot produce). No schemas: the embedded API does not
- * validate, the agent does.
+ * OpenAPI v2 document (which the mock cannot produce). The schemas of custom resources are the
+ * CRD's own, tagged with their group-version-kind, so {@code kubectl explain} reads them.
  */
 final class OpenApiV3 {
     private OpenApiV3() {
@@ -29,6 +29,11 @@ final class OpenApiV3 {
 
     /** The document of one group version, e.g. "apis/podnet.io/v1alpha1" or "api/v1". */
     static Map<String, Object> groupVersion(String gvPath, APIResourceList resources) {
+        return groupVersion(gvPath, resources, Map.of());
+    }
+
+    /** The same, with the schemas of the custom resources of this group version, by kind. */
+    static Map<String, Object> groupVersion(String gvPath, APIResourceList resources, Map<String, Object> schemasByKind) {
         String groupVersion = resources.getGroupVersion();
         int slash = groupVersion.indexOf('/');
         String group = slash < 0 ? "" : groupVersion.substring(0, slash);
@@ -49,7 +54,22 @@ final class OpenApiV3 {
         doc.put("openapi", "3.0.0");
         doc.put("info", Map.of("title", "podnet embedded API", "version", version));
         doc.put("paths", paths);
-        doc.put("components", Map.of("schemas", Map.of()));
+        Map<String, Object> schemas = new LinkedHashMap<>();
+        schemasByKind.forEach((kind, schema) -> {
+            Map<String, Object> tagged = new LinkedHashMap<>(io.fabric8.kubernetes.client.utils.Serialization.jsonMapper()
+                    .convertValue(schema, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {
+                    }));
+            tagged.put("x-kubernetes-group-version-kind", List.of(Map.of("group", group, "version", version, "kind", kind)));
+            String prefix = String.join(".", reversed(group.split("\\.")));
+            schemas.put(prefix + "." + version + "." + kind, tagged);
+        });
+        doc.put("components", Map.of("schemas", schemas));
         return doc;
+    }
+
+    private static List<String> reversed(String[] parts) {
+        List<String> out = new java.util.ArrayList<>(List.of(parts));
+        java.util.Collections.reverse(out);
+        return out;
     }
 }
