@@ -48,12 +48,12 @@ public class AgentReadiness implements HealthCheck {
         if (!operator.getRuntimeInfo().isStarted()) {
             return "operator not started";
         }
-        for (Informers.Named named : Informers.of(operator)) {
-            if (!named.informer().hasSynced()) {
-                return named.source() + " has not synced";
+        for (Informers.Source source : Informers.of(operator)) {
+            if (source.informers().stream().anyMatch(i -> !i.hasSynced())) {
+                return source.name() + " has not synced";
             }
-            if (!named.informer().isWatching()) {
-                return named.source() + " is not watching (API server unreachable?)";
+            if (source.informers().stream().anyMatch(i -> !i.isWatching())) {
+                return source.name() + " is not watching (API server unreachable?)";
             }
         }
         return null;

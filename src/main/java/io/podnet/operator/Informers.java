@@ -1,6 +1,7 @@
 package io.podnet.operator;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -8,48 +9,30 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 
-/** The operator's informers, named by their event source, for the health checks. */
+/** The operator's informer event sources and their informers, for the health checks. */
 final class Informers {
-    record Named(String source, InformerHealthIndicator informer) {
+    /** An event source by name, with its informers (none once JOSDK has stopped and cleared it). */
+    record Source(String name, Collection<InformerHealthIndicator> informers) {
+        /** Started, and no longer running: it will not watch again by itself. */
+        boolean stopped() {
+            return informers.isEmpty() || informers.stream().anyMatch(i -> !i.isRunning());
+        }
     }
 
     private Informers() {
     }
 
-    /** Event sources of a started operator that hold no informer at all (stopped and cleared, as JOSDK's stop leaves them). */
+    /** Every informer event source of a started operator; none before it started. */
     @SuppressWarnings({"rawtypes", "unchecked"})
-    static List<String> emptySources(Operator operator) {
-        List<String> empty = new ArrayList<>();
+    static List<Source> of(Operator operator) {
+        List<Source> all = new ArrayList<>();
         if (!operator.getRuntimeInfo().isStarted()) {
-            return empty;
+            return all;
         }
         for (var controller : operator.getRuntimeInfo().getRegisteredControllers()) {
             Map<String, InformerWrappingEventSourceHealthIndicator> sources = controller.getControllerHealthInfo()
                     .informerEventSourceHealthIndicators();
-            sources.forEach((name, source) -> {
-                if (source.informerHealthIndicators().isEmpty()) {
-                    empty.add(name);
-                }
-            });
-        }
-        return empty;
-    }
-
-    /** Every informer of a started operator; none before it started. */
-    @SuppressWarnings({"rawtypes", "unchecked"})
-    static List<Named> of(Operator operator) {
-        List<Named> all = new ArrayList<>();
-        var runtime = operator.getRuntimeInfo();
-        if (!runtime.isStarted()) {
-            return all;
-        }
-        for (var controller : runtime.getRegisteredControllers()) {
-            Map<String, InformerWrappingEventSourceHealthIndicator> sources = controller.getControllerHealthInfo()
-                    .informerEventSourceHealthIndicators();
-            for (Map.Entry<String, InformerWrappingEventSourceHealthIndicator> source : sources.entrySet()) {
-                Map<String, InformerHealthIndicator> informers = source.getValue().informerHealthIndicators();
-                informers.values().forEach(i -> all.add(new Named(source.getKey(), i)));
-            }
+            sources.forEach((name, source) -> all.add(new Source(name, source.informerHealthIndicators().values())));
         }
         return all;
     }

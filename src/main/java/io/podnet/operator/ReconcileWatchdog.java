@@ -43,9 +43,8 @@ public class ReconcileWatchdog implements HealthCheck {
                 .orElseGet(() -> builder.up().build());
     }
 
-    /** The name of an informer that was started and is no longer running, or null. */
+    /** The name of an informer event source that was started and is no longer running, or null. */
     private String stoppedInformer() {
-        return Informers.of(operator).stream().filter(i -> !i.informer().isRunning()).map(Informers.Named::source).findFirst()
-                .orElseGet(() -> Informers.emptySources(operator).stream().findFirst().orElse(null));
+        return Informers.of(operator).stream().filter(Informers.Source::stopped).map(Informers.Source::name).findFirst().orElse(null);
     }
 }
