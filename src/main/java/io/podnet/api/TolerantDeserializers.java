@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.SerializerProvider;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.ser.BeanSerializerModifier;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
+import com.fasterxml.jackson.databind.util.TokenBuffer;
 
 /**
  * A PodNetwork whose spec or status does not fit the model (a number beyond its field's type, a
@@ -29,20 +30,38 @@ public final class TolerantDeserializers {
     private TolerantDeserializers() {
     }
 
+    /** What to return when the value does not fit: given the value as read and why it does not fit. */
+    private interface Unfit<T> {
+        T of(JsonNode tree, Exception problem);
+    }
+
+    /**
+     * The value as {@code type}; when it does not fit, what {@code unfit} makes of it. The tokens are
+     * buffered once (cheaper than a tree) and read again only in the rare case that needs the tree.
+     */
+    private static <T> T readOr(JsonParser parser, DeserializationContext context, Class<T> type, Unfit<T> unfit) throws IOException {
+        TokenBuffer copy = context.bufferAsCopyOfValue(parser);
+        try (JsonParser value = copy.asParserOnFirstToken()) {
+            return context.readValue(value, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            try (JsonParser value = copy.asParser(parser.getCodec())) {
+                value.nextToken();
+                return unfit.of(value.readValueAsTree(), e);
+            }
+        }
+    }
+
     static final class Spec extends JsonDeserializer<PodNetworkSpec> {
         @Override
         public PodNetworkSpec deserialize(JsonParser parser, DeserializationContext context) throws IOException {
-            JsonNode tree = parser.readValueAsTree();
-            try {
-                return parser.getCodec().treeToValue(tree, PodNetworkSpec.class);
-            } catch (JsonProcessingException | IllegalArgumentException e) {
+            return readOr(parser, context, PodNetworkSpec.class, (tree, problem) -> {
                 PodNetworkSpec unmappable = new PodNetworkSpec();
                 JsonNode node = tree == null ? null : tree.get("nodeName");
                 unmappable.setNodeName(node != null && node.isTextual() ? node.asText() : null);
-                unmappable.setMappingProblem(describe(e));
+                unmappable.setMappingProblem(describe(problem));
                 unmappable.setUnmappedTree(tree);
                 return unmappable;
-            }
+            });
         }
     }
 
@@ -78,12 +97,7 @@ public final class TolerantDeserializers {
     static final class Status extends JsonDeserializer<PodNetworkStatus> {
         @Override
         public PodNetworkStatus deserialize(JsonParser parser, DeserializationContext context) throws IOException {
-            JsonNode tree = parser.readValueAsTree();
-            try {
-                return parser.getCodec().treeToValue(tree, PodNetworkStatus.class);
-            } catch (JsonProcessingException | IllegalArgumentException e) {
-                return null;
-            }
+            return readOr(parser, context, PodNetworkStatus.class, (tree, problem) -> null);
         }
     }
 
