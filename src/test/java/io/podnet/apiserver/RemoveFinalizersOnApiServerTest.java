@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podnet.api.PodNetwork;
 import io.podnet.operator.PodNetworkReconciler;
+import io.podnet.packaging.RemoveFinalizersScriptTest;
 import io.podnet.testing.PodNetworks;
 import io.podnet.testing.kube.KubeBinaries;
 import io.podnet.testing.kube.LocalApiServer;
@@ -43,7 +44,7 @@ class RemoveFinalizersOnApiServerTest {
             admin.resources(PodNetwork.class).inNamespace(ns).withName("stuck").delete();
             admin.resources(PodNetwork.class).inNamespace(ns).withName("elsewhere").delete();
 
-            ProcessBuilder script = new ProcessBuilder("sh", RemoveFinalizers.SCRIPT.toString(), "--node", "gone-node", "--terminating")
+            ProcessBuilder script = new ProcessBuilder("sh", RemoveFinalizersScriptTest.SCRIPT.toString(), "--node", "gone-node", "--terminating")
                     .redirectErrorStream(true);
             script.environment().put("KUBECTL", KubeBinaries.kubectl().toString());
             script.environment().put("KUBECONFIG", server.kubeconfig("admin", server.adminToken()).toString());
@@ -71,10 +72,5 @@ class RemoveFinalizersOnApiServerTest {
             }
             admin.resources(PodNetwork.class).inNamespace(ns).delete();
         }
-    }
-
-    /** Where the chart ships the script. */
-    static final class RemoveFinalizers {
-        static final java.nio.file.Path SCRIPT = java.nio.file.Path.of("helm", "podnet", "files", "remove-finalizers.sh").toAbsolutePath();
     }
 }

@@ -74,22 +74,9 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
                 // no pods dir: no pod was built
             }
         }
-        deleteTree(stateDir);
-        deleteTree(runDir);
+        io.podnet.testing.Trees.delete(stateDir);
+        io.podnet.testing.Trees.delete(runDir);
         stateDir = null;
         runDir = null;
-    }
-
-    private static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // temporary folders: best effort (a mount inside is left for leakcheck to name)
-        }
     }
 }

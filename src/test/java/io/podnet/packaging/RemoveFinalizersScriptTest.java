@@ -19,8 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * helm/podnet/files/remove-finalizers.sh against a stand-in kubectl that answers the list the
  * way kubectl's jsonpath prints it and records every patch.
  */
-class RemoveFinalizersScriptTest {
-    static final Path SCRIPT = Path.of("helm", "podnet", "files", "remove-finalizers.sh").toAbsolutePath();
+public class RemoveFinalizersScriptTest {
+    public static final Path SCRIPT = Path.of("helm", "podnet", "files", "remove-finalizers.sh").toAbsolutePath();
 
     @TempDir
     Path dir;

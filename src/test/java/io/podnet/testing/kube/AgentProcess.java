@@ -137,6 +137,6 @@ public final class AgentProcess implements AutoCloseable {
     public void close() {
         Processes.end(process);
         sandbox.close();
-        Processes.deleteTree(dir);
+        io.podnet.testing.Trees.delete(dir);
     }
 }

@@ -237,7 +237,7 @@ public final class LocalApiServer implements AutoCloseable {
     public synchronized void close() {
         Processes.end(apiServer);
         Processes.end(etcd);
-        Processes.deleteTree(dir);
+        io.podnet.testing.Trees.delete(dir);
         try {
             Files.deleteIfExists(PID_FILE);
         } catch (IOException e) {

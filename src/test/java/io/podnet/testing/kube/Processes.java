@@ -5,12 +5,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
-/** What the launchers of servers and agents share: ending a process, its log's tail, a free loopback port, a temp tree. */
+/** What the launchers of servers and agents share: ending a process, its log's tail, a free loopback port. */
 final class Processes {
     private Processes() {
     }
@@ -46,19 +44,6 @@ final class Processes {
             return s.getLocalPort();
         } catch (IOException e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    static void deleteTree(Path root) {
-        if (root == null || !Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(root)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            // a temp folder: best effort
         }
     }
 }
