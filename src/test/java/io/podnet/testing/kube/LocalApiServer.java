@@ -50,7 +50,12 @@ public final class LocalApiServer implements AutoCloseable {
             endLeftovers();
             try {
                 LocalApiServer server = new LocalApiServer(KubeBinaries.require());
-                server.start();
+                try {
+                    server.start();
+                } catch (IOException | RuntimeException e) {
+                    server.close(); // etcd may be up already
+                    throw e;
+                }
                 Runtime.getRuntime().addShutdownHook(new Thread(server::close, "local-apiserver-stop"));
                 shared = server;
             } catch (IOException e) {
