@@ -21,7 +21,7 @@ import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.netconf.Subnet;
 import io.podnet.ports.HostPortProbe;
 import io.podnet.ports.HostPortRegistry;
-import io.podnet.ports.PortMapping;
+import io.podnet.inet.PortMapping;
 import io.podnet.ports.PortPolicy;
 import io.podnet.ports.PortRefusedException;
 

@@ -7,7 +7,7 @@ import java.util.Map;
 
 import io.podnet.inet.Cidr;
 import io.podnet.inet.MacAddress;
-import io.podnet.ports.PortMapping;
+import io.podnet.inet.PortMapping;
 
 /**
  * What the engine built, in the shape of podman's StatusBlock: per network, its interfaces with

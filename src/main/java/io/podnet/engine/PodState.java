@@ -47,14 +47,14 @@ public record PodState(int version, String id, String displayName, String hostna
      * @param hostIp "" for every address
      */
     public record Port(String hostIp, int hostPort, int containerPort, String protocol, int range) {
-        public static Port of(io.podnet.ports.PortMapping m) {
+        public static Port of(io.podnet.inet.PortMapping m) {
             return new Port(m.hostIp() == null ? "" : io.podnet.inet.IpAddresses.format(m.hostIp()), m.hostPort(), m.containerPort(),
                     m.protocol().lower(), m.range());
         }
 
-        public io.podnet.ports.PortMapping mapping() {
-            return new io.podnet.ports.PortMapping(hostIp.isEmpty() ? null : io.podnet.inet.IpAddresses.parse(hostIp), hostPort,
-                    containerPort, io.podnet.ports.Protocol.parse(protocol), range);
+        public io.podnet.inet.PortMapping mapping() {
+            return new io.podnet.inet.PortMapping(hostIp.isEmpty() ? null : io.podnet.inet.IpAddresses.parse(hostIp), hostPort,
+                    containerPort, io.podnet.inet.Protocol.parse(protocol), range);
         }
     }
 
@@ -79,7 +79,7 @@ public record PodState(int version, String id, String displayName, String hostna
     }
 
     /** The resolved port mappings. */
-    public List<io.podnet.ports.PortMapping> portMappings() {
+    public List<io.podnet.inet.PortMapping> portMappings() {
         return ports.stream().map(Port::mapping).toList();
     }
 

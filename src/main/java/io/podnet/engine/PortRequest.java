@@ -3,7 +3,7 @@ package io.podnet.engine;
 import java.net.InetAddress;
 import java.util.Set;
 
-import io.podnet.ports.Protocol;
+import io.podnet.inet.Protocol;
 
 /**
  * A port mapping: {@code range} consecutive host ports from {@code hostPort} (0 = pick a free

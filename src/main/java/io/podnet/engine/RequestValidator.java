@@ -18,7 +18,7 @@ final class RequestValidator {
     }
 
     static void validate(PodRequest request, NetworkDefinitions networks, NetnsPolicy netnsPolicy) {
-        if (request.mode() == PodMode.ROOTLESS && request.ports().stream().anyMatch(p -> p.protocols().contains(io.podnet.ports.Protocol.SCTP))) {
+        if (request.mode() == PodMode.ROOTLESS && request.ports().stream().anyMatch(p -> p.protocols().contains(io.podnet.inet.Protocol.SCTP))) {
             throw new RejectedRequestException(Stage.PORTS, "SctpNotSupportedRootless",
                     "rootless port mappings go through a userspace forwarder, which carries tcp and udp only");
         }

@@ -13,7 +13,7 @@ import io.podnet.firewall.NftFirewall;
 import io.podnet.inet.IpAddresses;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
-import io.podnet.ports.PortMapping;
+import io.podnet.inet.PortMapping;
 import io.podnet.rootless.ForwardCounters;
 import io.podnet.rootless.ForwardException;
 import io.podnet.rootless.ForwardSpec;

@@ -6,8 +6,8 @@ import java.util.List;
 import java.util.Objects;
 
 import io.podnet.inet.IpAddresses;
-import io.podnet.ports.PortMapping;
-import io.podnet.ports.Protocol;
+import io.podnet.inet.PortMapping;
+import io.podnet.inet.Protocol;
 
 /**
  * Forward {@code range} host ports from {@code hostPort} to the pod's address and as many

@@ -25,7 +25,7 @@ import io.podnet.engine.RejectedRequestException;
 import io.podnet.engine.Stage;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
-import io.podnet.ports.Protocol;
+import io.podnet.inet.Protocol;
 
 /**
  * Turns a PodNetwork's spec into the engine's plain request. Everything the CRD schema checks is

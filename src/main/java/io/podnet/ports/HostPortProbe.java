@@ -1,5 +1,7 @@
 package io.podnet.ports;
 
+import io.podnet.inet.Protocol;
+
 import java.net.InetAddress;
 
 /**

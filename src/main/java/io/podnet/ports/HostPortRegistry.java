@@ -1,5 +1,8 @@
 package io.podnet.ports;
 
+import io.podnet.inet.PortMapping;
+import io.podnet.inet.Protocol;
+
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.BitSet;

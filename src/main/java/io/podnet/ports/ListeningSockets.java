@@ -1,5 +1,8 @@
 package io.podnet.ports;
 
+import io.podnet.inet.PortMapping;
+import io.podnet.inet.Protocol;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

@@ -1,5 +1,7 @@
 package io.podnet.ports;
 
+import io.podnet.inet.PortMapping;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -38,7 +38,7 @@ import java.util.concurrent.atomic.LongAdder;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
 import io.podnet.netns.NetnsThreads;
-import io.podnet.ports.PortMapping;
+import io.podnet.inet.PortMapping;
 
 /**
  * The userspace port forwarder for rootless port mappings, as rootlessport is for Podman:

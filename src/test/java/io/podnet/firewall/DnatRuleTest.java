@@ -8,8 +8,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.podnet.inet.IpAddresses;
-import io.podnet.ports.PortMapping;
-import io.podnet.ports.Protocol;
+import io.podnet.inet.PortMapping;
+import io.podnet.inet.Protocol;
 
 class DnatRuleTest {
     private static final java.net.InetAddress V4 = IpAddresses.parse("10.89.0.2");

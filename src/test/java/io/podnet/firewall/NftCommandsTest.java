@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
-import io.podnet.ports.Protocol;
+import io.podnet.inet.Protocol;
 
 /** The JSON commands podnet sends to libnftables, against the JSON they must be. */
 class NftCommandsTest {

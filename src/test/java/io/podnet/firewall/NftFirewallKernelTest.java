@@ -28,10 +28,10 @@ import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
 import io.podnet.netns.Netns;
 import io.podnet.ports.HostPortRegistry;
-import io.podnet.ports.PortMapping;
+import io.podnet.inet.PortMapping;
 import io.podnet.ports.PortPolicy;
 import io.podnet.ports.PortRefusedException;
-import io.podnet.ports.Protocol;
+import io.podnet.inet.Protocol;
 import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.Shell;
 

@@ -18,7 +18,7 @@ import io.podnet.firewall.Repair.Item;
 import io.podnet.firewall.Repair.Kind;
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
-import io.podnet.ports.Protocol;
+import io.podnet.inet.Protocol;
 
 /**
  * Repair plans against a listing captured from the kernel (libnftables 1.0.6): table inet podnet

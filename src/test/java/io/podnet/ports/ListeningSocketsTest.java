@@ -1,5 +1,7 @@
 package io.podnet.ports;
 
+import io.podnet.inet.Protocol;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;

@@ -1,5 +1,8 @@
 package io.podnet.ports;
 
+import io.podnet.inet.PortMapping;
+import io.podnet.inet.Protocol;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;

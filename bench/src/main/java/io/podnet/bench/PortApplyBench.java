@@ -20,7 +20,7 @@ import io.podnet.netlink.LinkOptions;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
-import io.podnet.ports.Protocol;
+import io.podnet.inet.Protocol;
 
 /**
  * Per-pod cost of exposing ports, and whether the ruleset grows, as pods are added: podnet's

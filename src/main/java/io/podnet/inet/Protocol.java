@@ -1,4 +1,4 @@
-package io.podnet.ports;
+package io.podnet.inet;
 
 import java.util.Locale;
 

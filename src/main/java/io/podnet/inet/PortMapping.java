@@ -1,4 +1,4 @@
-package io.podnet.ports;
+package io.podnet.inet;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -7,12 +7,11 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
-import io.podnet.inet.IpAddresses;
 
 /**
  * {@code range} consecutive host ports from {@code hostPort} forwarded to as many container
  * ports from {@code containerPort}, for one protocol. The record itself accepts any numbers;
- * {@link HostPortRegistry#reserve} refuses invalid ones with reason {@code InvalidPort}.
+ * the host port registry refuses invalid ones with reason {@code InvalidPort}.
  *
  * @param hostIp null for every host address; 0.0.0.0 and :: mean every address of that family
  * @param hostPort 0 to have a free one picked
