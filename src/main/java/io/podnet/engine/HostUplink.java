@@ -78,6 +78,6 @@ final class HostUplink implements Uplink {
             return List.of();
         }
         List<InetAddress> podIps = state.attachments().get(0).addresses().stream().map(a -> Cidr.parse(a).address()).toList();
-        return DnatRule.forMappings(state.portMappings(), podIps);
+        return DnatRule.forMappings(state.ports(), podIps);
     }
 }

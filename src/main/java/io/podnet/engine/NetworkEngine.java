@@ -114,7 +114,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private void adoptKnownPods() {
         for (PodState state : store.all()) {
             state.attachments().forEach(a -> planner.reserveKnown(state.id(), a));
-            hostPorts.restore(state.id(), state.portMappings());
+            hostPorts.restore(state.id(), state.ports());
         }
         try {
             repairNode();
@@ -364,7 +364,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                     Map.of(a.interfaceName(), new PodResult.InterfaceResult(MacAddress.parse(a.mac()), addresses)), dnsServers, List.of()));
         }
         return new PodResult(java.nio.file.Path.of(state.netnsPath()), out, dnsFiles.hostsFile(state.id()),
-                dnsFiles.resolvConf(state.id()), namespaceInterfaces, state.portMappings());
+                dnsFiles.resolvConf(state.id()), namespaceInterfaces, state.ports());
     }
 
     /**

@@ -80,7 +80,7 @@ final class Planner {
                         KernelNames.hostVeth(request.id(), a.network()), def.bridgeName(), mac.toString(), addresses, gateways,
                         a.staticIps().stream().map(IpAddresses::format).toList(), a.aliases()));
             }
-            List<PodState.Port> ports = reservePorts(request).stream().map(PodState.Port::of).toList();
+            List<PortMapping> ports = reservePorts(request);
             return new PodState(PodState.CURRENT_VERSION, request.id(), request.displayName(), request.hostname(), request.mode(),
                     request.netns().kind().name(), netnsPath, request.netns().pid(), ownsNetns, attachments, ports,
                     prior == null ? PodState.Dns.NONE : prior.dns());
@@ -95,10 +95,7 @@ final class Planner {
      * other pods, the deny list and the minimum refused, naming the port and who holds it.
      */
     private List<PortMapping> reservePorts(PodRequest request) {
-        List<PortMapping> wanted = new ArrayList<>();
-        for (PortRequest p : request.ports()) {
-            wanted.addAll(PortMapping.forProtocols(p.hostIp(), p.hostPort(), p.containerPort(), p.protocols(), p.range()));
-        }
+        List<PortMapping> wanted = request.ports();
         if (wanted.isEmpty()) {
             hostPorts.release(request.id());
             return List.of();

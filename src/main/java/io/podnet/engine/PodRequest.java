@@ -3,6 +3,8 @@ package io.podnet.engine;
 import java.util.List;
 import java.util.Objects;
 
+import io.podnet.inet.PortMapping;
+
 /**
  * Everything the engine needs to build one pod's networking. Plain values, already parsed;
  * the engine validates them against its network definitions before any kernel change.
@@ -10,9 +12,10 @@ import java.util.Objects;
  * @param id stable key of the pod (the PodNetwork's UID); names of kernel objects derive from it
  * @param displayName namespace/name, for logs and messages only
  * @param hostname the pod's name in its hosts file
+ * @param ports one mapping per protocol, host port 0 where a free one is to be picked
  */
 public record PodRequest(String id, String displayName, String hostname, PodMode mode, NetnsRequest netns,
-        List<AttachmentRequest> attachments, List<PortRequest> ports, DnsRequest dns) {
+        List<AttachmentRequest> attachments, List<PortMapping> ports, DnsRequest dns) {
     public PodRequest {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(mode, "mode");

@@ -2,6 +2,8 @@ package io.podnet.engine;
 
 import java.util.List;
 
+import io.podnet.inet.PortMapping;
+
 /**
  * What the engine intends for one pod, persisted before the kernel steps that need it, so that a
  * restarted agent adopts the same names, MACs and addresses, or removes them when the pod is gone.
@@ -11,10 +13,11 @@ import java.util.List;
  * @param netnsPid the process of a PID namespace, 0 otherwise
  * @param ownsNetns whether podnet made the namespace file (and removes it on teardown; for PID
  *        that only unmounts it, the process keeps its namespace)
+ * @param ports the port mappings as reserved, random host ports resolved
  * @param dns what podnet wrote into the pod's hosts and resolv.conf, to replace it next time
  */
 public record PodState(int version, String id, String displayName, String hostname, PodMode mode, String netnsKind,
-        String netnsPath, int netnsPid, boolean ownsNetns, List<Attachment> attachments, List<Port> ports, Dns dns) {
+        String netnsPath, int netnsPid, boolean ownsNetns, List<Attachment> attachments, List<PortMapping> ports, Dns dns) {
     public static final int CURRENT_VERSION = 1;
 
     public PodState {
@@ -41,23 +44,6 @@ public record PodState(int version, String id, String displayName, String hostna
         }
     }
 
-    /**
-     * A port mapping as reserved, random host ports resolved.
-     *
-     * @param hostIp "" for every address
-     */
-    public record Port(String hostIp, int hostPort, int containerPort, String protocol, int range) {
-        public static Port of(io.podnet.inet.PortMapping m) {
-            return new Port(m.hostIp() == null ? "" : io.podnet.inet.IpAddresses.format(m.hostIp()), m.hostPort(), m.containerPort(),
-                    m.protocol().lower(), m.range());
-        }
-
-        public io.podnet.inet.PortMapping mapping() {
-            return new io.podnet.inet.PortMapping(hostIp.isEmpty() ? null : io.podnet.inet.IpAddresses.parse(hostIp), hostPort,
-                    containerPort, io.podnet.inet.Protocol.parse(protocol), range);
-        }
-    }
-
     /** The pod's DNS files as podnet last wrote them. */
     public record Dns(List<String> servers, List<String> searches, List<String> options, List<List<String>> hosts) {
         public static final Dns NONE = new Dns(List.of(), List.of(), List.of(), List.of());
@@ -76,11 +62,6 @@ public record PodState(int version, String id, String displayName, String hostna
 
     public PodState withDns(Dns next) {
         return new PodState(version, id, displayName, hostname, mode, netnsKind, netnsPath, netnsPid, ownsNetns, attachments, ports, next);
-    }
-
-    /** The resolved port mappings. */
-    public List<io.podnet.inet.PortMapping> portMappings() {
-        return ports.stream().map(Port::mapping).toList();
     }
 
     public Attachment attachment(String network) {

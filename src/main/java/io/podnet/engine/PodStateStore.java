@@ -15,9 +15,7 @@ import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 
 import io.podnet.sys.AtomicFile;
 
@@ -33,9 +31,7 @@ final class PodStateStore {
      * listing nor a parse.
      */
     private final ConcurrentHashMap<String, PodState> states = new ConcurrentHashMap<>();
-    private final ObjectMapper json = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-            .configure(SerializationFeature.INDENT_OUTPUT, true);
+    private final ObjectMapper json = PodStateJson.mapper();
 
     PodStateStore(Path stateDir) {
         this.dir = stateDir.resolve("pods");

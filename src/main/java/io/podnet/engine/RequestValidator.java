@@ -5,6 +5,7 @@ import java.util.HashSet;
 import java.util.Set;
 
 import io.podnet.inet.IpAddresses;
+import io.podnet.inet.Protocol;
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.netconf.Subnet;
@@ -18,7 +19,7 @@ final class RequestValidator {
     }
 
     static void validate(PodRequest request, NetworkDefinitions networks, NetnsPolicy netnsPolicy) {
-        if (request.mode() == PodMode.ROOTLESS && request.ports().stream().anyMatch(p -> p.protocols().contains(io.podnet.inet.Protocol.SCTP))) {
+        if (request.mode() == PodMode.ROOTLESS && request.ports().stream().anyMatch(p -> p.protocol() == Protocol.SCTP)) {
             throw new RejectedRequestException(Stage.PORTS, "SctpNotSupportedRootless",
                     "rootless port mappings go through a userspace forwarder, which carries tcp and udp only");
         }

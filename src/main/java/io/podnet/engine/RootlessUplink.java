@@ -52,7 +52,7 @@ final class RootlessUplink implements Uplink {
                 }
             }
         }
-        side.forward(state.id(), state.portMappings(), podIp);
+        side.forward(state.id(), state.ports(), podIp);
     }
 
     @Override

@@ -10,32 +10,55 @@ import io.podnet.inet.PortMapping;
 import io.podnet.inet.Protocol;
 
 /**
- * Forward {@code range} host ports from {@code hostPort} to the pod's address and as many
- * container ports from {@code containerPort}.
+ * One port mapping towards one pod address: a mapping with a host address of either family, or
+ * none, gets a rule per pod address family it can reach (a dual-stack pod gets two).
  *
- * @param hostIp the host address the ports are reached on; null (or 0.0.0.0, ::) for every
- *        address of the pod address's family. A dual-stack pod gets one rule per address family.
+ * @param mapping the resolved mapping (host port picked); a host address of 0.0.0.0 or :: is kept
+ *        as "every address" (null)
  */
-public record DnatRule(InetAddress hostIp, Protocol protocol, int hostPort, int range, InetAddress podIp, int containerPort) {
+public record DnatRule(PortMapping mapping, InetAddress podIp) {
     public DnatRule {
-        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(mapping, "mapping");
         Objects.requireNonNull(podIp, "podIp");
-        if (range < 1) {
-            throw new IllegalArgumentException("range " + range + " must be at least 1");
+        mapping.problem().ifPresent(problem -> {
+            throw new IllegalArgumentException(problem.message());
+        });
+        if (mapping.hostPort() == 0) {
+            throw new IllegalArgumentException("the host port of " + mapping.describeHost() + " is not resolved");
         }
-        if (hostPort < 1 || hostPort + range - 1 > 65535) {
-            throw new IllegalArgumentException("host ports " + hostPort + "+" + range + " are out of range 1-65535");
-        }
-        if (containerPort < 1 || containerPort + range - 1 > 65535) {
-            throw new IllegalArgumentException("container ports " + containerPort + "+" + range + " are out of range 1-65535");
-        }
+        InetAddress hostIp = mapping.hostIp();
         if (hostIp != null && IpAddresses.isV4(hostIp) != IpAddresses.isV4(podIp)) {
             throw new IllegalArgumentException("host address " + IpAddresses.format(hostIp) + " and pod address "
                     + IpAddresses.format(podIp) + " are of different families");
         }
         if (hostIp != null && hostIp.isAnyLocalAddress()) {
-            hostIp = null;
+            mapping = new PortMapping(null, mapping.hostPort(), mapping.containerPort(), mapping.protocol(), mapping.range());
         }
+    }
+
+    public DnatRule(InetAddress hostIp, Protocol protocol, int hostPort, int range, InetAddress podIp, int containerPort) {
+        this(new PortMapping(hostIp, hostPort, containerPort, protocol, range), podIp);
+    }
+
+    /** Null for every address of the pod address's family. */
+    public InetAddress hostIp() {
+        return mapping.hostIp();
+    }
+
+    public Protocol protocol() {
+        return mapping.protocol();
+    }
+
+    public int hostPort() {
+        return mapping.hostPort();
+    }
+
+    public int range() {
+        return mapping.range();
+    }
+
+    public int containerPort() {
+        return mapping.containerPort();
     }
 
     /**
@@ -45,12 +68,9 @@ public record DnatRule(InetAddress hostIp, Protocol protocol, int hostPort, int 
     public static List<DnatRule> forMappings(List<PortMapping> resolved, List<InetAddress> podIps) {
         List<DnatRule> out = new ArrayList<>();
         for (PortMapping m : resolved) {
-            if (m.hostPort() == 0) {
-                throw new IllegalArgumentException("the host port of " + m + " is not resolved");
-            }
             for (InetAddress podIp : podIps) {
                 if (m.hostIp() == null || IpAddresses.isV4(m.hostIp()) == IpAddresses.isV4(podIp)) {
-                    out.add(new DnatRule(m.hostIp(), m.protocol(), m.hostPort(), m.range(), podIp, m.containerPort()));
+                    out.add(new DnatRule(m, podIp));
                 }
             }
         }
@@ -62,23 +82,23 @@ public record DnatRule(InetAddress hostIp, Protocol protocol, int hostPort, int 
     }
 
     public int lastHostPort() {
-        return hostPort + range - 1;
+        return mapping.lastHostPort();
     }
 
-    /** Whether a packet could match both: same family and protocol, overlapping host addresses and ports. */
+    /** Whether a packet could match both: towards the same address family, and the mappings overlap. */
     public boolean overlaps(DnatRule other) {
-        return isV4() == other.isV4() && protocol == other.protocol
-                && hostPort <= other.lastHostPort() && other.hostPort <= lastHostPort()
-                && (hostIp == null || other.hostIp == null || hostIp.equals(other.hostIp));
+        return isV4() == other.isV4() && mapping.overlaps(other.mapping);
     }
 
     /** e.g. "tcp/8080-8081 -> 10.89.0.2:80-81", for messages. */
     @Override
     public String toString() {
+        InetAddress hostIp = hostIp();
         String host = hostIp == null ? "" : (isV4() ? IpAddresses.format(hostIp) : "[" + IpAddresses.format(hostIp) + "]") + ":";
         String pod = isV4() ? IpAddresses.format(podIp) : "[" + IpAddresses.format(podIp) + "]";
-        String hp = range > 1 ? hostPort + "-" + lastHostPort() : Integer.toString(hostPort);
-        String cp = range > 1 ? containerPort + "-" + (containerPort + range - 1) : Integer.toString(containerPort);
-        return protocol.lower() + "/" + host + hp + " -> " + pod + ":" + cp;
+        int range = range();
+        String hp = range > 1 ? hostPort() + "-" + lastHostPort() : Integer.toString(hostPort());
+        String cp = range > 1 ? containerPort() + "-" + mapping.lastContainerPort() : Integer.toString(containerPort());
+        return protocol().lower() + "/" + host + hp + " -> " + pod + ":" + cp;
     }
 }

@@ -4,14 +4,17 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
 
 /**
  * {@code range} consecutive host ports from {@code hostPort} forwarded to as many container
- * ports from {@code containerPort}, for one protocol. The record itself accepts any numbers;
- * the host port registry refuses invalid ones with reason {@code InvalidPort}.
+ * ports from {@code containerPort}, for one protocol: the one shape of a port mapping from the
+ * request to nftables, the forwarder, the persisted state and the status. The record accepts any
+ * numbers so that bad input can be reported; {@link #problem()} is the one rule for which ones
+ * can be mapped.
  *
  * @param hostIp null for every host address; 0.0.0.0 and :: mean every address of that family
  * @param hostPort 0 to have a free one picked
@@ -29,6 +32,41 @@ public record PortMapping(InetAddress hostIp, int hostPort, int containerPort, P
             out.add(new PortMapping(hostIp, hostPort, containerPort, p, range));
         }
         return out;
+    }
+
+    /** Condition reasons of {@link #problem()}: a port number itself, or the range running past 65535. */
+    public static final String INVALID_PORT = "InvalidPort";
+    public static final String INVALID_RANGE = "InvalidPortRange";
+
+    /** Why the numbers cannot be mapped, as a condition reason and a message. */
+    public record Problem(String reason, int port, String message) {
+    }
+
+    /**
+     * The range rule: container ports 1-65535, host ports 0-65535 (0 picks a free one), at least
+     * one port, and the last port of either side not past 65535.
+     */
+    public Optional<Problem> problem() {
+        if (containerPort < 1 || containerPort > 65535) {
+            return Optional.of(new Problem(INVALID_PORT, containerPort, "container port " + containerPort + " is out of range 1-65535"));
+        }
+        if (hostPort < 0 || hostPort > 65535) {
+            return Optional.of(new Problem(INVALID_PORT, hostPort, "host port " + hostPort + " is out of range 0-65535"));
+        }
+        if (range < 1) {
+            return Optional.of(new Problem(INVALID_RANGE, hostPort, "range " + range + " of " + describeHost() + " must be at least 1"));
+        }
+        if (lastContainerPort() > 65535) {
+            return Optional.of(new Problem(INVALID_RANGE, containerPort,
+                    "container ports " + containerPort + "-" + lastContainerPort() + " exceed 65535"));
+        }
+        if (hostPort != 0 && lastHostPort() > 65535) {
+            return Optional.of(new Problem(INVALID_RANGE, hostPort, "host ports " + hostPort + "-" + lastHostPort() + " exceed 65535"));
+        }
+        if (hostPort == 0 && range > 65535) {
+            return Optional.of(new Problem(INVALID_RANGE, 0, "range " + range + " exceeds 65535 ports"));
+        }
+        return Optional.empty();
     }
 
     public int lastHostPort() {

@@ -20,7 +20,6 @@ import io.podnet.engine.DnsRequest;
 import io.podnet.engine.NetnsRequest;
 import io.podnet.engine.PodMode;
 import io.podnet.engine.PodRequest;
-import io.podnet.engine.PortRequest;
 import io.podnet.engine.RejectedRequestException;
 import io.podnet.engine.Stage;
 import io.podnet.inet.IpAddresses;
@@ -106,8 +105,9 @@ final class PodRequestMapper {
         return out;
     }
 
-    private static List<PortRequest> ports(List<PortMapping> mappings) {
-        List<PortRequest> out = new ArrayList<>();
+    /** One mapping per protocol of each entry, checked by the one range rule before anything else sees it. */
+    private static List<io.podnet.inet.PortMapping> ports(List<PortMapping> mappings) {
+        List<io.podnet.inet.PortMapping> out = new ArrayList<>();
         for (int i = 0; i < mappings.size(); i++) {
             PortMapping m = mappings.get(i);
             String field = "portMappings[" + i + "]";
@@ -121,17 +121,13 @@ final class PodRequestMapper {
             }
             int hostPort = m.getHostPort() == null ? 0 : m.getHostPort();
             int range = m.getRange() == null ? 1 : m.getRange();
-            if (m.getContainerPort() == null || m.getContainerPort() < 1 || m.getContainerPort() > 65535) {
-                throw new RejectedRequestException(Stage.PORTS, "InvalidPort", field + ".containerPort must be 1-65535");
-            }
-            if (hostPort < 0 || hostPort > 65535) {
-                throw new RejectedRequestException(Stage.PORTS, "InvalidPort", field + ".hostPort must be 0-65535");
-            }
-            if (range < 1 || m.getContainerPort() + range - 1 > 65535 || (hostPort > 0 && hostPort + range - 1 > 65535)) {
-                throw new RejectedRequestException(Stage.PORTS, "InvalidPortRange",
-                        field + ": port + range - 1 must not exceed 65535 (range " + range + ")");
-            }
-            out.add(new PortRequest(hostIp, hostPort, m.getContainerPort(), protocols(m.getProtocol(), field), range));
+            int containerPort = m.getContainerPort() == null ? 0 : m.getContainerPort();
+            List<io.podnet.inet.PortMapping> expanded = io.podnet.inet.PortMapping.forProtocols(hostIp, hostPort, containerPort,
+                    protocols(m.getProtocol(), field), range);
+            expanded.get(0).problem().ifPresent(problem -> {
+                throw new RejectedRequestException(Stage.PORTS, problem.reason(), field + ": " + problem.message());
+            });
+            out.addAll(expanded);
         }
         return out;
     }

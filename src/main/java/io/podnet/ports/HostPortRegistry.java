@@ -131,28 +131,9 @@ public final class HostPortRegistry {
     }
 
     private static void validate(PortMapping p) {
-        if (p.range() < 1) {
-            throw invalid(p.hostPort(), "range " + p.range() + " of " + p.describeHost() + " must be at least 1");
-        }
-        if (p.containerPort() < 1 || p.containerPort() > 65535) {
-            throw invalid(p.containerPort(), "container port " + p.containerPort() + " is out of range 1-65535");
-        }
-        if (p.lastContainerPort() > 65535) {
-            throw invalid(p.containerPort(), "container ports " + p.containerPort() + "-" + p.lastContainerPort() + " exceed 65535");
-        }
-        if (p.hostPort() < 0 || p.hostPort() > 65535) {
-            throw invalid(p.hostPort(), "host port " + p.hostPort() + " is out of range 0-65535");
-        }
-        if (p.hostPort() != 0 && p.lastHostPort() > 65535) {
-            throw invalid(p.hostPort(), "host ports " + p.hostPort() + "-" + p.lastHostPort() + " exceed 65535");
-        }
-        if (p.hostPort() == 0 && p.range() > 65535) {
-            throw invalid(0, "range " + p.range() + " exceeds 65535 ports");
-        }
-    }
-
-    private static PortRefusedException invalid(int port, String message) {
-        return new PortRefusedException(PortRefusedException.INVALID, port, null, message);
+        p.problem().ifPresent(problem -> {
+            throw new PortRefusedException(PortRefusedException.INVALID, problem.port(), null, problem.message());
+        });
     }
 
     private static void checkPolicy(PortMapping p, PortPolicy policy) {

@@ -187,7 +187,7 @@ class NetworkEngineKernelTest {
 
     private static PodRequest withPorts(String id, int hostPort) {
         return new PodRequest(id, "test/" + id, "pod", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(AttachmentRequest.of("podnet")),
-                List.of(new PortRequest(null, hostPort, 8080, java.util.Set.of(io.podnet.inet.Protocol.TCP), 1)), DnsRequest.NONE);
+                List.of(new io.podnet.inet.PortMapping(null, hostPort, 8080, io.podnet.inet.Protocol.TCP, 1)), DnsRequest.NONE);
     }
 
     @Test

@@ -52,7 +52,7 @@ class RequestValidatorTest {
     @Test
     void namespacesAndProtocolsItCannotServeAreRefused() {
         assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTLESS, NetnsRequest.NEW, List.of(),
-                List.of(new PortRequest(null, 8080, 80, java.util.Set.of(io.podnet.inet.Protocol.SCTP), 1)), null), Stage.PORTS,
+                List.of(new io.podnet.inet.PortMapping(null, 8080, 80, io.podnet.inet.Protocol.SCTP, 1)), null), Stage.PORTS,
                 "SctpNotSupportedRootless");
         assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, 1), List.of(), List.of(), null),
                 Stage.NETNS, "NetnsNotAllowed");

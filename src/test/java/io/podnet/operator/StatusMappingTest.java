@@ -138,8 +138,9 @@ class StatusMappingTest {
         withPorts.getSpec().setPortMappings(List.of(p));
         PodRequest r = PodRequestMapper.toRequest(withPorts);
         assertThat(r.id()).isEqualTo("2f1c1c9e-1f7e-4a4b-9a8c-5d0f4b2b7c11");
-        assertThat(r.ports().get(0).protocols()).hasSize(2);
-        assertThat(r.ports().get(0).hostPort()).isZero();
+        assertThat(r.ports()).extracting(io.podnet.inet.PortMapping::protocol)
+                .containsExactly(io.podnet.inet.Protocol.TCP, io.podnet.inet.Protocol.UDP);
+        assertThat(r.ports()).allSatisfy(m -> assertThat(m.hostPort()).isZero());
         assertThat(r.attachments().get(0).network()).isEqualTo("podnet");
     }
 
