@@ -12,7 +12,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 import io.javaoperatorsdk.operator.Operator;
-import io.podnet.engine.NetworkEngine;
+import io.podnet.engine.core.NetworkEngine;
 
 /**
  * Readiness: the informer has synced and its watch is up (JOSDK's own check, which QOSDK

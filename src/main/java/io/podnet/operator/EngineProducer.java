@@ -8,7 +8,7 @@ import jakarta.inject.Singleton;
 import org.jboss.logging.Logger;
 
 import io.podnet.engine.EngineSettings;
-import io.podnet.engine.NetworkEngine;
+import io.podnet.engine.core.NetworkEngine;
 import io.podnet.metrics.PodnetMeters;
 import io.podnet.inet.Cidr;
 import io.podnet.ports.PortPolicy;

@@ -12,7 +12,7 @@ import io.podnet.engine.AttachmentRequest;
 import io.podnet.engine.DnsRequest;
 import io.podnet.engine.EngineSettings;
 import io.podnet.engine.NetnsRequest;
-import io.podnet.engine.NetworkEngine;
+import io.podnet.engine.core.NetworkEngine;
 import io.podnet.engine.PodMode;
 import io.podnet.engine.PodRequest;
 import io.podnet.netconf.NetworkDefinitions;

@@ -1,4 +1,7 @@
-package io.podnet.engine;
+package io.podnet.engine.uplink;
+
+import io.podnet.engine.apply.Bridges;
+import io.podnet.engine.plan.PodState;
 
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netlink.RtnlClient;
@@ -8,7 +11,7 @@ import io.podnet.netlink.RtnlClient;
  * with nftables DNAT for rootful pods, the shared rootless netns with the userspace forwarder for
  * rootless ones. The engine's steps are the same for both.
  */
-interface Uplink {
+public interface Uplink {
     /** Netlink in the namespace holding the bridges and the veths' other ends. */
     RtnlClient client();
 

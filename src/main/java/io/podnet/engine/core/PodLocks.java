@@ -1,4 +1,4 @@
-package io.podnet.engine;
+package io.podnet.engine.core;
 
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;

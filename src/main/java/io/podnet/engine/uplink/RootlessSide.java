@@ -1,4 +1,6 @@
-package io.podnet.engine;
+package io.podnet.engine.uplink;
+
+import io.podnet.engine.apply.Bridges;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
@@ -27,7 +29,7 @@ import io.podnet.rootless.RootlessNetns;
  * the userspace port forwarder listening in the host namespace. Created on the first rootless
  * pod; removed, helper and all, when the last one goes.
  */
-final class RootlessSide implements AutoCloseable {
+public final class RootlessSide implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RootlessSide.class);
 
     private final RootlessNetns netns;
@@ -39,7 +41,7 @@ final class RootlessSide implements AutoCloseable {
     private PortForwarder forwarder;
     private long helperRestarts;
 
-    RootlessSide(Path runDir, Path stateDir, RootlessConfig config, Path hostNetns) {
+    public RootlessSide(Path runDir, Path stateDir, RootlessConfig config, Path hostNetns) {
         this.netns = new RootlessNetns(runDir, config, hostNetns);
         this.hostNetns = hostNetns;
         this.stateDir = stateDir;
@@ -51,7 +53,7 @@ final class RootlessSide implements AutoCloseable {
      *
      * @param podsExist whether rootless pods were built before (so a recreation is a repair)
      */
-    synchronized void ensure(boolean podsExist, Consumer<String> repaired) {
+    public synchronized void ensure(boolean podsExist, Consumer<String> repaired) {
         RootlessNetns.State state = netns.ensure();
         if (state == RootlessNetns.State.RESTARTED) {
             helperRestarts++;
@@ -66,7 +68,7 @@ final class RootlessSide implements AutoCloseable {
     }
 
     /** The periodic check: a dead helper is started again. */
-    synchronized void ensureHelper(Consumer<String> repaired) {
+    public synchronized void ensureHelper(Consumer<String> repaired) {
         if (!netns.exists()) {
             return;
         }
@@ -89,7 +91,7 @@ final class RootlessSide implements AutoCloseable {
         forwarder = new PortForwarder(hostNetns, netns.netnsPath(), PortForwarder.Settings.defaults());
     }
 
-    RtnlClient client() {
+    public RtnlClient client() {
         return rtnl;
     }
 
@@ -98,7 +100,7 @@ final class RootlessSide implements AutoCloseable {
     }
 
     /** Masquerade of a rootless network's pods towards the helper (none for internal networks). */
-    void ensureNetwork(NetworkRules network) {
+    public void ensureNetwork(NetworkRules network) {
         firewall.ensureNetwork(network.bridge(), network.subnets(), network.internal());
     }
 
@@ -134,14 +136,14 @@ final class RootlessSide implements AutoCloseable {
         }
     }
 
-    synchronized void stopForwards(String podId) {
+    public synchronized void stopForwards(String podId) {
         if (forwarder != null) {
             forwarder.stopOwner(podId);
         }
     }
 
     /** Removes the rootless netns, its helper and its directory when no rootless pod is left. */
-    synchronized boolean cleanupIfUnused(int users) {
+    public synchronized boolean cleanupIfUnused(int users) {
         if (users > 0 || (rtnl == null && !netns.exists())) {
             return false;
         }
@@ -151,15 +153,15 @@ final class RootlessSide implements AutoCloseable {
         return removed;
     }
 
-    synchronized long helperRestarts() {
+    public synchronized long helperRestarts() {
         return helperRestarts;
     }
 
-    synchronized boolean helperUp() {
+    public synchronized boolean helperUp() {
         return netns.exists() && netns.helperPid().isPresent();
     }
 
-    synchronized ForwardCounters counters() {
+    public synchronized ForwardCounters counters() {
         return forwarder == null ? null : forwarder.counters();
     }
 

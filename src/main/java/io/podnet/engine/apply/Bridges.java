@@ -1,4 +1,8 @@
-package io.podnet.engine;
+package io.podnet.engine.apply;
+
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.podnet.engine.plan.KernelNames;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,23 +28,23 @@ import io.podnet.sys.Errno;
  * addresses, removed when their last port goes, but only when podnet created them (a marker in
  * the state dir, written before the bridge is created, says so).
  */
-final class Bridges {
+public final class Bridges {
     private final RtnlClient host;
     private final Path markers;
     private final ConcurrentHashMap<String, ReentrantLock> locks = new ConcurrentHashMap<>();
 
-    Bridges(RtnlClient host, Path stateDir) {
+    public Bridges(RtnlClient host, Path stateDir) {
         this.host = host;
         this.markers = stateDir.resolve("bridges");
     }
 
     /** Held while a bridge is ensured and a port added, or a port removed and the bridge maybe deleted. */
-    ReentrantLock lock(String bridge) {
+    public ReentrantLock lock(String bridge) {
         return locks.computeIfAbsent(bridge, b -> new ReentrantLock());
     }
 
     /** Makes the bridge exist, carry its gateway addresses and be up; returns its index. */
-    int ensure(NetworkDefinition def, java.util.function.Consumer<String> repaired) {
+    public int ensure(NetworkDefinition def, java.util.function.Consumer<String> repaired) {
         String name = def.bridgeName();
         Link link = host.link(name).orElse(null);
         if (link == null) {
@@ -95,7 +99,7 @@ final class Bridges {
     }
 
     /** Deletes the bridge when podnet created it and nothing is attached to it any more; true when it did. */
-    boolean removeIfUnused(String name) {
+    public boolean removeIfUnused(String name) {
         Path marker = markers.resolve(name);
         if (!Files.exists(marker)) {
             return false;

@@ -1,4 +1,7 @@
-package io.podnet.engine;
+package io.podnet.engine.plan;
+
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.PodMode;
 
 import java.util.List;
 

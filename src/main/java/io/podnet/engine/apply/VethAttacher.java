@@ -1,4 +1,8 @@
-package io.podnet.engine;
+package io.podnet.engine.apply;
+
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.podnet.engine.plan.PodState;
 
 import java.net.InetAddress;
 import java.util.HashSet;
@@ -24,18 +28,18 @@ import io.podnet.sys.Errno;
  * addresses and default route. Checking before changing keeps a resync of a healthy pod to a few
  * netlink reads.
  */
-final class VethAttacher {
+public final class VethAttacher {
     private VethAttacher() {
     }
 
     /** Default routes of later attachments get higher metrics, so they back up the first one. */
-    static final int BASE_ROUTE_METRIC = 100;
+    public static final int BASE_ROUTE_METRIC = 100;
 
     /**
      * @param repaired told what had to be restored ("veth", "link", "mac", "address", "route");
      *        the caller decides whether that counts as a repair (it does not on a first setup)
      */
-    static void attach(RtnlClient host, RtnlClient pod, Netns podNs, int bridgeIndex, Integer mtu, boolean internal,
+    public static void attach(RtnlClient host, RtnlClient pod, Netns podNs, int bridgeIndex, Integer mtu, boolean internal,
             PodState.Attachment a, int routeMetric, java.util.function.Consumer<String> repaired) {
         MacAddress mac = MacAddress.parse(a.mac());
         Link hostEnd = host.link(a.hostVeth()).orElse(null);
@@ -165,7 +169,7 @@ final class VethAttacher {
     }
 
     /** Removes the pair by its host end (the pod end goes with it); fine when already gone. */
-    static void detach(RtnlClient host, PodState.Attachment a) {
+    public static void detach(RtnlClient host, PodState.Attachment a) {
         if (!a.hostVeth().isEmpty()) {
             host.deleteLink(a.hostVeth());
         }

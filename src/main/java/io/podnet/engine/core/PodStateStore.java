@@ -1,4 +1,8 @@
-package io.podnet.engine;
+package io.podnet.engine.core;
+
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.podnet.engine.plan.PodState;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;

@@ -1,4 +1,15 @@
-package io.podnet.engine;
+package io.podnet.engine.core;
+
+import io.podnet.engine.AttachmentRequest;
+import io.podnet.engine.DnsRequest;
+import io.podnet.engine.EngineObserver;
+import io.podnet.engine.EngineSettings;
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.PodMode;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.PodResult;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.plan.KernelNames;
 
 import static io.podnet.testing.Shell.ipJson;
 import static org.assertj.core.api.Assertions.assertThat;

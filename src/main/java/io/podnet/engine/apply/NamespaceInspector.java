@@ -1,4 +1,6 @@
-package io.podnet.engine;
+package io.podnet.engine.apply;
+
+import io.podnet.engine.PodResult;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -17,13 +19,13 @@ import io.podnet.netlink.RtnlClient;
  * every interface but loopback with its addresses, link-local ones skipped, and the default
  * gateway on the addresses whose subnet contains it.
  */
-final class NamespaceInspector {
+public final class NamespaceInspector {
     private static final int IFF_LOOPBACK = 0x8;
 
     private NamespaceInspector() {
     }
 
-    static Map<String, PodResult.InterfaceResult> inspect(RtnlClient client) {
+    public static Map<String, PodResult.InterfaceResult> inspect(RtnlClient client) {
         List<InetAddress> gateways = new ArrayList<>();
         for (Route r : client.routes(0)) {
             if (r.destination() == null && r.gateway() != null) {

@@ -1,4 +1,4 @@
-package io.podnet.engine;
+package io.podnet.engine.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.podnet.engine;
+package io.podnet.engine.plan;
 
 import java.util.Collection;
 import java.util.regex.Pattern;

@@ -1,4 +1,10 @@
-package io.podnet.engine;
+package io.podnet.engine.plan;
+
+import io.podnet.engine.AttachmentRequest;
+import io.podnet.engine.PodMode;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.Stage;
 
 import java.net.InetAddress;
 import java.util.HashSet;
@@ -14,11 +20,11 @@ import io.podnet.netconf.Subnet;
  * Checks a request against the node's network definitions before anything is changed. What it
  * refuses never reaches the kernel. (Address conflicts are found by IPAM, also before any change.)
  */
-final class RequestValidator {
+public final class RequestValidator {
     private RequestValidator() {
     }
 
-    static void validate(PodRequest request, NetworkDefinitions networks, NetnsPolicy netnsPolicy) {
+    public static void validate(PodRequest request, NetworkDefinitions networks, NetnsPolicy netnsPolicy) {
         if (request.mode() == PodMode.ROOTLESS && request.ports().stream().anyMatch(p -> p.protocol() == Protocol.SCTP)) {
             throw new RejectedRequestException(Stage.PORTS, "SctpNotSupportedRootless",
                     "rootless port mappings go through a userspace forwarder, which carries tcp and udp only");

@@ -1,4 +1,12 @@
-package io.podnet.engine;
+package io.podnet.engine.plan;
+
+import io.podnet.engine.AttachmentRequest;
+import io.podnet.engine.DnsRequest;
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.PodMode;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.Stage;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;

@@ -1,4 +1,7 @@
-package io.podnet.engine;
+package io.podnet.engine.uplink;
+
+import io.podnet.engine.apply.Bridges;
+import io.podnet.engine.plan.PodState;
 
 import java.net.InetAddress;
 
@@ -13,10 +16,10 @@ import io.podnet.netlink.RtnlClient;
  * towards its helper, ports through the userspace forwarder. No host bridge, host route or host
  * firewall rule is involved.
  */
-final class RootlessUplink implements Uplink {
+public final class RootlessUplink implements Uplink {
     private final RootlessSide side;
 
-    RootlessUplink(RootlessSide side) {
+    public RootlessUplink(RootlessSide side) {
         this.side = side;
     }
 

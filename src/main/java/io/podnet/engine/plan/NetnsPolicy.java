@@ -1,4 +1,8 @@
-package io.podnet.engine;
+package io.podnet.engine.plan;
+
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.Stage;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,11 +17,11 @@ import io.podnet.netns.NetnsManager;
  * process must exist and be neither pid 1 nor in the agent's own or the host namespace, so a
  * PodNetwork can never rewire the node itself.
  */
-final class NetnsPolicy {
+public final class NetnsPolicy {
     private final List<Path> allowedPrefixes;
     private final Path hostNetns;
 
-    NetnsPolicy(List<Path> allowedPrefixes, Path hostNetns) {
+    public NetnsPolicy(List<Path> allowedPrefixes, Path hostNetns) {
         this.allowedPrefixes = allowedPrefixes.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         this.hostNetns = hostNetns;
     }

@@ -1,4 +1,7 @@
-package io.podnet.engine;
+package io.podnet.engine.uplink;
+
+import io.podnet.engine.apply.Bridges;
+import io.podnet.engine.plan.PodState;
 
 import java.net.InetAddress;
 import java.util.List;
@@ -13,14 +16,14 @@ import io.podnet.netconf.Subnet;
 import io.podnet.netlink.RtnlClient;
 
 /** Rootful pods: bridges and veth ends in the host namespace, ports by nftables DNAT there. */
-final class HostUplink implements Uplink {
+public final class HostUplink implements Uplink {
     private final RtnlClient host;
     private final Bridges bridges;
     private final NftFirewall firewall;
     /** Bridges the firewall was told about in this engine's life; the node resync re-checks them. */
     private final Set<String> firewalled = ConcurrentHashMap.newKeySet();
 
-    HostUplink(RtnlClient host, Bridges bridges, NftFirewall firewall) {
+    public HostUplink(RtnlClient host, Bridges bridges, NftFirewall firewall) {
         this.host = host;
         this.bridges = bridges;
         this.firewall = firewall;
@@ -36,7 +39,7 @@ final class HostUplink implements Uplink {
         return bridges;
     }
 
-    NftFirewall firewall() {
+    public NftFirewall firewall() {
         return firewall;
     }
 
@@ -68,12 +71,12 @@ final class HostUplink implements Uplink {
         firewall.removePod(podId);
     }
 
-    static List<Cidr> subnets(NetworkDefinition def) {
+    public static List<Cidr> subnets(NetworkDefinition def) {
         return def.subnets().stream().map(Subnet::subnet).toList();
     }
 
     /** A pod's port mappings, to the addresses of its first network (one rule per family). */
-    static List<DnatRule> dnatRules(PodState state) {
+    public static List<DnatRule> dnatRules(PodState state) {
         if (state.ports().isEmpty() || state.attachments().isEmpty()) {
             return List.of();
         }

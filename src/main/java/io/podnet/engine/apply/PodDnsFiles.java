@@ -1,4 +1,9 @@
-package io.podnet.engine;
+package io.podnet.engine.apply;
+
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.podnet.engine.plan.PodState;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,22 +36,22 @@ import io.podnet.netconf.Subnet;
  * IPv6 ones). Search domains and options from the spec, else the host's.</li>
  * </ul>
  */
-final class PodDnsFiles {
+public final class PodDnsFiles {
     private final Path runDir;
 
-    PodDnsFiles(Path runDir) {
+    public PodDnsFiles(Path runDir) {
         this.runDir = runDir;
     }
 
-    Path hostsFile(String podId) {
+    public Path hostsFile(String podId) {
         return dir(podId).resolve("hosts");
     }
 
-    Path resolvConf(String podId) {
+    public Path resolvConf(String podId) {
         return dir(podId).resolve("resolv.conf");
     }
 
-    boolean exist(String podId) {
+    public boolean exist(String podId) {
         return Files.exists(hostsFile(podId)) && Files.exists(resolvConf(podId));
     }
 
@@ -55,7 +60,7 @@ final class PodDnsFiles {
     }
 
     /** The DNS servers a network gives its pods: the gateways of a dns_enabled network. */
-    static List<String> networkServers(NetworkDefinition def) {
+    public static List<String> networkServers(NetworkDefinition def) {
         if (!def.dnsEnabled()) {
             return List.of();
         }
@@ -66,7 +71,7 @@ final class PodDnsFiles {
      * @param helperDns the rootless helper's DNS forwarder for rootless pods (the rootless netns'
      *        resolv.conf is the host's without loopback plus it), null for rootful ones
      */
-    PodState.Dns desired(PodRequest request, List<PodState.Attachment> attachments, NetworkDefinitions networks,
+    public PodState.Dns desired(PodRequest request, List<PodState.Attachment> attachments, NetworkDefinitions networks,
             Path hostResolvConf, java.net.InetAddress helperDns) {
         Set<String> servers = new LinkedHashSet<>();
         request.dns().servers().forEach(s -> servers.add(IpAddresses.format(s)));
@@ -103,7 +108,7 @@ final class PodDnsFiles {
     }
 
     /** Replaces what podnet wrote before ({@code previous}) with {@code current}. */
-    void write(String podId, PodState.Dns previous, PodState.Dns current) {
+    public void write(String podId, PodState.Dns previous, PodState.Dns current) {
         try {
             HostsFile.update(hostsFile(podId), entries(previous), entries(current));
             ResolvConfFile.update(resolvConf(podId), new ResolvConf(previous.servers(), previous.searches(), previous.options()),
@@ -118,7 +123,7 @@ final class PodDnsFiles {
         return dns.hosts().stream().map(l -> new HostEntry(l.get(0), l.subList(1, l.size()))).toList();
     }
 
-    void remove(String podId) {
+    public void remove(String podId) {
         Path dir = dir(podId);
         if (!Files.exists(dir)) {
             return;

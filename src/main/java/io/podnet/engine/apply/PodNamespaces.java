@@ -1,4 +1,12 @@
-package io.podnet.engine;
+package io.podnet.engine.apply;
+
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.podnet.engine.plan.KernelNames;
+import io.podnet.engine.plan.PodState;
 
 import java.nio.file.Path;
 import java.util.HashSet;
@@ -15,14 +23,14 @@ import io.podnet.netns.NetnsManager;
  * (PATH), or a process's it bind-mounts (PID). Opening it also opens a netlink socket inside on
  * the same thread hop.
  */
-final class PodNamespaces {
+public final class PodNamespaces {
     private final NetnsManager manager;
 
-    PodNamespaces(NetnsManager manager) {
+    public PodNamespaces(NetnsManager manager) {
         this.manager = manager;
     }
 
-    record Opened(Netns netns, RtnlClient client, boolean created) implements AutoCloseable {
+    public record Opened(Netns netns, RtnlClient client, boolean created) implements AutoCloseable {
         @Override
         public void close() {
             try {
@@ -34,11 +42,11 @@ final class PodNamespaces {
     }
 
     /** Where the pod's namespace file is (or will be), and whether podnet makes it. */
-    Path pathFor(PodRequest request) {
+    public Path pathFor(PodRequest request) {
         return request.netns().kind() == NetnsRequest.Kind.PATH ? request.netns().path() : manager.pathOf(KernelNames.netns(request.id()));
     }
 
-    Opened open(PodState state) {
+    public Opened open(PodState state) {
         try {
             return switch (NetnsRequest.Kind.valueOf(state.netnsKind())) {
                 case NEW -> {
@@ -63,7 +71,7 @@ final class PodNamespaces {
     }
 
     /** Links already in a joined namespace (podnet's own of {@code prior} excluded). */
-    Set<String> foreignLinks(PodRequest request, PodState prior) {
+    public Set<String> foreignLinks(PodRequest request, PodState prior) {
         if (request.netns().kind() == NetnsRequest.Kind.NEW) {
             return Set.of();
         }
@@ -92,7 +100,7 @@ final class PodNamespaces {
     }
 
     /** Removes the namespace file if podnet made it; a joined namespace keeps what it had. */
-    void remove(String podId, PodState state) {
+    public void remove(String podId, PodState state) {
         if (state == null || state.ownsNetns()) {
             manager.delete(KernelNames.netns(podId));
         }

@@ -1,4 +1,9 @@
-package io.podnet.engine;
+package io.podnet.engine.plan;
+
+import io.podnet.engine.AttachmentRequest;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.Stage;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -30,7 +35,7 @@ import io.podnet.ports.PortRefusedException;
  * MACs and addresses for each network, keeping what the pod already has. Refusals (an address
  * taken, a name in use) leave IPAM as it was.
  */
-final class Planner {
+public final class Planner {
     private static final Logger LOG = Logger.getLogger(Planner.class);
 
     private final NetworkDefinitions networks;
@@ -45,7 +50,7 @@ final class Planner {
      *        port must be picked
      * @param podNames pod id -> "namespace/name", to name the holder of a conflicting port
      */
-    Planner(NetworkDefinitions networks, Ipam ipam, HostPortRegistry hostPorts, PortPolicy portPolicy,
+    public Planner(NetworkDefinitions networks, Ipam ipam, HostPortRegistry hostPorts, PortPolicy portPolicy,
             java.util.function.Supplier<HostPortProbe> listening, java.util.function.Function<String, String> podNames) {
         this.networks = networks;
         this.ipam = ipam;
@@ -59,7 +64,7 @@ final class Planner {
      * @param foreignLinks names of links already in a joined namespace that are not podnet's;
      *        empty for namespaces podnet creates
      */
-    PodState plan(PodRequest request, PodState prior, String netnsPath, boolean ownsNetns, Set<String> foreignLinks) {
+    public PodState plan(PodRequest request, PodState prior, String netnsPath, boolean ownsNetns, Set<String> foreignLinks) {
         Map<String, String> names = interfaceNames(request, prior, foreignLinks);
         List<PodState.Attachment> attachments = new ArrayList<>();
         List<String> newlyAllocated = new ArrayList<>();
@@ -174,7 +179,7 @@ final class Planner {
         }
     }
 
-    boolean reserveKnown(String podId, PodState.Attachment a) {
+    public boolean reserveKnown(String podId, PodState.Attachment a) {
         try {
             ipam.reserve(a.network(), podId, a.addresses().stream().map(Cidr::parse).toList());
             return true;

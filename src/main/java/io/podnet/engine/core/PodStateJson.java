@@ -1,4 +1,4 @@
-package io.podnet.engine;
+package io.podnet.engine.core;
 
 import java.io.IOException;
 import java.net.InetAddress;

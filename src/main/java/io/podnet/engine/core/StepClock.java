@@ -1,4 +1,7 @@
-package io.podnet.engine;
+package io.podnet.engine.core;
+
+import io.podnet.engine.EngineObserver;
+import io.podnet.engine.PodMode;
 
 /** Times the consecutive steps of one engine operation and reports each to the observer. */
 final class StepClock {

@@ -1,4 +1,4 @@
-package io.podnet.engine;
+package io.podnet.engine.plan;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -12,24 +12,24 @@ import io.podnet.inet.MacAddress;
  * through a hash, never from user strings, so nothing a user writes ends up in a path or a link
  * name, and every object is recognisable as podnet's.
  */
-final class KernelNames {
+public final class KernelNames {
     static final String NETNS_PREFIX = "podnet-";
-    static final String VETH_PREFIX = "pn";
+    public static final String VETH_PREFIX = "pn";
 
     private KernelNames() {
     }
 
-    static String netns(String podId) {
+    public static String netns(String podId) {
         return NETNS_PREFIX + podId;
     }
 
     /** "pn" + 12 hex digits: 14 characters, within IFNAMSIZ. */
-    static String hostVeth(String podId, String network) {
+    public static String hostVeth(String podId, String network) {
         return VETH_PREFIX + HexFormat.of().formatHex(sha256(podId + "/" + network), 0, 6);
     }
 
     /** A stable, locally administered unicast MAC for a bridge, derived from its name. */
-    static MacAddress bridgeMac(String bridge) {
+    public static MacAddress bridgeMac(String bridge) {
         byte[] b = java.util.Arrays.copyOf(sha256("bridge/" + bridge), 6);
         b[0] = (byte) ((b[0] & 0xfe) | 0x02);
         return MacAddress.of(b);

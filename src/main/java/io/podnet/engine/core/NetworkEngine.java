@@ -1,4 +1,32 @@
-package io.podnet.engine;
+package io.podnet.engine.core;
+
+import io.podnet.engine.EngineObserver;
+import io.podnet.engine.EngineSettings;
+import io.podnet.engine.InterfaceCounters;
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.PodMode;
+import io.podnet.engine.PodNetworkEngine;
+import io.podnet.engine.PodNetworkException;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.PodResult;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.RootlessStatus;
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.podnet.engine.apply.Bridges;
+import io.podnet.engine.apply.NamespaceInspector;
+import io.podnet.engine.apply.PodDnsFiles;
+import io.podnet.engine.apply.PodNamespaces;
+import io.podnet.engine.apply.VethAttacher;
+import io.podnet.engine.plan.KernelNames;
+import io.podnet.engine.plan.NetnsPolicy;
+import io.podnet.engine.plan.Planner;
+import io.podnet.engine.plan.PodState;
+import io.podnet.engine.plan.RequestValidator;
+import io.podnet.engine.uplink.HostUplink;
+import io.podnet.engine.uplink.RootlessSide;
+import io.podnet.engine.uplink.RootlessUplink;
+import io.podnet.engine.uplink.Uplink;
 
 import java.util.ArrayList;
 import java.util.HashMap;
