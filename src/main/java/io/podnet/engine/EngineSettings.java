@@ -3,8 +3,10 @@ package io.podnet.engine;
 import java.nio.file.Path;
 import java.util.List;
 
+import io.podnet.inet.Cidr;
 import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.ports.PortPolicy;
+import io.podnet.rootless.Helper;
 import io.podnet.rootless.RootlessConfig;
 
 /**
@@ -21,6 +23,79 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
         List<Path> allowedNetnsPaths, Path hostResolvConf, PortPolicy portPolicy, RootlessConfig rootless) {
     public EngineSettings {
         allowedNetnsPaths = List.copyOf(allowedNetnsPaths);
+    }
+
+    /**
+     * Settings from the node configuration's plain values, each checked here so that a bad one
+     * stops the agent with a message naming its key; the operator passes text and numbers and
+     * never sees the parts' own types.
+     */
+    public static Builder forNode(Path hostNetns, Path netnsDir, Path stateDir, Path runDir) {
+        return new Builder(hostNetns, netnsDir, stateDir, runDir);
+    }
+
+    public static final class Builder {
+        private final Path hostNetns;
+        private final Path netnsDir;
+        private final Path stateDir;
+        private final Path runDir;
+        private Path networksDir;
+        private List<Path> allowedNetnsPaths;
+        private Path hostResolvConf = Path.of("/etc/resolv.conf");
+        private PortPolicy portPolicy = PortPolicy.defaults();
+        private RootlessConfig rootless = RootlessConfig.defaults();
+
+        private Builder(Path hostNetns, Path netnsDir, Path stateDir, Path runDir) {
+            this.hostNetns = hostNetns;
+            this.netnsDir = netnsDir;
+            this.stateDir = stateDir;
+            this.runDir = runDir;
+            this.allowedNetnsPaths = List.of(netnsDir, Path.of("/var/run/netns"));
+        }
+
+        /** The netavark network definitions; the default podnet network when the directory has none. */
+        public Builder networksDir(Path dir) {
+            this.networksDir = dir;
+            return this;
+        }
+
+        public Builder allowedNetnsPaths(List<Path> paths) {
+            this.allowedNetnsPaths = paths;
+            return this;
+        }
+
+        public Builder hostResolvConf(Path file) {
+            this.hostResolvConf = file;
+            return this;
+        }
+
+        /** @param denied host ports never exposed, as the node configuration writes them (e.g. "22,10250-10260") */
+        public Builder ports(String denied, int minimum) {
+            this.portPolicy = new PortPolicy(PortPolicy.parseDenied(denied), minimum);
+            return this;
+        }
+
+        /** @param helper pasta or slirp4netns */
+        public Builder rootless(String helper, String cidr, int mtu, boolean ipv6, boolean allowHostLoopback) {
+            try {
+                this.rootless = new RootlessConfig(Helper.parse(helper), Cidr.parse(cidr), mtu, ipv6, allowHostLoopback);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("podnet.rootless.*: " + e.getMessage(), e);
+            }
+            return this;
+        }
+
+        public EngineSettings build() {
+            NetworkDefinitions networks = networksDir == null ? NetworkDefinitions.defaults() : NetworkDefinitions.load(networksDir);
+            return new EngineSettings(hostNetns, netnsDir, stateDir, runDir, networks, allowedNetnsPaths, hostResolvConf, portPolicy,
+                    rootless);
+        }
+    }
+
+    /** What the agent logs at start: the networks and where things are kept. */
+    public String describe() {
+        return "networks " + networks.all().stream().map(n -> n.name() + " (" + n.bridgeName() + ")").toList() + "; state in "
+                + stateDir + "; namespaces in " + netnsDir + (hostNetns == null ? "" : "; host namespace " + hostNetns);
     }
 
     /** The defaults: Path namespaces under the netns dir or /var/run/netns, the host's /etc/resolv.conf. */

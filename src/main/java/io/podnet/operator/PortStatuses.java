@@ -4,7 +4,7 @@ import java.util.List;
 
 import io.podnet.api.PortStatus;
 import io.podnet.inet.IpAddresses;
-import io.podnet.ports.PortCompaction;
+import io.podnet.inet.PortCompaction;
 import io.podnet.inet.PortMapping;
 
 /** status.ports: the mappings as applied, compacted into ranges as Podman shows them. */

@@ -14,6 +14,7 @@ import io.podnet.engine.RootlessStatus;
 import io.podnet.engine.SetupFailedException;
 import io.podnet.engine.Stage;
 import io.podnet.engine.apply.Bridges;
+import io.podnet.engine.driver.NetworkDrivers;
 import io.podnet.engine.apply.NamespaceInspector;
 import io.podnet.engine.apply.PodDnsFiles;
 import io.podnet.engine.apply.PodNamespaces;
@@ -33,8 +34,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
@@ -89,6 +90,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private final HostPortRegistry hostPorts = new HostPortRegistry();
     private final PodLocks locks = new PodLocks();
     private final EngineObserver observer;
+    private final NetworkDrivers drivers = new NetworkDrivers();
+    /** What a network no longer defined was attached with: the only driver podnet had before definitions named others. */
+    private static final String BRIDGE = "bridge";
 
     private NetworkEngine(EngineSettings settings, RtnlClient host, NftFirewall firewall, EngineObserver observer) {
         this.observer = observer;
@@ -195,9 +199,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 if (prior == null) {
                     rollback(next, e);
                 }
-                throw e instanceof PodNetworkException p ? p
-                        : e instanceof RootlessException r ? new SetupFailedException(Stage.NETWORKS, r.reason(), r.getMessage(), r)
-                        : new SetupFailedException(Stage.NETWORKS, "SetupFailed", e.getMessage(), e);
+                throw Failures.of(Stage.NETWORKS, e);
             }
             outcome = "ok";
             return result;
@@ -226,7 +228,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         try {
             rootless.ensure(store.all().stream().anyMatch(s -> s.mode() == PodMode.ROOTLESS), observer::repaired);
         } catch (RootlessException e) {
-            throw new SetupFailedException(Stage.NETWORKS, e.reason(), e.getMessage(), e);
+            throw Failures.of(Stage.NETWORKS, e);
         }
     }
 
@@ -256,18 +258,8 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 NetworkDefinition def = networks.get(a.network()).orElseThrow(() -> new SetupFailedException(Stage.NETWORKS,
                         "UnknownNetwork", "network \"" + a.network() + "\" is no longer defined on this node", null));
                 Consumer<String> repaired = prior != null && prior.attachment(a.network()) != null ? observer::repaired : kind -> { };
-                ReentrantLock bridgeLock = uplink.bridges().lock(def.bridgeName());
-                bridgeLock.lock();
-                try {
-                    int bridge = uplink.bridges().ensure(def, repaired);
-                    uplink.ensureNetwork(def);
-                    clock.lap("bridge");
-                    VethAttacher.attach(uplink.client(), pod.client(), pod.netns(), bridge, def.mtu(), def.internal(), a,
-                            VethAttacher.BASE_ROUTE_METRIC + i, repaired);
-                    clock.lap("interface");
-                } finally {
-                    bridgeLock.unlock();
-                }
+                drivers.of(def.driver()).attach(uplink, pod, def, a, VethAttacher.BASE_ROUTE_METRIC + i, repaired, clock::lap);
+                clock.lap("interface");
             }
             applyPorts(uplink, state);
             clock.lap("ports");
@@ -283,10 +275,8 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private static void applyPorts(Uplink uplink, PodState state) {
         try {
             uplink.applyPorts(state);
-        } catch (ForwardException e) {
-            throw new SetupFailedException(Stage.PORTS, e.reason(), e.getMessage(), e);
-        } catch (FirewallException | NftablesException e) {
-            throw new SetupFailedException(Stage.PORTS, "FirewallFailed", e.getMessage(), e);
+        } catch (ForwardException | FirewallException | NftablesException e) {
+            throw Failures.of(Stage.PORTS, e);
         }
     }
 
@@ -365,16 +355,8 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     private void detachAll(Uplink uplink, List<PodState.Attachment> attachments) {
         for (PodState.Attachment a : attachments) {
-            ReentrantLock bridgeLock = uplink.bridges().lock(a.bridge());
-            bridgeLock.lock();
-            try {
-                VethAttacher.detach(uplink.client(), a);
-                if (uplink.bridges().removeIfUnused(a.bridge())) {
-                    networks.get(a.network()).ifPresent(uplink::networkRemoved);
-                }
-            } finally {
-                bridgeLock.unlock();
-            }
+            Optional<NetworkDefinition> def = networks.get(a.network());
+            drivers.of(def.map(NetworkDefinition::driver).orElse(BRIDGE)).detach(uplink, a, def);
         }
     }
 

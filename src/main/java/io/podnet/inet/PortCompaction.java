@@ -1,13 +1,11 @@
-package io.podnet.ports;
+package io.podnet.inet;
 
-import io.podnet.inet.PortMapping;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 
-import io.podnet.inet.IpAddresses;
 
 /**
  * The port list as the status shows it, as Podman's seed does it

@@ -1,7 +1,5 @@
-package io.podnet.ports;
+package io.podnet.inet;
 
-import io.podnet.inet.PortMapping;
-import io.podnet.inet.Protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,7 +9,6 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import io.podnet.inet.IpAddresses;
 
 /** The seed's ocicniPortsToNetTypesPorts behaviour: sort, then merge neighbours into ranges. */
 class PortCompactionTest {
