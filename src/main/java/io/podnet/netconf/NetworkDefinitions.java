@@ -1,8 +1,6 @@
 package io.podnet.netconf;
 
 import java.io.IOException;
-import java.math.BigInteger;
-import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -14,15 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
-
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
@@ -79,15 +69,7 @@ public final class NetworkDefinitions {
     /** The name of the network used when no definitions are given. */
     public static final String DEFAULT_NETWORK = "podnet";
 
-    static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
-    private static final Pattern INTERFACE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,15}");
-    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,6}");
     private static final long MAX_FILE_BYTES = 1 << 20;
-    private static final int IPV6_MIN_MTU = 1280;
-
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     private static final NetworkDefinitions DEFAULTS = new NetworkDefinitions(List.of(new NetworkDefinition(
             DEFAULT_NETWORK, "bridge", "podnet0",
@@ -140,7 +122,7 @@ public final class NetworkDefinitions {
         Map<Cidr, String> fileOfSubnet = new LinkedHashMap<>();
         for (Path file : files) {
             String shown = file.toString();
-            NetworkDefinition d = parse(shown, read(file));
+            NetworkDefinition d = NetworkJson.read(shown, read(file));
             String other = fileOfName.putIfAbsent(d.name(), shown);
             if (other != null) {
                 throw new NetworkDefinitionException(shown, "network name \"" + d.name() + "\" is already defined in " + other);
@@ -188,262 +170,6 @@ public final class NetworkDefinitions {
             return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new NetworkDefinitionException(file.toString(), "cannot read: " + e, e);
-        }
-    }
-
-    /** Parses and validates one file on its own (no cross-file checks). */
-    static NetworkDefinition parse(String file, byte[] content) {
-        JsonNode root;
-        try {
-            root = JSON.readTree(content);
-        } catch (JsonProcessingException e) {
-            JsonLocation at = e.getLocation();
-            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            String detail = e.getOriginalMessage().replaceAll("\\[Source: [^;\\]]*; ", "[");
-            throw new NetworkDefinitionException(file, "invalid JSON" + where + ": " + detail, e);
-        } catch (IOException e) {
-            throw new NetworkDefinitionException(file, "cannot read JSON: " + e, e);
-        }
-        if (root == null || root.isMissingNode()) {
-            throw new NetworkDefinitionException(file, "file is empty");
-        }
-        if (!root.isObject()) {
-            throw new NetworkDefinitionException(file, "expected a JSON object, found " + kind(root));
-        }
-        return new Parser(file).network(root);
-    }
-
-    private static String kind(JsonNode n) {
-        return switch (n.getNodeType()) {
-            case ARRAY -> "an array";
-            case OBJECT, POJO -> "an object";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            case NULL -> "null";
-            default -> "nothing";
-        };
-    }
-
-    /** Parses one file; every error names the file. */
-    private static final class Parser {
-        private final String file;
-
-        Parser(String file) {
-            this.file = file;
-        }
-
-        private NetworkDefinitionException fail(String problem) {
-            return new NetworkDefinitionException(file, problem);
-        }
-
-        NetworkDefinition network(JsonNode root) {
-            String name = string(root, "name", "name", true);
-            if (!NAME.matcher(name).matches()) {
-                throw fail("network name \"" + name + "\" is invalid: it must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
-            }
-            String driver = string(root, "driver", "driver", false);
-            if (driver == null) {
-                driver = "bridge";
-            }
-            if (!driver.equals("bridge")) {
-                throw fail("network \"" + name + "\": driver \"" + driver + "\" is not supported; podnet only builds \"bridge\" networks");
-            }
-            String bridge = string(root, "network_interface", "network_interface", false);
-            if (bridge == null) {
-                throw fail("network \"" + name + "\": \"network_interface\" (the bridge name) is required for the bridge driver");
-            }
-            if (!INTERFACE_NAME.matcher(bridge).matches() || bridge.equals(".") || bridge.equals("..")) {
-                throw fail("network \"" + name + "\": bridge name \"" + bridge
-                        + "\" is invalid: it must be 1-15 characters of [a-zA-Z0-9_.-] and not \".\" or \"..\"");
-            }
-            boolean ipv6 = bool(root, "ipv6_enabled");
-            boolean internal = bool(root, "internal");
-            boolean dns = bool(root, "dns_enabled");
-            Map<String, String> options = stringMap(root, "options");
-            Map<String, String> ipamOptions = stringMap(root, "ipam_options");
-
-            String ipamDriver = ipamOptions.getOrDefault("driver", "");
-            List<Subnet> subnets = subnets(root, name, ipv6, !internal || dns);
-            switch (ipamDriver) {
-                case "", "host-local" -> {
-                    if (subnets.isEmpty()) {
-                        throw fail("network \"" + name + "\": at least one subnet is required with the host-local IPAM driver"
-                                + " (set \"ipam_options\": {\"driver\": \"none\"} for a network without addresses)");
-                    }
-                }
-                case "none" -> {
-                    if (!subnets.isEmpty()) {
-                        throw fail("network \"" + name + "\": ipam driver \"none\" is set but subnets are given");
-                    }
-                }
-                default -> throw fail("network \"" + name + "\": ipam driver \"" + ipamDriver
-                        + "\" is not supported; use \"host-local\" or \"none\"");
-            }
-
-            Integer mtu = null;
-            String mtuText = options.get("mtu");
-            if (mtuText != null) {
-                if (!DECIMAL.matcher(mtuText).matches()) {
-                    throw fail("network \"" + name + "\": option mtu \"" + mtuText + "\" is not a decimal integer");
-                }
-                mtu = Integer.parseInt(mtuText);
-                if (mtu < 68 || mtu > 65535) {
-                    throw fail("network \"" + name + "\": option mtu " + mtu + " is out of range 68-65535");
-                }
-                if (mtu < IPV6_MIN_MTU && subnets.stream().anyMatch(s -> !s.isV4())) {
-                    throw fail("network \"" + name + "\": option mtu " + mtu + " is below " + IPV6_MIN_MTU
-                            + ", the minimum for its IPv6 subnet");
-                }
-            }
-            return new NetworkDefinition(name, driver, bridge, subnets, ipv6, internal, dns, mtu, options);
-        }
-
-        private List<Subnet> subnets(JsonNode root, String name, boolean ipv6Enabled, boolean addGateway) {
-            JsonNode node = root.get("subnets");
-            if (node == null || node.isNull()) {
-                return List.of();
-            }
-            if (!node.isArray()) {
-                throw fail("network \"" + name + "\": \"subnets\" must be an array, found " + kind(node));
-            }
-            List<Subnet> out = new ArrayList<>();
-            int i = 0;
-            for (JsonNode s : node) {
-                String where = "subnets[" + i + "]";
-                if (!s.isObject()) {
-                    throw fail("network \"" + name + "\": " + where + " must be an object, found " + kind(s));
-                }
-                Subnet subnet = subnet(s, name, where, ipv6Enabled, addGateway);
-                for (Subnet earlier : out) {
-                    if (earlier.subnet().overlaps(subnet.subnet())) {
-                        throw fail("network \"" + name + "\": subnet " + subnet.subnet() + " overlaps its other subnet " + earlier.subnet());
-                    }
-                }
-                out.add(subnet);
-                i++;
-            }
-            return out;
-        }
-
-        private Subnet subnet(JsonNode s, String name, String where, boolean ipv6Enabled, boolean addGateway) {
-            String text = string(s, "subnet", where + ".subnet", true);
-            Cidr cidr;
-            try {
-                cidr = Cidr.parse(text);
-            } catch (IllegalArgumentException e) {
-                throw fail("network \"" + name + "\": " + where + ": " + e.getMessage());
-            }
-            if (!cidr.address().equals(cidr.networkAddress())) {
-                throw fail("network \"" + name + "\": subnet " + text + " has host bits set; the network is " + cidr.network());
-            }
-            if (!cidr.isV4() && !ipv6Enabled) {
-                throw fail("network \"" + name + "\": IPv6 subnet " + cidr + " requires \"ipv6_enabled\": true");
-            }
-
-            InetAddress gateway = address(s, "gateway", where + ".gateway", name);
-            if (gateway != null) {
-                if (!cidr.contains(gateway)) {
-                    throw fail("network \"" + name + "\": gateway " + IpAddresses.format(gateway) + " is not in subnet " + cidr);
-                }
-                if (gateway.equals(cidr.networkAddress())) {
-                    throw fail("network \"" + name + "\": gateway " + IpAddresses.format(gateway) + " is the network address of subnet " + cidr);
-                }
-                if (cidr.isV4() && gateway.equals(cidr.lastAddress())) {
-                    throw fail("network \"" + name + "\": gateway " + IpAddresses.format(gateway) + " is the broadcast address of subnet " + cidr);
-                }
-            } else if (addGateway) {
-                int maxPrefix = cidr.isV4() ? 30 : 127;
-                if (cidr.prefixLength() > maxPrefix) {
-                    throw fail("network \"" + name + "\": cannot derive a gateway for subnet " + cidr
-                            + ": it has no address between network and broadcast; give a \"gateway\", or make the network internal without DNS");
-                }
-                gateway = IpAddresses.add(cidr.networkAddress(), 1);
-            }
-
-            InetAddress start = null;
-            InetAddress end = null;
-            JsonNode range = s.get("lease_range");
-            if (range != null && !range.isNull()) {
-                if (!range.isObject()) {
-                    throw fail("network \"" + name + "\": " + where + ".lease_range must be an object, found " + kind(range));
-                }
-                start = address(range, "start_ip", where + ".lease_range.start_ip", name);
-                end = address(range, "end_ip", where + ".lease_range.end_ip", name);
-                for (InetAddress a : new InetAddress[] {start, end}) {
-                    if (a != null && !cidr.contains(a)) {
-                        throw fail("network \"" + name + "\": lease range address " + IpAddresses.format(a) + " is not in subnet " + cidr);
-                    }
-                }
-                if (start != null && end != null) {
-                    BigInteger a = IpAddresses.toBigInteger(start);
-                    BigInteger b = IpAddresses.toBigInteger(end);
-                    if (a.compareTo(b) > 0) {
-                        throw fail("network \"" + name + "\": lease range start " + IpAddresses.format(start)
-                                + " is after its end " + IpAddresses.format(end));
-                    }
-                }
-            }
-            return new Subnet(cidr, gateway, start, end);
-        }
-
-        private InetAddress address(JsonNode parent, String field, String where, String name) {
-            String text = string(parent, field, where, false);
-            if (text == null || text.isEmpty()) {
-                return null;
-            }
-            try {
-                return IpAddresses.parse(text);
-            } catch (IllegalArgumentException e) {
-                throw fail("network \"" + name + "\": " + where + ": " + e.getMessage());
-            }
-        }
-
-        private String string(JsonNode parent, String field, String where, boolean required) {
-            JsonNode n = parent.get(field);
-            if (n == null || n.isNull()) {
-                if (required) {
-                    throw fail("\"" + where + "\" is required");
-                }
-                return null;
-            }
-            if (!n.isTextual()) {
-                throw fail("\"" + where + "\" must be a string, found " + kind(n));
-            }
-            if (required && n.textValue().isEmpty()) {
-                throw fail("\"" + where + "\" must not be empty");
-            }
-            return n.textValue();
-        }
-
-        private boolean bool(JsonNode parent, String field) {
-            JsonNode n = parent.get(field);
-            if (n == null || n.isNull()) {
-                return false;
-            }
-            if (!n.isBoolean()) {
-                throw fail("\"" + field + "\" must be true or false, found " + kind(n));
-            }
-            return n.booleanValue();
-        }
-
-        private Map<String, String> stringMap(JsonNode parent, String field) {
-            JsonNode n = parent.get(field);
-            if (n == null || n.isNull()) {
-                return Map.of();
-            }
-            if (!n.isObject()) {
-                throw fail("\"" + field + "\" must be an object, found " + kind(n));
-            }
-            Map<String, String> out = new TreeMap<>();
-            for (Map.Entry<String, JsonNode> e : n.properties()) {
-                JsonNode v = e.getValue();
-                if (!v.isValueNode() || v.isNull()) {
-                    throw fail("\"" + field + "." + e.getKey() + "\" must be a string, found " + kind(v));
-                }
-                out.put(e.getKey(), v.asText());
-            }
-            return out;
         }
     }
 }

@@ -155,6 +155,8 @@ class NetworkDefinitionsTest {
         return Stream.of(
                 Arguments.of("not JSON", "{\"name\": ", "invalid JSON"),
                 Arguments.of("empty file", "", "file is empty"),
+                Arguments.of("content after the object", net("n", "br0", v4, "") + " {}", "invalid JSON at line 1, column "),
+                Arguments.of("option null", net("n", "br0", v4, "\"options\": {\"mtu\": null}"), "\"options.mtu\" must be a string, found null"),
                 Arguments.of("not an object", "[1, 2]", "expected a JSON object, found an array"),
                 Arguments.of("duplicate key", "{\"name\": \"a\", \"name\": \"b\"}", "Duplicate field 'name'"),
                 Arguments.of("missing name", "{\"driver\": \"bridge\", \"network_interface\": \"br0\", \"subnets\": " + v4 + "}", "\"name\" is required"),
@@ -268,6 +270,21 @@ class NetworkDefinitionsTest {
         assertThatThrownBy(() -> NetworkDefinitions.load(file))
                 .isInstanceOf(NetworkDefinitionException.class)
                 .hasMessage(file + ": not a directory");
+    }
+
+    @Test
+    void nullFieldsCountAsAbsentAndScalarOptionsAsTheirText() throws IOException {
+        write("a.json", """
+                {"name": "a", "driver": null, "network_interface": "br-a",
+                 "subnets": [{"subnet": "10.1.0.0/24", "gateway": null, "lease_range": null}],
+                 "ipv6_enabled": null, "internal": null, "dns_enabled": null,
+                 "options": {"isolate": true, "mtu": 1500}, "ipam_options": null}
+                """);
+        NetworkDefinition d = NetworkDefinitions.load(dir).get("a").orElseThrow();
+        assertThat(d.driver()).isEqualTo("bridge");
+        assertThat(d.internal()).isFalse();
+        assertThat(d.subnets()).containsExactly(Subnet.of(Cidr.parse("10.1.0.0/24"), IpAddresses.parse("10.1.0.1")));
+        assertThat(d.options()).containsEntry("isolate", "true").containsEntry("mtu", "1500");
     }
 
     @Test

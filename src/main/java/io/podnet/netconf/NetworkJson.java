@@ -1,0 +1,138 @@
+package io.podnet.netconf;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Reads one netavark network JSON file into a {@link NetworkDefinition} and checks the rules that
+ * concern that file alone; {@link NetworkDefinitions} checks the files against each other. The
+ * file is read as a Jackson tree rather than bound to classes, so that a field of the wrong type
+ * is reported in the file's terms and unknown fields are ignored without configuration.
+ */
+final class NetworkJson {
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
+    private static final Pattern INTERFACE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,15}");
+    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,6}");
+    private static final int IPV6_MIN_MTU = 1280;
+
+    // Built here, not injected: netconf sits below the operator and runs without CDI.
+    // A duplicate key or a second value after the object would otherwise be silently dropped.
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+
+    private NetworkJson() {
+    }
+
+    /**
+     * The definition in {@code content}, validated on its own.
+     *
+     * @param file the file as errors name it
+     * @throws NetworkDefinitionException naming {@code file} and the first problem found
+     */
+    static NetworkDefinition read(String file, byte[] content) {
+        return network(new JsonFields(file), object(file, content));
+    }
+
+    private static JsonNode object(String file, byte[] content) {
+        JsonNode root;
+        try {
+            root = JSON.readTree(content);
+        } catch (JsonProcessingException e) {
+            JsonLocation at = e.getLocation();
+            String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+            // a message may embed a location as [Source: (byte[])"<the content>"; line: 1, column: 1]: keep line and column only
+            String detail = e.getOriginalMessage().replaceAll("\\[Source: [^;\\]]*; ", "[");
+            throw new NetworkDefinitionException(file, "invalid JSON" + where + ": " + detail, e);
+        } catch (IOException e) {
+            throw new NetworkDefinitionException(file, "cannot read JSON: " + e, e);
+        }
+        if (root == null || root.isMissingNode()) {
+            throw new NetworkDefinitionException(file, "file is empty");
+        }
+        if (!root.isObject()) {
+            throw new NetworkDefinitionException(file, "expected a JSON object, found " + JsonFields.kind(root));
+        }
+        return root;
+    }
+
+    private static NetworkDefinition network(JsonFields f, JsonNode root) {
+        String name = f.string(root, "name", "name", true);
+        if (!NAME.matcher(name).matches()) {
+            throw f.fail("network name \"" + name + "\" is invalid: it must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
+        }
+        String driver = f.string(root, "driver", "driver", false);
+        if (driver == null) {
+            driver = "bridge";
+        }
+        if (!driver.equals("bridge")) {
+            throw f.fail("network \"" + name + "\": driver \"" + driver + "\" is not supported; podnet only builds \"bridge\" networks");
+        }
+        String bridge = f.string(root, "network_interface", "network_interface", false);
+        if (bridge == null) {
+            throw f.fail("network \"" + name + "\": \"network_interface\" (the bridge name) is required for the bridge driver");
+        }
+        if (!INTERFACE_NAME.matcher(bridge).matches() || bridge.equals(".") || bridge.equals("..")) {
+            throw f.fail("network \"" + name + "\": bridge name \"" + bridge
+                    + "\" is invalid: it must be 1-15 characters of [a-zA-Z0-9_.-] and not \".\" or \"..\"");
+        }
+        boolean ipv6 = f.bool(root, "ipv6_enabled");
+        boolean internal = f.bool(root, "internal");
+        boolean dns = f.bool(root, "dns_enabled");
+        Map<String, String> options = f.stringMap(root, "options");
+        Map<String, String> ipamOptions = f.stringMap(root, "ipam_options");
+
+        // netavark's rule: the gateway exists unless the network is internal and has no DNS server on it
+        List<Subnet> subnets = new SubnetJson(f, name, ipv6, !internal || dns).read(root);
+        checkIpamDriver(f, name, ipamOptions.getOrDefault("driver", ""), subnets);
+        Integer mtu = mtu(f, name, options.get("mtu"), subnets);
+        return new NetworkDefinition(name, driver, bridge, subnets, ipv6, internal, dns, mtu, options);
+    }
+
+    private static void checkIpamDriver(JsonFields f, String name, String ipamDriver, List<Subnet> subnets) {
+        switch (ipamDriver) {
+            case "", "host-local" -> {
+                if (subnets.isEmpty()) {
+                    throw f.fail("network \"" + name + "\": at least one subnet is required with the host-local IPAM driver"
+                            + " (set \"ipam_options\": {\"driver\": \"none\"} for a network without addresses)");
+                }
+            }
+            case "none" -> {
+                if (!subnets.isEmpty()) {
+                    throw f.fail("network \"" + name + "\": ipam driver \"none\" is set but subnets are given");
+                }
+            }
+            default -> throw f.fail("network \"" + name + "\": ipam driver \"" + ipamDriver
+                    + "\" is not supported; use \"host-local\" or \"none\"");
+        }
+    }
+
+    /** The {@code mtu} option as a number, or null when not given. */
+    private static Integer mtu(JsonFields f, String name, String text, List<Subnet> subnets) {
+        if (text == null) {
+            return null;
+        }
+        if (!DECIMAL.matcher(text).matches()) {
+            throw f.fail("network \"" + name + "\": option mtu \"" + text + "\" is not a decimal integer");
+        }
+        int mtu = Integer.parseInt(text);
+        if (mtu < 68 || mtu > 65535) {
+            throw f.fail("network \"" + name + "\": option mtu " + mtu + " is out of range 68-65535");
+        }
+        // the kernel disables IPv6 on a link whose MTU is below 1280
+        if (mtu < IPV6_MIN_MTU && subnets.stream().anyMatch(s -> !s.isV4())) {
+            throw f.fail("network \"" + name + "\": option mtu " + mtu + " is below " + IPV6_MIN_MTU
+                    + ", the minimum for its IPv6 subnet");
+        }
+        return mtu;
+    }
+}

@@ -1,0 +1,21 @@
+/**
+ * The node's networks: netavark network JSON files, read from one directory and validated before
+ * anything is built from them.
+ *
+ * <ul>
+ * <li>{@link io.podnet.netconf.NetworkDefinitions} — the set of a node's networks: lists the
+ * directory, falls back to the default network {@code podnet}, checks names, bridges and subnets
+ * across files. Its javadoc is the reference of the fields read and the rules applied.</li>
+ * <li>{@link io.podnet.netconf.NetworkDefinition} and {@link io.podnet.netconf.Subnet} — one
+ * validated network and one of its subnets, with the gateway already derived.</li>
+ * <li>{@link io.podnet.netconf.NetworkDefinitionException} — a file is unusable; names the file
+ * and the problem.</li>
+ * <li>{@code NetworkJson} (package-private) — one file into one definition: Jackson tree,
+ * network-level rules; {@code SubnetJson} the subnets, gateways and lease ranges;
+ * {@code JsonFields} typed field reads whose errors name the file.</li>
+ * </ul>
+ *
+ * Depends on the JDK, Jackson and {@code io.podnet.inet} only, and builds its own
+ * {@code ObjectMapper}: the engine and IPAM use this package without the operator's CDI.
+ */
+package io.podnet.netconf;
