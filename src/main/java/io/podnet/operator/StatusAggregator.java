@@ -12,6 +12,8 @@ import io.podnet.engine.Stage;
  * The one place a PodNetwork's status is decided: phase, conditions, StatusBlocks, ports and the
  * inspect summary, from what the engine built, refused or failed to build. The reconciler hands
  * it the outcome and only decides what to patch and announce from the {@link StatusUpdate}.
+ * {@link Conditions}, {@link StatusBlocks}, {@link PortStatuses} and {@link InspectSummaries} are
+ * its parts, used nowhere else.
  */
 final class StatusAggregator {
     /** The reason of a failure that is not the engine's own (a bug, an unexpected exception). */
