@@ -3,7 +3,7 @@ package io.podnet.operator;
 import io.podnet.engine.Stage;
 
 /** The status conditions of a PodNetwork; one per stage of the setup, plus Ready. */
-public enum ConditionType {
+enum ConditionType {
     Ready,
     NetnsReady,
     NetworksReady,

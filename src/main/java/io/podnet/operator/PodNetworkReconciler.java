@@ -1,14 +1,11 @@
 package io.podnet.operator;
 
-import java.util.Objects;
-
 import jakarta.inject.Inject;
 
 import org.jboss.logging.Logger;
 import org.jboss.logging.MDC;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -17,11 +14,9 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.podnet.api.PodNetwork;
-import io.podnet.api.PodNetworkStatus;
 import io.podnet.engine.PodNetworkEngine;
 import io.podnet.engine.PodResult;
 import io.podnet.engine.RejectedRequestException;
-import io.podnet.engine.SetupFailedException;
 import io.podnet.engine.Stage;
 import io.podnet.metrics.PodnetMeters;
 import io.podnet.metrics.TrafficMeters;
@@ -95,19 +90,16 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         MDC.put(LOG_KEY, key + ": ");
         watchdog.started(key);
         try {
-            PodNetworkStatus next;
-            Stage refused = null;
+            StatusUpdate update;
             try {
                 PodResult result = engine.setup(PodRequestMapper.toRequest(pn));
-                next = PodNetworkStatuses.ready(pn, result);
-                next.setObservedReload(observedReload(pn));
+                update = StatusAggregator.built(pn, result);
+                noteReload(pn, update);
                 traffic.track(pn.getMetadata().getUid(), pn.getMetadata().getNamespace(), pn.getMetadata().getName(), interfacesOf(result));
             } catch (RejectedRequestException e) {
-                refused = e.stage();
-                next = PodNetworkStatuses.problem(pn, e.stage(), e.reason(), e.getMessage(), true);
+                update = StatusAggregator.refused(pn, e);
             }
-            meters.phase(pn.getMetadata().getUid(), next.getPhase());
-            return patchIfChanged(pn, next, refused);
+            return publish(pn, update) ? UpdateControl.patchStatus(pn) : UpdateControl.noUpdate();
         } finally {
             watchdog.finished(key);
             MDC.remove(LOG_KEY);
@@ -117,29 +109,9 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
     /** A failed kernel step: the status says why, and JOSDK retries with back-off. */
     @Override
     public ErrorStatusUpdateControl<PodNetwork> updateErrorStatus(PodNetwork pn, Context<PodNetwork> context, Exception e) {
-        SetupFailedException failed = setupFailure(e);
-        Stage stage = failed != null ? failed.stage() : Stage.NETWORKS;
-        String reason = failed != null ? failed.reason() : "InternalError";
-        String message = String.valueOf((failed != null ? failed : e).getMessage());
         LOG.errorf(e, "%s: setting up failed", key(pn));
-        PodNetworkStatus next = PodNetworkStatuses.problem(pn, stage, reason, message, false);
-        meters.phase(pn.getMetadata().getUid(), next.getPhase());
-        if (sameStatus(pn.getStatus(), next)) {
-            return ErrorStatusUpdateControl.defaultErrorProcessing();
-        }
-        announce(pn, next, stage);
-        pn.setStatus(next);
-        return ErrorStatusUpdateControl.patchStatus(pn);
-    }
-
-    /** The engine's failure, which JOSDK hands over wrapped in its OperatorException. */
-    private static SetupFailedException setupFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof SetupFailedException f) {
-                return f;
-            }
-        }
-        return null;
+        return publish(pn, StatusAggregator.failed(pn, e)) ? ErrorStatusUpdateControl.patchStatus(pn)
+                : ErrorStatusUpdateControl.defaultErrorProcessing();
     }
 
     @Override
@@ -162,15 +134,13 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         }
     }
 
-    /** The reload value now handled: a new annotation value counts once, with an event. */
-    private String observedReload(PodNetwork pn) {
-        String wanted = ReloadAwareUpdates.reloadOf(pn);
-        String done = pn.getStatus() == null ? null : pn.getStatus().getObservedReload();
-        if (wanted != null && !wanted.equals(done)) {
-            events.normal(pn, "Reloaded", "networks re-applied for " + ReloadAwareUpdates.RELOAD + "=" + wanted
+    /** A new value of the reload annotation counts once, with an event. */
+    private void noteReload(PodNetwork pn, StatusUpdate update) {
+        String reload = update.newlyObservedReload();
+        if (reload != null) {
+            events.normal(pn, "Reloaded", "networks re-applied for " + ReloadAwareUpdates.RELOAD + "=" + reload
                     + "; interface names, MACs and addresses kept");
         }
-        return wanted;
     }
 
     private static String key(PodNetwork pn) {
@@ -183,46 +153,32 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         return names;
     }
 
-    private UpdateControl<PodNetwork> patchIfChanged(PodNetwork pn, PodNetworkStatus next, Stage refused) {
-        if (sameStatus(pn.getStatus(), next)) {
-            return UpdateControl.noUpdate();
+    /** Counts the phase and, when the status changed, announces it and sets it on {@code pn}; false when there is nothing to patch. */
+    private boolean publish(PodNetwork pn, StatusUpdate update) {
+        meters.phase(pn.getMetadata().getUid(), update.next().getPhase());
+        if (!update.changed()) {
+            return false;
         }
-        announce(pn, next, refused);
-        pn.setStatus(next);
-        return UpdateControl.patchStatus(pn);
+        announce(pn, update);
+        pn.setStatus(update.next());
+        return true;
     }
 
     /**
      * An event whenever Ready changes status, reason or message; a change to False is also one
-     * failure of {@code stage}, whether refused or failed in the kernel (its retries count once).
+     * failure of its stage, whether refused or failed in the kernel (its retries count once).
      */
-    private void announce(PodNetwork pn, PodNetworkStatus next, Stage stage) {
-        Condition before = readyOf(pn.getStatus());
-        Condition after = readyOf(next);
-        if (after == null || (before != null && Objects.equals(before.getStatus(), after.getStatus())
-                && Objects.equals(before.getReason(), after.getReason())
-                && Objects.equals(before.getMessage(), after.getMessage()))) {
+    private void announce(PodNetwork pn, StatusUpdate update) {
+        Condition ready = update.readyTransition();
+        if (ready == null) {
             return;
         }
-        if (Conditions.TRUE.equals(after.getStatus())) {
-            events.normal(pn, after.getReason(), after.getMessage());
+        if (StatusUpdate.isTrue(ready)) {
+            events.normal(pn, ready.getReason(), ready.getMessage());
         } else {
-            events.warning(pn, after.getReason(), after.getMessage());
-            meters.failure(stage == null ? "unknown" : stage.name().toLowerCase(), after.getReason());
+            Stage stage = update.failedStage();
+            events.warning(pn, ready.getReason(), ready.getMessage());
+            meters.failure(stage == null ? "unknown" : stage.name().toLowerCase(), ready.getReason());
         }
-    }
-
-    private static Condition readyOf(PodNetworkStatus status) {
-        if (status == null) {
-            return null;
-        }
-        return status.getConditions().stream().filter(c -> ConditionType.Ready.name().equals(c.getType())).findFirst().orElse(null);
-    }
-
-    static boolean sameStatus(PodNetworkStatus a, PodNetworkStatus b) {
-        if (a == null || b == null) {
-            return a == b;
-        }
-        return Serialization.jsonMapper().valueToTree(a).equals(Serialization.jsonMapper().valueToTree(b));
     }
 }

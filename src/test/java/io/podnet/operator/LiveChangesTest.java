@@ -13,22 +13,16 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podnet.api.NetInterface;
 import io.podnet.api.NetnsSpec;
 import io.podnet.api.NetnsType;
@@ -45,43 +39,16 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @RequiresRoot
 @WithTestResource(SandboxHostResource.class)
-class LiveChangesTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-    @Inject
-    KubernetesClient client;
-
-    private final List<AutoCloseable> cleanups = new ArrayList<>();
-
-    @AfterEach
-    void cleanup() throws Exception {
-        PodNetworkOperatorTest.deleteAllAndWait(client, TIMEOUT);
-        for (AutoCloseable c : cleanups) {
-            c.close();
-        }
-    }
-
-    private PodNetwork get(String name) {
-        return client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
-    }
-
-    private PodNetwork awaitReady(String name, java.util.function.Predicate<PodNetwork> also) {
-        await().atMost(TIMEOUT).until(() -> {
-            PodNetwork pn = get(name);
-            return pn != null && pn.getStatus() != null && "Ready".equals(pn.getStatus().getPhase()) && also.test(pn);
-        });
-        return get(name);
-    }
-
+class LiveChangesTest extends OperatorTestBase {
     private static NetInterface iface(PodNetwork pn, String network, String name) {
         return pn.getStatus().getNetworks().get(network).getInterfaces().get(name);
     }
 
     @Test
     void connectingAndDisconnectingANetworkLeavesEth0AndItsConnectionsAlone() throws Exception {
-        client.resource(PodNetworkOperatorTest.podNetwork("web", "local", PodNetworkOperatorTest.network("podnet"))).create();
+        client.resource(podNetwork("web", "local", network("podnet"))).create();
         PodNetwork before = awaitReady("web", pn -> true);
-        String ns = "podnet-" + before.getMetadata().getUid();
+        String ns = podNetns(before);
         NetInterface eth0 = iface(before, "podnet", "eth0");
 
         // a TCP connection through eth0: a server on the sandbox host's bridge address, a client in the pod
@@ -90,20 +57,20 @@ class LiveChangesTest {
             s.bind(new InetSocketAddress(InetAddress.getByName("10.89.0.1"), 0));
             return s;
         });
-        cleanups.add(server);
+        closeLast(server);
         Socket client = NetnsManager.join(Path.of("/run/netns", ns)).run(() -> {
             Socket c = new Socket();
             c.connect(new InetSocketAddress(InetAddress.getByName("10.89.0.1"), server.getLocalPort()), 5000);
             return c;
         });
-        cleanups.add(client);
+        closeLast(client);
         server.setSoTimeout(5000);
         Socket accepted = server.accept();
-        cleanups.add(accepted);
+        closeLast(accepted);
 
         // connect a second network
         PodNetwork updated = get("web");
-        updated.getSpec().setNetworks(List.of(PodNetworkOperatorTest.network("podnet"), PodNetworkOperatorTest.network("backend")));
+        updated.getSpec().setNetworks(List.of(network("podnet"), network("backend")));
         this.client.resource(updated).update();
         PodNetwork connected = awaitReady("web", pn -> pn.getStatus().getNetworks().containsKey("backend"));
         assertThat(iface(connected, "backend", "eth1").getSubnets().get(0).getIpnet()).startsWith("10.90.0.");
@@ -121,7 +88,7 @@ class LiveChangesTest {
 
         // disconnect it again
         updated = get("web");
-        updated.getSpec().setNetworks(List.of(PodNetworkOperatorTest.network("podnet")));
+        updated.getSpec().setNetworks(List.of(network("podnet")));
         this.client.resource(updated).update();
         PodNetwork disconnected = awaitReady("web", pn -> !pn.getStatus().getNetworks().containsKey("backend"));
         assertThat(ipJson(ns, "link", "show").toString()).doesNotContain("\"eth1\"");
@@ -148,9 +115,9 @@ class LiveChangesTest {
 
     @Test
     void aNewReloadAnnotationReappliesWithTheSameNamesMacsAndAddresses() {
-        client.resource(PodNetworkOperatorTest.podNetwork("reloaded", "local", PodNetworkOperatorTest.network("podnet"))).create();
+        client.resource(podNetwork("reloaded", "local", network("podnet"))).create();
         PodNetwork before = awaitReady("reloaded", pn -> true);
-        String ns = "podnet-" + before.getMetadata().getUid();
+        String ns = podNetns(before);
         // something for the reload to re-apply: the pod's default route and address go
         Shell.ok("ip", "-n", ns, "route", "del", "default");
         Shell.ok("ip", "-n", ns, "addr", "flush", "dev", "eth0", "scope", "global");
@@ -173,7 +140,7 @@ class LiveChangesTest {
         String name = "podnet-test-joined-" + UUID.randomUUID().toString().substring(0, 8);
         NetnsManager manager = new NetnsManager(Path.of("/run/netns"));
         Netns joined = manager.createOrOpen(name);
-        cleanups.add(() -> {
+        closeLast(() -> {
             joined.close();
             manager.delete(name);
         });
@@ -181,7 +148,7 @@ class LiveChangesTest {
         Shell.ok("ip", "-n", name, "addr", "add", "192.168.77.2/24", "dev", "keep0");
         Shell.ok("ip", "-n", name, "link", "set", "keep0", "up");
 
-        PodNetwork pn = PodNetworkOperatorTest.podNetwork("joined", "local", PodNetworkOperatorTest.network("podnet"));
+        PodNetwork pn = podNetwork("joined", "local", network("podnet"));
         NetnsSpec netns = new NetnsSpec();
         netns.setType(NetnsType.Path);
         netns.setPath("/run/netns/" + name);
@@ -197,7 +164,7 @@ class LiveChangesTest {
         Shell.ok("ip", "netns", "exec", name, "ping", "-c", "1", "-W", "2", "10.89.0.1");
 
         client.resource(ready).delete();
-        await().atMost(TIMEOUT).until(() -> get("joined") == null);
+        awaitGone("joined");
         assertThat(Path.of("/run/netns", name)).exists();
         assertThat(linkNames(name)).containsExactlyInAnyOrder("lo", "keep0", "keep1");
     }
@@ -205,7 +172,7 @@ class LiveChangesTest {
     @Test
     void aProcessNamespaceGetsInterfacesAndTheProcessKeepsItsNamespaceAfterTeardown() throws Exception {
         Process process = new ProcessBuilder("unshare", "--net", "sleep", "120").start();
-        cleanups.add(() -> {
+        closeLast(() -> {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
         });
@@ -213,7 +180,7 @@ class LiveChangesTest {
         await().atMost(TIMEOUT).until(() -> !Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "ns", "net"))
                 .equals(Files.readSymbolicLink(Path.of("/proc/self/ns/net"))));
 
-        PodNetwork pn = PodNetworkOperatorTest.podNetwork("process", "local", PodNetworkOperatorTest.network("podnet"));
+        PodNetwork pn = podNetwork("process", "local", network("podnet"));
         NetnsSpec netns = new NetnsSpec();
         netns.setType(NetnsType.Pid);
         netns.setPid((int) pid);
@@ -225,7 +192,7 @@ class LiveChangesTest {
         assertThat(ready.getStatus().getNetnsPath()).isEqualTo("/run/netns/podnet-" + ready.getMetadata().getUid());
 
         client.resource(ready).delete();
-        await().atMost(TIMEOUT).until(() -> get("process") == null);
+        awaitGone("process");
         assertThat(Path.of(ready.getStatus().getNetnsPath())).doesNotExist();
         assertThat(process.isAlive()).isTrue();
         assertThat(Shell.ok("nsenter", "--target", Long.toString(pid), "--net", "ip", "-br", "link")).doesNotContain("eth0").contains("lo");
@@ -233,25 +200,22 @@ class LiveChangesTest {
 
     @Test
     void theAgentsOwnNamespaceCannotBeJoined() {
-        PodNetwork pn = PodNetworkOperatorTest.podNetwork("sneaky", "local", PodNetworkOperatorTest.network("podnet"));
+        PodNetwork pn = podNetwork("sneaky", "local", network("podnet"));
         NetnsSpec netns = new NetnsSpec();
         netns.setType(NetnsType.Pid);
         netns.setPid((int) ProcessHandle.current().pid());
         pn.getSpec().setNetns(netns);
         client.resource(pn).create();
-        await().atMost(TIMEOUT).until(() -> {
-            PodNetwork got = get("sneaky");
-            return got != null && got.getStatus() != null && "Failed".equals(got.getStatus().getPhase());
-        });
+        awaitPhase("sneaky", "Failed");
         assertThat(get("sneaky").getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready")).singleElement()
                 .satisfies(c -> assertThat(c.getReason()).isEqualTo("NetnsNotAllowed"));
     }
 
     @Test
     void theDnsFilesHoldTheSpecsServersTheAliasesAndTheShortId() throws Exception {
-        NetworkAttachment podnet = PodNetworkOperatorTest.network("podnet");
+        NetworkAttachment podnet = network("podnet");
         podnet.setAliases(List.of("web-alias", "www"));
-        PodNetwork pn = PodNetworkOperatorTest.podNetwork("named", "local", podnet);
+        PodNetwork pn = podNetwork("named", "local", podnet);
         io.podnet.api.DnsSpec dns = new io.podnet.api.DnsSpec();
         dns.setServers(List.of("192.0.2.53"));
         dns.setSearches(List.of("corp.example"));
@@ -272,9 +236,9 @@ class LiveChangesTest {
 
     @Test
     void theNamespaceOfABuiltPodCannotChange() throws Exception {
-        client.resource(PodNetworkOperatorTest.podNetwork("settled", "local", PodNetworkOperatorTest.network("podnet"))).create();
+        client.resource(podNetwork("settled", "local", network("podnet"))).create();
         PodNetwork ready = awaitReady("settled", p -> true);
-        String ns = "podnet-" + ready.getMetadata().getUid();
+        String ns = podNetns(ready);
         String before = Shell.ok("ip", "-n", ns, "-br", "addr");
         Process other = new ProcessBuilder("unshare", "--net", "sleep", "60").start();
         try {
@@ -297,25 +261,22 @@ class LiveChangesTest {
     @Test
     void theNamespaceThatPlaysTheHostCannotBeJoinedEither() throws Exception {
         // a process inside the configured host namespace (the sandbox here): joining it would wire the node itself
-        Process inHost = new ProcessBuilder("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "sleep", "60").start();
+        Process inHost = new ProcessBuilder("ip", "netns", "exec", sandbox(), "sleep", "60").start();
         try {
             long pid = awaitChildPid(inHost);
-            PodNetwork pn = PodNetworkOperatorTest.podNetwork("host-joiner", "local", PodNetworkOperatorTest.network("podnet"));
+            PodNetwork pn = podNetwork("host-joiner", "local", network("podnet"));
             NetnsSpec netns = new NetnsSpec();
             netns.setType(NetnsType.Pid);
             netns.setPid((int) pid);
             pn.getSpec().setNetns(netns);
             client.resource(pn).create();
-            await().atMost(TIMEOUT).until(() -> {
-                PodNetwork got = get("host-joiner");
-                return got != null && got.getStatus() != null && "Failed".equals(got.getStatus().getPhase());
-            });
+            awaitPhase("host-joiner", "Failed");
             assertThat(get("host-joiner").getStatus().getConditions()).filteredOn(c -> c.getType().equals("Ready")).singleElement()
                     .satisfies(c -> {
                         assertThat(c.getReason()).isEqualTo("NetnsNotAllowed");
                         assertThat(c.getMessage()).contains("node's own network namespace");
                     });
-            assertThat(Shell.ok("ip", "-n", SandboxHostResource.sandbox.name(), "-br", "link")).doesNotContain("eth0");
+            assertThat(Shell.ok("ip", "-n", sandbox(), "-br", "link")).doesNotContain("eth0");
         } finally {
             inHost.destroyForcibly().waitFor();
         }
@@ -340,10 +301,10 @@ class LiveChangesTest {
 
     @Test
     void aDualStackNetworkGivesIpv4AndIpv6AndTheIpv6GatewayAnswers() {
-        NetworkAttachment dual = PodNetworkOperatorTest.network("dual");
-        client.resource(PodNetworkOperatorTest.podNetwork("dual", "local", dual)).create();
+        NetworkAttachment dual = network("dual");
+        client.resource(podNetwork("dual", "local", dual)).create();
         PodNetwork ready = awaitReady("dual", p -> true);
-        String ns = "podnet-" + ready.getMetadata().getUid();
+        String ns = podNetns(ready);
         NetInterface eth0 = iface(ready, "dual", "eth0");
         assertThat(eth0.getSubnets()).extracting(a -> a.getIpnet()).anyMatch(s -> s.startsWith("10.91.0.")).anyMatch(s -> s.startsWith("fd00:91::"));
         String v6 = eth0.getSubnets().stream().filter(a -> a.getIpnet().contains(":")).findFirst().orElseThrow().getIpnet().split("/")[0];
@@ -360,11 +321,5 @@ class LiveChangesTest {
         List<String> names = new ArrayList<>();
         ipJson(netns, "link", "show").forEach(l -> names.add(l.get("ifname").asText()));
         return names;
-    }
-
-    /** Events about this PodNetwork (by uid: an earlier one of the same name is another object). */
-    private List<Event> events(String uid) {
-        return client.v1().events().inNamespace("default").list().getItems().stream()
-                .filter(e -> uid.equals(e.getInvolvedObject().getUid())).toList();
     }
 }

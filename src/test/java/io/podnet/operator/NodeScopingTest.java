@@ -2,22 +2,11 @@ package io.podnet.operator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.lang.reflect.Proxy;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
 import org.junit.jupiter.api.Test;
 
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.podnet.api.PodNetwork;
 import io.podnet.api.PodNetworkSpec;
-import io.podnet.engine.InterfaceCounters;
-import io.podnet.engine.PodNetworkEngine;
-import io.podnet.engine.PodRequest;
-import io.podnet.engine.PodResult;
-import io.podnet.engine.RootlessStatus;
 
 /**
  * The reconciler's own node filter, where it decides: a PodNetwork of another node (one that an
@@ -26,50 +15,7 @@ import io.podnet.engine.RootlessStatus;
  * real API server (TwoNodesIT, CrdOnApiServerTest).
  */
 class NodeScopingTest {
-    private final List<String> engineCalls = new ArrayList<>();
-
-    private PodNetworkReconciler reconciler(String node) {
-        PodNetworkReconciler r = new PodNetworkReconciler();
-        r.config = (PodnetConfig) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {PodnetConfig.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("nodeName")) {
-                        return node;
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
-        r.engine = new PodNetworkEngine() {
-            @Override
-            public PodResult setup(PodRequest request) {
-                engineCalls.add("setup " + request.id());
-                throw new AssertionError("setup of another node's PodNetwork");
-            }
-
-            @Override
-            public void teardown(String podId) {
-                engineCalls.add("teardown " + podId);
-            }
-
-            @Override
-            public void repairNode() {
-            }
-
-            @Override
-            public Set<String> knownPods() {
-                return Set.of();
-            }
-
-            @Override
-            public Map<String, Map<String, InterfaceCounters>> interfaceCounters() {
-                return Map.of();
-            }
-
-            @Override
-            public RootlessStatus rootlessStatus() {
-                return null;
-            }
-        };
-        return r;
-    }
+    private final ReconcilerFixture agent = new ReconcilerFixture("node-1");
 
     private static PodNetwork on(String node) {
         PodNetwork pn = new PodNetwork();
@@ -83,18 +29,21 @@ class NodeScopingTest {
 
     @Test
     void aPodNetworkOfAnotherNodeIsNeitherBuiltNorGivenAStatus() {
-        var control = reconciler("node-1").reconcile(on("node-2"), null);
+        var control = agent.reconciler.reconcile(on("node-2"), ReconcilerFixture.unusedContext());
         assertThat(control.isNoUpdate()).isTrue();
         assertThat(control.isPatchStatus()).isFalse();
         assertThat(control.isPatchResource()).isFalse();
-        assertThat(engineCalls).isEmpty();
+        assertThat(agent.engine.setups()).isEmpty();
+        assertThat(agent.events).isEmpty();
+        assertThat(agent.phases).as("not counted in any phase").isEmpty();
     }
 
     @Test
     void aPodNetworkOfAnotherNodeKeepsItsFinalizerAndItsNetworking() {
-        var control = reconciler("node-1").cleanup(on("node-2"), null);
+        var control = agent.reconciler.cleanup(on("node-2"), ReconcilerFixture.unusedContext());
         assertThat(control.isRemoveFinalizer()).as("the other node's agent removes it").isFalse();
-        assertThat(engineCalls).as("nothing torn down here").isEmpty();
+        assertThat(agent.engine.teardowns()).as("nothing torn down here").isEmpty();
+        assertThat(agent.events).isEmpty();
     }
 
     @Test

@@ -5,25 +5,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
 import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podnet.api.NetInterface;
 import io.podnet.api.NetworkAttachment;
 import io.podnet.api.PodNetwork;
-import io.podnet.api.PodNetworkSpec;
 import io.podnet.operator.embedded.EmbeddedApiActivation;
 import io.podnet.testing.RequiresRoot;
 import io.quarkus.test.common.WithTestResource;
@@ -35,68 +30,16 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @RequiresRoot
 @WithTestResource(SandboxHostResource.class)
-class PodNetworkOperatorTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-    @Inject
-    KubernetesClient client;
-
+class PodNetworkOperatorTest extends OperatorTestBase {
     @Inject
     EmbeddedApiActivation embeddedApi;
-
-    @AfterEach
-    void deleteAll() {
-        deleteAllAndWait(client, TIMEOUT);
-    }
-
-    /** Deletes every PodNetwork of the test namespace and waits until their finalizers ran (the agent tore them down). */
-    static void deleteAllAndWait(KubernetesClient client, java.time.Duration timeout) {
-        client.resources(PodNetwork.class).inNamespace("default").delete();
-        await().atMost(timeout).until(() -> client.resources(PodNetwork.class).inNamespace("default").list().getItems().isEmpty());
-    }
-
-    static PodNetwork podNetwork(String name, String node, NetworkAttachment... networks) {
-        PodNetwork pn = new PodNetwork();
-        pn.setMetadata(new ObjectMetaBuilder().withName(name).withNamespace("default").build());
-        PodNetworkSpec spec = new PodNetworkSpec();
-        spec.setNodeName(node);
-        spec.setNetworks(List.of(networks));
-        pn.setSpec(spec);
-        return pn;
-    }
-
-    static NetworkAttachment network(String name) {
-        NetworkAttachment a = new NetworkAttachment();
-        a.setName(name);
-        return a;
-    }
-
-    private PodNetwork get(String name) {
-        return client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
-    }
-
-    private Condition condition(String name, String type) {
-        PodNetwork pn = get(name);
-        if (pn == null || pn.getStatus() == null) {
-            return null;
-        }
-        return pn.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElse(null);
-    }
-
-    private PodNetwork awaitCondition(String name, String type, String status) {
-        await().atMost(TIMEOUT).until(() -> {
-            Condition c = condition(name, type);
-            return c != null && c.getStatus().equals(status);
-        });
-        return get(name);
-    }
 
     @Test
     void createBecomesReadyWithTheKernelsStatusBlockAndDeleteRemovesEverything() {
         client.resource(podNetwork("web", "local", network("podnet"))).create();
         PodNetwork pn = awaitCondition("web", "Ready", "True");
         String uid = pn.getMetadata().getUid();
-        String ns = "podnet-" + uid;
+        String ns = podNetns(pn);
 
         assertThat(pn.getStatus().getPhase()).isEqualTo("Ready");
         assertThat(pn.getStatus().getObservedGeneration()).isEqualTo(pn.getMetadata().getGeneration());
@@ -123,11 +66,11 @@ class PodNetworkOperatorTest {
         await().atMost(TIMEOUT).until(() -> events(uid).stream().anyMatch(e -> e.getReason().equals("Ready") && e.getType().equals("Normal")));
 
         client.resource(pn).delete();
-        await().atMost(TIMEOUT).until(() -> get("web") == null);
-        assertThat(Path.of("/run/netns", ns)).doesNotExist();
+        awaitGone("web");
+        assertThat(podNetnsPath(pn)).doesNotExist();
         await().atMost(TIMEOUT).until(() -> events(uid).stream().anyMatch(e -> e.getReason().equals("TornDown") && e.getType().equals("Normal")));
         assertThat(SandboxHostResource.stateDir.resolve("pods").resolve(uid + ".json")).doesNotExist();
-        assertThat(ipJson(SandboxHostResource.sandbox.name(), "link", "show").toString()).doesNotContain("\"pn");
+        assertThat(sandboxLinks().toString()).doesNotContain("\"pn");
     }
 
     @Test
@@ -150,7 +93,7 @@ class PodNetworkOperatorTest {
                 Map.entry("StaticIPOutsideSubnet", podNetwork("outside", "local", outside)),
                 Map.entry("InvalidMAC", podNetwork("multicast-mac", "local", badMac)));
         // the baseline is taken before the bad PodNetworks exist, so a link one of them made would show
-        int links = ipJson(SandboxHostResource.sandbox.name(), "link", "show").size();
+        int links = sandboxLinks().size();
         cases.forEach(c -> client.resource(c.getValue()).create());
 
         cases.forEach(c -> {
@@ -161,11 +104,11 @@ class PodNetworkOperatorTest {
             assertThat(ready.getReason()).as(pn.getMetadata().getName()).isEqualTo(reason);
             assertThat(condition(pn.getMetadata().getName(), "NetworksReady").getReason()).isEqualTo(reason);
             assertThat(got.getStatus().getPhase()).isEqualTo("Failed");
-            assertThat(Path.of("/run/netns", "podnet-" + got.getMetadata().getUid())).doesNotExist();
+            assertThat(podNetnsPath(got)).doesNotExist();
             await().atMost(TIMEOUT).until(() -> events(got.getMetadata().getUid()).stream()
                     .anyMatch(e -> e.getReason().equals(reason) && e.getType().equals("Warning")));
         });
-        assertThat(ipJson(SandboxHostResource.sandbox.name(), "link", "show").size()).isEqualTo(links);
+        assertThat(sandboxLinks().size()).isEqualTo(links);
     }
 
     @Test
@@ -189,7 +132,7 @@ class PodNetworkOperatorTest {
         client.resource(podNetwork("selector", "local", network("podnet"))).create();
         awaitCondition("selector", "Ready", "True");
         client.resources(PodNetwork.class).inNamespace("default").withName("selector").delete();
-        await().atMost(TIMEOUT).until(() -> get("selector") == null);
+        awaitGone("selector");
         // an informer restart is not needed: the initial list and watch were recorded at start
         List<String> seen = embeddedApi.server().orElseThrow().drainRequests();
         List<String> podNetworkReads = seen.stream()
@@ -218,7 +161,7 @@ class PodNetworkOperatorTest {
         Condition ready = condition("too-big", "Ready");
         assertThat(ready.getReason()).isEqualTo("InvalidSpec");
         assertThat(ready.getMessage()).contains("spec.portMappings[0].hostPort");
-        assertThat(Path.of("/run/netns", "podnet-" + bad.getMetadata().getUid())).doesNotExist();
+        assertThat(podNetnsPath(bad)).doesNotExist();
         // the one with no readable node is left alone, and the informer still follows changes
         client.resource(podNetwork("later", "local", network("podnet"))).create();
         awaitCondition("later", "Ready", "True");
@@ -320,11 +263,5 @@ class PodNetworkOperatorTest {
             org.assertj.core.api.Assertions.assertThatCode(() -> holder.resources(PodNetwork.class).inNamespace("default").list())
                     .as("a 401 would throw").doesNotThrowAnyException();
         }
-    }
-
-    /** Events about this PodNetwork (by uid: an earlier one of the same name is another object). */
-    private List<Event> events(String uid) {
-        return client.v1().events().inNamespace("default").list().getItems().stream()
-                .filter(e -> uid.equals(e.getInvolvedObject().getUid())).toList();
     }
 }

@@ -7,16 +7,10 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.fabric8.kubernetes.api.model.Condition;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podnet.api.PodNetwork;
 import io.podnet.api.PortMapping;
 import io.podnet.api.PortStatus;
@@ -32,22 +26,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @RequiresRoot
 @WithTestResource(SandboxHostResource.class)
-class PortsTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
-    @Inject
-    KubernetesClient client;
-
-    private final List<AutoCloseable> cleanups = new ArrayList<>();
-
-    @AfterEach
-    void cleanup() throws Exception {
-        for (AutoCloseable c : cleanups) {
-            c.close();
-        }
-        PodNetworkOperatorTest.deleteAllAndWait(client, TIMEOUT);
-    }
-
+class PortsTest extends OperatorTestBase {
     static PortMapping port(int hostPort, int containerPort, String protocol, int range) {
         PortMapping p = new PortMapping();
         p.setHostPort(hostPort);
@@ -59,22 +38,9 @@ class PortsTest {
 
     /** Creates the PodNetwork and waits for the phase the test expects (a transient Pending is not an answer). */
     private PodNetwork create(String name, String phase, PortMapping... ports) {
-        PodNetwork pn = PodNetworkOperatorTest.podNetwork(name, "local", PodNetworkOperatorTest.network("podnet"));
+        PodNetwork pn = podNetwork(name, "local", network("podnet"));
         pn.getSpec().setPortMappings(List.of(ports));
-        client.resource(pn).create();
-        await().atMost(TIMEOUT).until(() -> {
-            PodNetwork got = get(name);
-            return got != null && got.getStatus() != null && phase.equals(got.getStatus().getPhase());
-        });
-        return get(name);
-    }
-
-    private PodNetwork get(String name) {
-        return client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
-    }
-
-    private static Condition condition(PodNetwork pn, String type) {
-        return pn.getStatus().getConditions().stream().filter(c -> c.getType().equals(type)).findFirst().orElseThrow();
+        return createAndAwait(pn, phase);
     }
 
     @Test
@@ -93,7 +59,7 @@ class PortsTest {
         assertThat(random).extracting(PortStatus::getProtocol).containsExactlyInAnyOrder("tcp", "udp");
         assertThat(random).allSatisfy(p -> assertThat(p.getHostPort()).isBetween(32768, 60999));
         assertThat(random.get(0).getHostPort()).isEqualTo(random.get(1).getHostPort()); // the same port for both protocols
-        String rules = Shell.ok("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "table", "inet", "podnet");
+        String rules = Shell.ok("ip", "netns", "exec", sandbox(), "nft", "list", "table", "inet", "podnet");
         assertThat(rules).contains("18081", "18082", pn.getMetadata().getUid());
     }
 
@@ -102,16 +68,16 @@ class PortsTest {
         PodNetwork pn = create("served", "Ready", port(18090, 8080, "tcp", 1));
         assertThat(pn.getStatus().getPhase()).isEqualTo("Ready");
         Netns podNs = NetnsManager.join(Path.of(pn.getStatus().getNetnsPath()));
-        cleanups.add(podNs);
+        closeFirst(podNs);
         ServerSocket server = podNs.run(() -> {
             ServerSocket s = new ServerSocket();
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress(8080));
             return s;
         });
-        cleanups.add(server);
+        closeFirst(server);
         Thread acceptor = TcpProbe.answering(server, "hello from the pod");
-        cleanups.add(acceptor::interrupt);
+        closeFirst(acceptor::interrupt);
 
         assertThat(TcpProbe.fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)).isEqualTo("hello from the pod");
         assertThat(TcpProbe.fetch(SandboxHostResource.sandbox.netns(), "10.89.0.1", 18090)).isEqualTo("hello from the pod");
@@ -125,29 +91,23 @@ class PortsTest {
         assertThat(TcpProbe.fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)).isEqualTo("hello from the pod");
 
         // someone flushes the firewall: the next resync (2s here) restores it
-        Shell.ok("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "flush", "ruleset");
+        Shell.ok("ip", "netns", "exec", sandbox(), "nft", "flush", "ruleset");
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
                 .until(() -> "hello from the pod".equals(TcpProbe.tryFetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18090)));
-        assertThat(Shell.ok("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "table", "inet", "podnet"))
+        assertThat(Shell.ok("ip", "netns", "exec", sandbox(), "nft", "list", "table", "inet", "podnet"))
                 .contains("18090");
         // and says what it restored: the table went with the flush
-        await().atMost(TIMEOUT).until(() -> ObservabilityTest.value(io.restassured.RestAssured.given().when().get("/q/metrics").then()
-                .statusCode(200).extract().asString(), "podnet_repairs_total", "kind=\"firewall-table\"") >= 1);
+        await().atMost(TIMEOUT).until(() -> metricValue(metrics(), "podnet_repairs_total", "kind=\"firewall-table\"") >= 1);
     }
 
     @Test
     void portsOnALoopbackOnlyPodAreRefusedAndNothingIsApplied() {
-        PodNetwork pn = PodNetworkOperatorTest.podNetwork("no-network", "local");
+        PodNetwork pn = podNetwork("no-network", "local");
         pn.getSpec().setPortMappings(List.of(port(18097, 80, "tcp", 1)));
-        client.resource(pn).create();
-        await().atMost(TIMEOUT).until(() -> {
-            PodNetwork got = get("no-network");
-            return got != null && got.getStatus() != null && "Failed".equals(got.getStatus().getPhase());
-        });
-        PodNetwork got = get("no-network");
+        PodNetwork got = createAndAwait(pn, "Failed");
         assertThat(condition(got, "PortsReady").getReason()).isEqualTo("PortsNeedANetwork");
         assertThat(condition(got, "Ready").getReason()).isEqualTo("PortsNeedANetwork");
-        assertThat(Shell.run("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "ruleset").output())
+        assertThat(Shell.run("ip", "netns", "exec", sandbox(), "nft", "list", "ruleset").output())
                 .doesNotContain("18097");
     }
 
@@ -156,7 +116,7 @@ class PortsTest {
         PodNetwork pn = create("ssh", "Failed", port(18095, 80, "tcp", 1), port(22, 22, "tcp", 1));
         assertThat(pn.getStatus().getPhase()).isEqualTo("Failed");
         assertThat(condition(pn, "PortsReady").getReason()).isEqualTo("PortDenied");
-        assertThat(Shell.run("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "list", "table", "inet", "podnet").output())
+        assertThat(Shell.run("ip", "netns", "exec", sandbox(), "nft", "list", "table", "inet", "podnet").output())
                 .doesNotContain("18095");
     }
 }

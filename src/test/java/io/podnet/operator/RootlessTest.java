@@ -1,6 +1,5 @@
 package io.podnet.operator;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -11,16 +10,11 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
 
-import jakarta.inject.Inject;
-
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.podnet.api.Mode;
 import io.podnet.api.PodNetwork;
 import io.podnet.netns.Netns;
@@ -39,33 +33,19 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTest
 @RequiresRoot
 @WithTestResource(SandboxHostResource.class)
-class RootlessTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(40);
-
-    @Inject
-    KubernetesClient client;
-
-    private final List<AutoCloseable> cleanups = new ArrayList<>();
-
-    @AfterEach
-    void cleanup() throws Exception {
-        for (AutoCloseable c : cleanups) {
-            c.close();
-        }
-        PodNetworkOperatorTest.deleteAllAndWait(client, TIMEOUT);
+class RootlessTest extends OperatorTestBase {
+    /** The helper and the forwarder start with the first rootless pod, and restart after a kill. */
+    @Override
+    Duration timeout() {
+        return Duration.ofSeconds(40);
     }
 
     /** Creates the rootless PodNetwork and waits for the phase the test expects (a transient Pending is not an answer). */
     private PodNetwork rootlessPod(String name, String phase, io.podnet.api.PortMapping... ports) {
-        PodNetwork pn = PodNetworkOperatorTest.podNetwork(name, "local", PodNetworkOperatorTest.network("podnet"));
+        PodNetwork pn = podNetwork(name, "local", network("podnet"));
         pn.getSpec().setMode(Mode.Rootless);
         pn.getSpec().setPortMappings(List.of(ports));
-        client.resource(pn).create();
-        await().atMost(TIMEOUT).until(() -> {
-            PodNetwork got = client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
-            return got != null && got.getStatus() != null && phase.equals(got.getStatus().getPhase());
-        });
-        return client.resources(PodNetwork.class).inNamespace("default").withName(name).get();
+        return createAndAwait(pn, phase);
     }
 
     @Test
@@ -74,21 +54,21 @@ class RootlessTest {
         assertThat(pn.getStatus().getPhase()).as(String.valueOf(pn.getStatus().getConditions())).isEqualTo("Ready");
         String ip = pn.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0").getSubnets().get(0).getIpnet().split("/")[0];
         // nothing of it in the host namespace: no veth end, no bridge, no firewall element
-        String hostLinks = Shell.ipJson(SandboxHostResource.sandbox.name(), "link", "show").toString();
+        String hostLinks = sandboxLinks().toString();
         assertThat(hostLinks).doesNotContain("\"pn").doesNotContain("podnet0");
         assertThat(rootlessDirs()).hasSize(1);
         assertThat(helperPids()).isNotEmpty();
 
         Netns podNs = NetnsManager.join(Path.of(pn.getStatus().getNetnsPath()));
-        cleanups.add(podNs);
+        closeFirst(podNs);
         // egress: a server on the sandbox host's loopback, reached through pasta's gateway (host loopback allowed here)
         ServerSocket hostServer = SandboxHostResource.sandbox.netns().run(() -> {
             ServerSocket s = new ServerSocket();
             s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
             return s;
         });
-        cleanups.add(hostServer);
-        cleanups.add(TcpProbe.answering(hostServer, "hello from the host")::interrupt);
+        closeFirst(hostServer);
+        closeFirst(TcpProbe.answering(hostServer, "hello from the host")::interrupt);
         assertThat(TcpProbe.fetch(podNs, "10.0.2.2", hostServer.getLocalPort())).isEqualTo("hello from the host");
 
         // ingress: a server in the pod, reached from the host through the forwarder
@@ -98,8 +78,8 @@ class RootlessTest {
             s.bind(new InetSocketAddress(8080));
             return s;
         });
-        cleanups.add(podServer);
-        cleanups.add(TcpProbe.answering(podServer, "hello from the pod at " + ip)::interrupt);
+        closeFirst(podServer);
+        closeFirst(TcpProbe.answering(podServer, "hello from the pod at " + ip)::interrupt);
         assertThat(TcpProbe.fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18200)).isEqualTo("hello from the pod at " + ip);
         assertThat(pn.getStatus().getPorts()).singleElement().satisfies(p -> assertThat(p.getHostPort()).isEqualTo(18200));
 
@@ -109,19 +89,19 @@ class RootlessTest {
             Shell.ok("kill", "-9", Long.toString(pid));
         }
         // the restart is counted when the resync has started the helper again; egress works after it
-        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> ObservabilityTest.value(
-                given().when().get("/q/metrics").then().statusCode(200).extract().asString(), "podnet_rootless_helper_restarts_total") >= 1);
-        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500))
+        await().atMost(timeout()).pollInterval(Duration.ofMillis(500)).until(() -> metricValue(metrics(),
+                "podnet_rootless_helper_restarts_total") >= 1);
+        await().atMost(timeout()).pollInterval(Duration.ofMillis(500))
                 .until(() -> "hello from the host".equals(TcpProbe.tryFetch(podNs, "10.0.2.2", hostServer.getLocalPort())));
-        String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics = metrics();
         assertThat(metrics).contains("podnet_rootless_helper_up 1.0");
-        assertThat(ObservabilityTest.value(metrics, "podnet_forwarder_connections_total")).isGreaterThanOrEqualTo(1);
+        assertThat(metricValue(metrics, "podnet_forwarder_connections_total")).isGreaterThanOrEqualTo(1);
 
         // the last rootless PodNetwork goes: no helper, no mount, no directory
         podNs.close();
         client.resource(pn).delete();
-        await().atMost(TIMEOUT).until(() -> client.resources(PodNetwork.class).inNamespace("default").withName("quiet").get() == null);
-        await().atMost(TIMEOUT).untilAsserted(() -> {
+        awaitGone("quiet");
+        await().atMost(timeout()).untilAsserted(() -> {
             assertThat(helperPids()).isEmpty();
             assertThat(rootlessDirs()).isEmpty();
             assertThat(Files.readString(Path.of("/proc/self/mountinfo"))).doesNotContain(SandboxHostResource.runDir.toString() + "/rootless");
@@ -135,16 +115,16 @@ class RootlessTest {
             s.bind(new InetSocketAddress(18210));
             return s;
         });
-        cleanups.add(squatter);
+        closeFirst(squatter);
         PodNetwork pn = rootlessPod("squatted", "Pending", PortsTest.port(18210, 8080, "tcp", 1));
-        await().atMost(TIMEOUT).until(() -> {
-            PodNetwork got = client.resources(PodNetwork.class).inNamespace("default").withName("squatted").get();
+        await().atMost(timeout()).until(() -> {
+            PodNetwork got = get("squatted");
             return got.getStatus().getConditions().stream()
                     .anyMatch(c -> c.getType().equals("PortsReady") && c.getStatus().equals("False") && c.getReason().equals("HostPortInUse"));
         });
         squatter.close();
-        await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).until(() -> "Ready".equals(
-                client.resources(PodNetwork.class).inNamespace("default").withName(pn.getMetadata().getName()).get().getStatus().getPhase()));
+        await().atMost(timeout()).pollInterval(Duration.ofMillis(500)).until(() -> "Ready".equals(
+                get(pn.getMetadata().getName()).getStatus().getPhase()));
     }
 
     private static List<Path> rootlessDirs() throws IOException {

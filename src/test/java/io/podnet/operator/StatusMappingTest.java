@@ -76,7 +76,7 @@ class StatusMappingTest {
 
     @Test
     void readyStatusCarriesStatusBlocksAndFourTrueConditions() {
-        PodNetworkStatus s = PodNetworkStatuses.ready(pn(attach("podnet")), result());
+        PodNetworkStatus s = StatusAggregator.built(pn(attach("podnet")), result()).next();
         assertThat(s.getPhase()).isEqualTo("Ready");
         assertThat(s.getObservedGeneration()).isEqualTo(3L);
         assertThat(s.getNetworks().get("podnet").getInterfaces().get("eth0").getSubnets().get(0).getIpnet()).isEqualTo("10.89.0.2/24");
@@ -90,17 +90,18 @@ class StatusMappingTest {
     @Test
     void anUnchangedStatusKeepsItsTransitionTimesAndComparesEqual() {
         PodNetwork pn = pn(attach("podnet"));
-        PodNetworkStatus first = PodNetworkStatuses.ready(pn, result());
+        PodNetworkStatus first = StatusAggregator.built(pn, result()).next();
         pn.setStatus(first);
-        PodNetworkStatus second = PodNetworkStatuses.ready(pn, result());
-        assertThat(PodNetworkReconciler.sameStatus(first, second)).isTrue();
-        PodNetworkStatus failed = PodNetworkStatuses.problem(pn, Stage.NETWORKS, "UnknownNetwork", "no", true);
-        assertThat(PodNetworkReconciler.sameStatus(first, failed)).isFalse();
+        PodNetworkStatus second = StatusAggregator.built(pn, result()).next();
+        assertThat(StatusUpdate.same(first, second)).isTrue();
+        PodNetworkStatus failed = StatusAggregator.refused(pn, new RejectedRequestException(Stage.NETWORKS, "UnknownNetwork", "no")).next();
+        assertThat(StatusUpdate.same(first, failed)).isFalse();
     }
 
     @Test
     void aProblemFailsItsStageAndLeavesLaterStagesUnknown() {
-        PodNetworkStatus s = PodNetworkStatuses.problem(pn(attach("x")), Stage.NETWORKS, "UnknownNetwork", "network x is unknown", true);
+        PodNetworkStatus s = StatusAggregator.refused(pn(attach("x")),
+                new RejectedRequestException(Stage.NETWORKS, "UnknownNetwork", "network x is unknown")).next();
         assertThat(s.getPhase()).isEqualTo("Failed");
         Map<String, Condition> byType = new LinkedHashMap<>();
         s.getConditions().forEach(c -> byType.put(c.getType(), c));
