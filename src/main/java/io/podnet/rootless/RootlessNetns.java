@@ -22,6 +22,7 @@ import io.podnet.netns.NetnsException;
 import io.podnet.netns.NetnsManager;
 import io.podnet.netns.NetnsThreads;
 import io.podnet.sys.AtomicFile;
+import io.podnet.sys.FileLock;
 import io.podnet.sys.Sys;
 import io.podnet.sys.SyscallException;
 
@@ -77,7 +78,7 @@ public final class RootlessNetns implements AutoCloseable {
     private final Path hostNetns;
     private final Path dir;
     private final Path netnsPath;
-    private final DirLock lock;
+    private final Path lockFile;
     private final HelperProcess helper;
 
     private Netns netns;
@@ -100,7 +101,7 @@ public final class RootlessNetns implements AutoCloseable {
         this.hostNetns = hostNetns == null ? null : hostNetns.toAbsolutePath().normalize();
         this.dir = this.runDir.resolve("rootless-" + config.id());
         this.netnsPath = dir.resolve(NETNS_NAME);
-        this.lock = new DirLock(this.runDir.resolve("rootless-" + config.id() + ".lock"));
+        this.lockFile = this.runDir.resolve("rootless-" + config.id() + ".lock");
         this.helper = new HelperProcess(config, dir, netnsPath, this.hostNetns, helperBinary);
     }
 
@@ -140,7 +141,7 @@ public final class RootlessNetns implements AutoCloseable {
      */
     public Netns netns() {
         refuseInside();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             if (netns == null || !exists()) {
                 checkCallerThread();
                 ensureLocked(true);
@@ -161,7 +162,7 @@ public final class RootlessNetns implements AutoCloseable {
      */
     public State ensure() {
         checkCallerThread();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             return ensureLocked(true);
         }
     }
@@ -175,7 +176,7 @@ public final class RootlessNetns implements AutoCloseable {
      */
     public State ensureHelper() {
         checkCallerThread();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             return ensureLocked(false);
         }
     }
@@ -325,7 +326,7 @@ public final class RootlessNetns implements AutoCloseable {
      */
     public <T> T runInside(Callable<T> work) {
         refuseInside();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             if (netns == null || !exists()) {
                 checkCallerThread();
                 ensureLocked(true);
@@ -453,7 +454,7 @@ public final class RootlessNetns implements AutoCloseable {
             return false;
         }
         checkCallerThread();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             removeLocked();
             return true;
         }
@@ -521,8 +522,17 @@ public final class RootlessNetns implements AutoCloseable {
     @Override
     public void close() {
         refuseInside();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             closeHandles();
+        }
+    }
+
+    /** Two agents or two threads never work on the same rootless netns at once. */
+    private FileLock.Held lock() {
+        try {
+            return FileLock.acquire(lockFile);
+        } catch (IOException e) {
+            throw new RootlessException(RootlessException.NETNS_FAILED, "cannot lock " + lockFile + ": " + e.getMessage(), e);
         }
     }
 
