@@ -15,7 +15,6 @@ import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
 import io.podnet.inet.PortMapping;
 import io.podnet.rootless.ForwardCounters;
-import io.podnet.rootless.ForwardException;
 import io.podnet.rootless.ForwardSpec;
 import io.podnet.rootless.PortForwarder;
 import io.podnet.rootless.RootlessConfig;
@@ -113,14 +112,8 @@ final class RootlessSide implements AutoCloseable {
             if (podIp == null || (m.hostIp() != null && IpAddresses.isV4(m.hostIp()) != IpAddresses.isV4(podIp))) {
                 continue;
             }
-            ForwardSpec.Protocol protocol = switch (m.protocol()) {
-                case TCP -> ForwardSpec.Protocol.TCP;
-                case UDP -> ForwardSpec.Protocol.UDP;
-                // RequestValidator refuses it first; never forward it as something else
-                case SCTP -> throw new ForwardException(ForwardException.FORWARD_FAILED,
-                        "sctp host port " + m.hostPort() + " cannot be forwarded in user space", null);
-            };
-            wanted.add(new ForwardSpec(podId, protocol, m.hostIp(), m.hostPort(), podIp, m.containerPort(), m.range()));
+            // sctp is refused by ForwardSpec: it cannot be proxied in user space
+            wanted.add(new ForwardSpec(podId, m, podIp));
         }
         for (ForwardSpec active : forwarder.active()) {
             if (active.owner().equals(podId) && !wanted.contains(active)) {

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
+import io.podnet.inet.Protocol;
 
 /** Configuration, naming and the helpers' command lines, without running anything. No root needed. */
 class RootlessConfigTest {
@@ -86,11 +87,11 @@ class RootlessConfigTest {
     void forwardSpecsAreChecked() {
         var pod = IpAddresses.parse("10.91.0.5");
         assertThat(ForwardSpec.tcp("pod-a", null, 8080, pod, 80).toString()).isEqualTo("tcp 0.0.0.0:8080 -> 10.91.0.5:80 (pod-a)");
-        assertThat(new ForwardSpec("pod-a", ForwardSpec.Protocol.UDP, IpAddresses.parse("127.0.0.1"), 5000, pod, 6000, 3).toString())
+        assertThat(new ForwardSpec("pod-a", Protocol.UDP, IpAddresses.parse("127.0.0.1"), 5000, pod, 6000, 3).toString())
                 .isEqualTo("udp 127.0.0.1:5000-5002 -> 10.91.0.5:6000-6002 (pod-a)");
         assertThatThrownBy(() -> ForwardSpec.tcp("pod-a", null, 70000, pod, 80)).hasMessageContaining("out of range");
-        assertThatThrownBy(() -> new ForwardSpec("pod-a", ForwardSpec.Protocol.TCP, null, 0, pod, 80, 2)).hasMessageContaining("random");
-        assertThatThrownBy(() -> new ForwardSpec("pod-a", ForwardSpec.Protocol.TCP, null, 65535, pod, 80, 2)).hasMessageContaining("out of range");
+        assertThatThrownBy(() -> new ForwardSpec("pod-a", Protocol.TCP, null, 0, pod, 80, 2)).hasMessageContaining("random");
+        assertThatThrownBy(() -> new ForwardSpec("pod-a", Protocol.TCP, null, 65535, pod, 80, 2)).hasMessageContaining("out of range");
         assertThatThrownBy(() -> ForwardSpec.tcp("pod-a", IpAddresses.parse("::1"), 80, pod, 80)).hasMessageContaining("families");
         assertThatThrownBy(() -> ForwardSpec.tcp("../x", null, 80, pod, 80)).hasMessageContaining("owner");
         assertThatThrownBy(() -> ForwardSpec.tcp("pod-a", null, 80, IpAddresses.parse("0.0.0.0"), 80)).hasMessageContaining("cannot be connected");
