@@ -2,7 +2,6 @@ package io.podnet.engine;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -10,15 +9,12 @@ import org.jboss.logging.Logger;
 
 import io.podnet.firewall.NetworkRules;
 import io.podnet.firewall.NftFirewall;
-import io.podnet.inet.IpAddresses;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
 import io.podnet.inet.PortMapping;
 import io.podnet.rootless.ForwardCounters;
-import io.podnet.rootless.ForwardSpec;
-import io.podnet.rootless.PortForwarder;
 import io.podnet.rootless.RootlessConfig;
-import io.podnet.rootless.RootlessNetns;
+import io.podnet.rootless.RootlessNetwork;
 
 /**
  * What rootless pods share: the rootless netns with its egress helper, a netlink socket and the
@@ -29,18 +25,14 @@ import io.podnet.rootless.RootlessNetns;
 final class RootlessSide implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RootlessSide.class);
 
-    private final RootlessNetns netns;
-    private final Path hostNetns;
+    private final RootlessNetwork network;
     private final Path stateDir;
     private RtnlClient rtnl;
     private Bridges bridges;
     private NftFirewall firewall;
-    private PortForwarder forwarder;
-    private long helperRestarts;
 
     RootlessSide(Path runDir, Path stateDir, RootlessConfig config, Path hostNetns) {
-        this.netns = new RootlessNetns(runDir, config, hostNetns);
-        this.hostNetns = hostNetns;
+        this.network = new RootlessNetwork(runDir, config, hostNetns);
         this.stateDir = stateDir;
     }
 
@@ -51,13 +43,12 @@ final class RootlessSide implements AutoCloseable {
      * @param podsExist whether rootless pods were built before (so a recreation is a repair)
      */
     synchronized void ensure(boolean podsExist, Consumer<String> repaired) {
-        RootlessNetns.State state = netns.ensure();
-        if (state == RootlessNetns.State.RESTARTED) {
-            helperRestarts++;
+        RootlessNetwork.Ensured done = network.ensure();
+        if (done.helperRestarted()) {
             repaired.accept("rootless-helper");
         }
-        if (state == RootlessNetns.State.CREATED || rtnl == null) {
-            if (state == RootlessNetns.State.CREATED && podsExist) {
+        if (done.netnsCreated() || rtnl == null) {
+            if (done.netnsCreated() && podsExist) {
                 repaired.accept("rootless-netns");
             }
             reopen();
@@ -66,26 +57,21 @@ final class RootlessSide implements AutoCloseable {
 
     /** The periodic check: a dead helper is started again. */
     synchronized void ensureHelper(Consumer<String> repaired) {
-        if (!netns.exists()) {
-            return;
-        }
-        RootlessNetns.State state = netns.ensureHelper();
-        if (state == RootlessNetns.State.RESTARTED) {
-            helperRestarts++;
+        RootlessNetwork.Ensured done = network.ensureIfPresent();
+        if (done.helperRestarted()) {
             repaired.accept("rootless-helper");
-        } else if (state == RootlessNetns.State.CREATED) {
+        } else if (done.netnsCreated()) {
             reopen();
         }
     }
 
-    /** Everything on top of the namespace, opened afresh (after it was created anew). */
+    /** Everything the engine keeps on top of the namespace, opened afresh (after it was created anew). */
     private void reopen() {
         closeOnTop();
-        Netns ns = netns.netns();
+        Netns ns = network.netns();
         rtnl = ns.run(RtnlClient::open);
         bridges = new Bridges(rtnl, stateDir.resolve("rootless"));
-        firewall = NftFirewall.open(netns.netnsPath());
-        forwarder = new PortForwarder(hostNetns, netns.netnsPath(), PortForwarder.Settings.defaults());
+        firewall = NftFirewall.open(network.netnsPath());
     }
 
     RtnlClient client() {
@@ -106,61 +92,38 @@ final class RootlessSide implements AutoCloseable {
      * space and is refused earlier). Keeps forwards that are already right, so open connections
      * survive a resync; the pod's new address (its first network changed) replaces the old.
      */
-    synchronized void forward(String podId, List<PortMapping> ports, InetAddress podIp) {
-        List<ForwardSpec> wanted = new ArrayList<>();
-        for (PortMapping m : ports) {
-            if (podIp == null || (m.hostIp() != null && IpAddresses.isV4(m.hostIp()) != IpAddresses.isV4(podIp))) {
-                continue;
-            }
-            // sctp is refused by ForwardSpec: it cannot be proxied in user space
-            wanted.add(new ForwardSpec(podId, m, podIp));
-        }
-        for (ForwardSpec active : forwarder.active()) {
-            if (active.owner().equals(podId) && !wanted.contains(active)) {
-                forwarder.stop(active);
-            }
-        }
-        for (ForwardSpec spec : wanted) {
-            if (forwarder.bound(spec).isEmpty()) {
-                forwarder.start(spec);
-            }
-        }
+    void forward(String podId, List<PortMapping> ports, InetAddress podIp) {
+        network.forward(podId, ports, podIp);
     }
 
-    synchronized void stopForwards(String podId) {
-        if (forwarder != null) {
-            forwarder.stopOwner(podId);
-        }
+    void stopForwards(String podId) {
+        network.stopForwards(podId);
     }
 
     /** Removes the rootless netns, its helper and its directory when no rootless pod is left. */
     synchronized boolean cleanupIfUnused(int users) {
-        if (users > 0 || (rtnl == null && !netns.exists())) {
+        if (users > 0 || (rtnl == null && !network.exists())) {
             return false;
         }
         closeOnTop();
-        boolean removed = netns.cleanupIfUnused(0);
+        boolean removed = network.cleanupIfUnused(0);
         LOG.infof("the last rootless PodNetwork is gone: the rootless netns and its helper were removed");
         return removed;
     }
 
-    synchronized long helperRestarts() {
-        return helperRestarts;
+    long helperRestarts() {
+        return network.helperRestarts();
     }
 
-    synchronized boolean helperUp() {
-        return netns.exists() && netns.helperPid().isPresent();
+    boolean helperUp() {
+        return network.helperUp();
     }
 
-    synchronized ForwardCounters counters() {
-        return forwarder == null ? null : forwarder.counters();
+    ForwardCounters counters() {
+        return network.counters();
     }
 
     private void closeOnTop() {
-        if (forwarder != null) {
-            forwarder.close();
-            forwarder = null;
-        }
         if (firewall != null) {
             firewall.close();
             firewall = null;
@@ -175,6 +138,6 @@ final class RootlessSide implements AutoCloseable {
     @Override
     public synchronized void close() {
         closeOnTop();
-        netns.close();
+        network.close();
     }
 }
