@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.podnet.sys.AtomicFile;
+import io.podnet.sys.FileLock;
 
 /**
  * A pod's hosts file, updated the way the seed's etchosts Add and Remove do: podnet removes the
@@ -25,7 +26,7 @@ public final class HostsFile {
 
     /** Replaces the entries {@code previous} (podnet's, from its last write) with {@code current}. */
     public static void update(Path file, List<HostEntry> previous, List<HostEntry> current) throws IOException {
-        FileLock.with(file, () -> {
+        FileLock.with(FileLock.lockFileOf(file), () -> {
             List<String> lines = Files.exists(file)
                     ? new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8))
                     : new ArrayList<>(DEFAULTS.stream().map(HostEntry::line).toList());

@@ -12,6 +12,7 @@ import java.util.Optional;
 import io.podnet.inet.IpAddresses;
 
 import io.podnet.sys.AtomicFile;
+import io.podnet.sys.FileLock;
 
 /**
  * A pod's resolv.conf, updated the way the seed's addNameserver and removeNameserver do: podnet's
@@ -23,7 +24,7 @@ public final class ResolvConfFile {
     }
 
     public static void update(Path file, ResolvConf previous, ResolvConf current) throws IOException {
-        FileLock.with(file, () -> {
+        FileLock.with(FileLock.lockFileOf(file), () -> {
             ResolvConf existing = Files.exists(file) ? ResolvConf.parse(Files.readString(file, StandardCharsets.UTF_8)) : ResolvConf.EMPTY;
             AtomicFile.writeVolatile(file, existing.replacing(previous, current).render().getBytes(StandardCharsets.UTF_8));
         });

@@ -2,7 +2,10 @@ package io.podnet.rootless;
 
 import java.util.Set;
 
-/** The user-mode program that connects the rootless netns to the outside. */
+/**
+ * The user-mode program that connects the rootless netns to the outside, as configured; how it
+ * is started is its {@link #egress()}.
+ */
 public enum Helper {
     /** pasta (from passt): the default, as in Podman 5. */
     PASTA("pasta", "passt", Set.of("pasta", "pasta.avx2", "passt", "passt.avx2")),
@@ -36,6 +39,17 @@ public enum Helper {
     boolean isExecutableName(String name) {
         return executableNames.contains(name);
     }
+
+    /** How it is started and tells that it is ready. */
+    EgressHelper egress() {
+        return switch (this) {
+            case PASTA -> PASTA_START;
+            case SLIRP4NETNS -> SLIRP4NETNS_START;
+        };
+    }
+
+    private static final EgressHelper PASTA_START = new Pasta();
+    private static final EgressHelper SLIRP4NETNS_START = new Slirp4netns();
 
     /** Parses "pasta" or "slirp4netns", case-insensitively. */
     public static Helper parse(String text) {

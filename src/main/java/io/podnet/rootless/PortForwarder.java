@@ -2,43 +2,19 @@ package io.podnet.rootless;
 
 import java.io.IOException;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
-import java.net.SocketAddress;
-import java.net.StandardProtocolFamily;
-import java.net.StandardSocketOptions;
-import java.nio.ByteBuffer;
-import java.nio.channels.CancelledKeyException;
-import java.nio.channels.DatagramChannel;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.NetworkChannel;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
 import io.podnet.netns.NetnsThreads;
-import io.podnet.inet.PortMapping;
 
 /**
  * The userspace port forwarder for rootless port mappings, as rootlessport is for Podman:
@@ -79,9 +55,13 @@ import io.podnet.inet.PortMapping;
  *
  * <p>A forwarder is tied to one rootless netns instance: when the rootless netns is created
  * anew, close the forwarder and open a new one.
+ *
+ * <p><b>Parts.</b> This class only keeps them together: {@link ForwardTable} (which forwards
+ * exist, the host-port rule), {@link Listeners} (binding in the host namespace),
+ * {@link SelectorLoop} (a selector thread, with its {@link BufferPool}), {@link TcpRelay} and
+ * {@link UdpRelay} (the data paths), {@link SocketSource} (sockets in the rootless netns).
  */
 public final class PortForwarder implements AutoCloseable {
-    private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(PortForwarder.class);
     /**
      * @param selectorThreads  selector threads; forwards and connections are spread over them
      *                         (default: the number of cores, at most 4)
@@ -99,7 +79,7 @@ public final class PortForwarder implements AutoCloseable {
             if (selectorThreads < 1 || selectorThreads > 64) {
                 throw new IllegalArgumentException("selectorThreads " + selectorThreads + " out of range 1-64");
             }
-            if (bufferSize < MIN_READ || bufferSize > (16 << 20)) {
+            if (bufferSize < BufferPool.MIN_READ || bufferSize > (16 << 20)) {
                 throw new IllegalArgumentException("bufferSize " + bufferSize + " out of range 64 KiB-16 MiB");
             }
             if (tcpBacklog < 1 || connectTimeout.isNegative() || connectTimeout.isZero() || udpIdleTimeout.isNegative()
@@ -130,17 +110,14 @@ public final class PortForwarder implements AutoCloseable {
         }
     }
 
-    /** The first read of a direction, and its size again after its destination was full. */
-    static final int MIN_READ = 64 << 10;
-
     private final Netns host;
     private final Netns target;
     private final Settings settings;
     private final SocketSource source;
-    private final Loop[] loops;
-    private final Map<ForwardSpec, Forward> forwards = new LinkedHashMap<>();
-    private final Counters retired = new Counters();
-    private final java.util.concurrent.atomic.AtomicInteger nextPairLoop = new java.util.concurrent.atomic.AtomicInteger();
+    private final SelectorLoop[] loops;
+    private final TcpRelay tcp;
+    private final UdpRelay udp;
+    private final ForwardTable table = new ForwardTable();
     private int nextLoop;
     private boolean closed;
 
@@ -154,14 +131,15 @@ public final class PortForwarder implements AutoCloseable {
         this.host = hostNetns == null ? null : NetnsManager.join(hostNetns);
         this.target = NetnsManager.join(rootlessNetns);
         SocketSource s = null;
-        List<Loop> started = new ArrayList<>();
+        List<SelectorLoop> started = new ArrayList<>();
         try {
             s = new SocketSource(target);
             for (int i = 0; i < settings.selectorThreads(); i++) {
-                started.add(new Loop(i));
+                String name = "podnet-forwarder-" + i;
+                started.add(new SelectorLoop(settings.bufferSize(), loop -> startInHost(loop, name)));
             }
         } catch (IOException | RuntimeException e) {
-            started.forEach(Loop::shutdown);
+            started.forEach(SelectorLoop::shutdown);
             if (s != null) {
                 s.close();
             }
@@ -172,7 +150,9 @@ public final class PortForwarder implements AutoCloseable {
             throw new ForwardException(ForwardException.FORWARD_FAILED, "cannot start the port forwarder: " + e.getMessage(), e);
         }
         this.source = s;
-        this.loops = started.toArray(Loop[]::new);
+        this.loops = started.toArray(SelectorLoop[]::new);
+        this.tcp = new TcpRelay(source, settings.connectTimeout(), loops);
+        this.udp = new UdpRelay(source, settings.udpIdleTimeout(), settings.udpFlowsPerPort());
     }
 
     /** Runs on a thread in the host namespace. */
@@ -180,7 +160,15 @@ public final class PortForwarder implements AutoCloseable {
         return host == null ? NetnsThreads.onWorker(work) : host.run(work);
     }
 
-    // ------------------------------------------------------------------ public API
+    /** A selector thread is started from the host namespace, as any thread it might start would be. */
+    private Thread startInHost(Runnable loop, String name) {
+        return inHost(() -> {
+            Thread t = new Thread(loop, name);
+            t.setDaemon(true);
+            t.start();
+            return t;
+        });
+    }
 
     /**
      * Starts forwarding. Idempotent: a spec that is already active is left as it is.
@@ -192,21 +180,16 @@ public final class PortForwarder implements AutoCloseable {
      */
     public synchronized List<InetSocketAddress> start(ForwardSpec spec) {
         ensureOpen();
-        Forward existing = forwards.get(spec);
+        Forward existing = table.get(spec);
         if (existing != null) {
             return existing.bound();
         }
-        for (ForwardSpec other : forwards.keySet()) {
-            if (overlaps(other, spec)) {
-                throw new ForwardException(ForwardException.HOST_PORT_IN_USE,
-                        "host port of " + spec + " is already forwarded by " + other, null);
-            }
-        }
-        Loop loop = loops[Math.floorMod(nextLoop++, loops.length)];
+        table.checkFree(spec);
+        SelectorLoop loop = loops[Math.floorMod(nextLoop++, loops.length)];
         Forward f = new Forward(spec, loop);
-        List<java.nio.channels.NetworkChannel> listeners;
+        List<NetworkChannel> listeners;
         try {
-            listeners = inHost(() -> bind(spec));
+            listeners = inHost(() -> Listeners.bind(spec, settings.tcpBacklog()));
         } catch (RuntimeException e) {
             Throwable cause = e.getCause() != null && !(e instanceof ForwardException) ? e.getCause() : e;
             if (cause instanceof ForwardException fe) {
@@ -219,73 +202,70 @@ public final class PortForwarder implements AutoCloseable {
         }
         try {
             loop.call(() -> {
-                f.register(listeners);
+                f.register(listeners, tcp, udp);
                 return null;
             });
         } catch (RuntimeException e) {
-            listeners.forEach(PortForwarder::closeQuietly);
+            listeners.forEach(Channels::closeQuietly);
             throw new ForwardException(ForwardException.FORWARD_FAILED, "cannot start " + spec + ": " + e.getMessage(), e);
         }
-        forwards.put(spec, f);
+        table.add(f);
         return f.bound();
     }
 
     /** Stops a forward and closes its connections and flows; false when it was not active. */
     public synchronized boolean stop(ForwardSpec spec) {
-        Forward f = forwards.remove(spec);
+        Forward f = table.remove(spec);
         if (f == null) {
             return false;
         }
         f.closed = true;
         f.loop.call(() -> {
-            f.shutdown();
+            f.close();
             return null;
         });
-        for (Loop l : loops) {
+        for (SelectorLoop l : loops) {
             // connections were handed to every loop; a handoff queued before this runs before it
             l.call(() -> {
-                l.closePairsOf(f);
+                l.closeConnectionsOf(f);
+                l.flushCancelled();
                 return null;
             });
         }
-        retired.add(f.counters);
+        table.retire(f);
         return true;
     }
 
     /** Stops every forward of one owner; returns how many there were. */
     public synchronized int stopOwner(String owner) {
-        List<ForwardSpec> specs = forwards.keySet().stream().filter(s -> s.owner().equals(owner)).toList();
+        List<ForwardSpec> specs = table.specsInOrder().stream().filter(s -> s.owner().equals(owner)).toList();
         specs.forEach(this::stop);
         return specs.size();
     }
 
     /** Stops every forward. */
     public synchronized void stopAll() {
-        new ArrayList<>(forwards.keySet()).forEach(this::stop);
+        table.specsInOrder().forEach(this::stop);
     }
 
     /** The active forwards. */
     public synchronized Set<ForwardSpec> active() {
-        return Set.copyOf(forwards.keySet());
+        return table.specs();
     }
 
     /** The host addresses an active forward listens on. */
     public synchronized Optional<List<InetSocketAddress>> bound(ForwardSpec spec) {
-        return Optional.ofNullable(forwards.get(spec)).map(Forward::bound);
+        return Optional.ofNullable(table.get(spec)).map(Forward::bound);
     }
 
     /** Totals since this forwarder started, stopped forwards included. */
     public synchronized ForwardCounters counters() {
-        ForwardCounters total = retired.snapshot();
-        for (Forward f : forwards.values()) {
-            total = total.plus(f.counters.snapshot());
-        }
-        return total;
+        return table.totals();
     }
 
     /** The counters of one active forward. */
     public synchronized Optional<ForwardCounters> counters(ForwardSpec spec) {
-        return Optional.ofNullable(forwards.get(spec)).map(f -> f.counters.snapshot());
+        return Optional.ofNullable(table.get(spec)).map(f -> f.counters.snapshot());
     }
 
     /** Stops everything and ends the threads. */
@@ -298,7 +278,7 @@ public final class PortForwarder implements AutoCloseable {
             stopAll();
         } finally {
             closed = true;
-            for (Loop l : loops) {
+            for (SelectorLoop l : loops) {
                 l.shutdown();
             }
             source.close();
@@ -312,838 +292,6 @@ public final class PortForwarder implements AutoCloseable {
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("port forwarder is closed");
-        }
-    }
-
-    private static boolean overlaps(ForwardSpec a, ForwardSpec b) {
-        if (a.protocol() != b.protocol() || a.hostPort() == 0 || b.hostPort() == 0 || a.podIsV6() != b.podIsV6()) {
-            return false;
-        }
-        return PortMapping.hostIpsOverlap(a.hostIp(), b.hostIp()) && a.hostPort() <= b.hostPort() + b.range() - 1 && b.hostPort() <= a.hostPort() + a.range() - 1;
-    }
-
-    /** Opens and binds the spec's listening sockets; runs in the host namespace. */
-    private List<java.nio.channels.NetworkChannel> bind(ForwardSpec spec) throws IOException {
-        List<java.nio.channels.NetworkChannel> out = new ArrayList<>();
-        StandardProtocolFamily family = spec.podIsV6() ? StandardProtocolFamily.INET6 : StandardProtocolFamily.INET;
-        InetAddress address = spec.hostIp() != null ? spec.hostIp()
-                : InetAddress.getByName(spec.podIsV6() ? "::" : "0.0.0.0");
-        try {
-            for (int i = 0; i < spec.range(); i++) {
-                InetSocketAddress at = new InetSocketAddress(address, spec.hostPort() == 0 ? 0 : spec.hostPort() + i);
-                if (spec.protocol() == ForwardSpec.Protocol.TCP) {
-                    ServerSocketChannel s = ServerSocketChannel.open(family);
-                    out.add(s);
-                    s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-                    s.bind(at, settings.tcpBacklog());
-                } else {
-                    DatagramChannel d = DatagramChannel.open(family);
-                    out.add(d);
-                    d.bind(at);
-                }
-            }
-            return out;
-        } catch (IOException | RuntimeException e) {
-            out.forEach(PortForwarder::closeQuietly);
-            throw e;
-        }
-    }
-
-    static void closeQuietly(java.nio.channels.Channel c) {
-        if (c == null) {
-            return;
-        }
-        try {
-            c.close();
-        } catch (IOException e) {
-            // closing anyway
-        }
-    }
-
-    // ------------------------------------------------------------------ counters
-
-    private static final class Counters {
-        final LongAdder accepted = new LongAdder();
-        final LongAdder active = new LongAdder();
-        final LongAdder connectFailures = new LongAdder();
-        final LongAdder bytesToPod = new LongAdder();
-        final LongAdder bytesFromPod = new LongAdder();
-        final LongAdder flowsCreated = new LongAdder();
-        final LongAdder flowsActive = new LongAdder();
-        final LongAdder flowsExpired = new LongAdder();
-        final LongAdder dropped = new LongAdder();
-
-        ForwardCounters snapshot() {
-            return new ForwardCounters(accepted.sum(), active.sum(), connectFailures.sum(), bytesToPod.sum(), bytesFromPod.sum(),
-                    flowsCreated.sum(), flowsActive.sum(), flowsExpired.sum(), dropped.sum());
-        }
-
-        void add(Counters o) {
-            ForwardCounters s = o.snapshot();
-            accepted.add(s.connectionsAccepted());
-            connectFailures.add(s.connectFailures());
-            bytesToPod.add(s.bytesToPod());
-            bytesFromPod.add(s.bytesFromPod());
-            flowsCreated.add(s.udpFlowsCreated());
-            flowsExpired.add(s.udpFlowsExpired());
-            dropped.add(s.datagramsDropped());
-        }
-    }
-
-    // ------------------------------------------------------------------ selector threads
-
-    /** Something registered with a selector. */
-    private interface Handler {
-        void ready(SelectionKey key);
-
-        /** The handler threw: what it serves is closed, so the loop can go on serving the rest. */
-        default void failed(SelectionKey key) {
-            key.cancel();
-            closeQuietly(key.channel());
-        }
-    }
-
-    /** One selector thread: runs tasks, selects, dispatches; owns its forwards' channels. */
-    private final class Loop implements Runnable {
-        final Selector selector;
-        final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-        final ByteBuffer scratch;
-        /** Spare buffers for kept data, by size class: MIN_READ, then x4 up to the buffer size. */
-        final List<ArrayDeque<ByteBuffer>> spare = new ArrayList<>();
-        final Set<Forward> owned = new HashSet<>();
-        final Set<Pair> pairs = new HashSet<>();
-        /** Connections on this loop, read by other loops when they choose where a new one goes. */
-        final java.util.concurrent.atomic.AtomicInteger load = new java.util.concurrent.atomic.AtomicInteger();
-        final Thread thread;
-        volatile boolean stopping;
-        long lastSweep = System.nanoTime();
-
-        Loop(int index) throws IOException {
-            selector = Selector.open();
-            scratch = ByteBuffer.allocateDirect(settings.bufferSize());
-            try {
-                // created from a thread in the host namespace, as any thread it might start would be
-                thread = inHost(() -> {
-                    Thread t = new Thread(this, "podnet-forwarder-" + index);
-                    t.setDaemon(true);
-                    t.start();
-                    return t;
-                });
-            } catch (RuntimeException e) {
-                selector.close();
-                throw e;
-            }
-        }
-
-        /** A buffer for {@code size} bytes of kept data: the smallest size class that holds them. */
-        ByteBuffer takeBuffer(int size) {
-            int cls = 0;
-            int capacity = MIN_READ;
-            while (capacity < size) {
-                capacity = Math.min(capacity * 4, settings.bufferSize());
-                cls++;
-            }
-            while (spare.size() <= cls) {
-                spare.add(new ArrayDeque<>());
-            }
-            ByteBuffer b = spare.get(cls).poll();
-            return b != null ? b.clear() : ByteBuffer.allocateDirect(capacity);
-        }
-
-        void giveBuffer(ByteBuffer b) {
-            int cls = 0;
-            for (int c = MIN_READ; c < b.capacity(); c = Math.min(c * 4, settings.bufferSize())) {
-                cls++;
-            }
-            if (cls < spare.size() && spare.get(cls).size() < 8) {
-                spare.get(cls).push(b);
-            }
-        }
-
-        /** Runs {@code work} on this loop's thread soon, without waiting. */
-        void execute(Runnable work) {
-            tasks.add(work);
-            selector.wakeup();
-        }
-
-        /** On this loop's thread: closes the forward's connections here, and releases their descriptors now. */
-        void closePairsOf(Forward f) {
-            for (Pair p : new ArrayList<>(pairs)) {
-                if (p.forward == f) {
-                    p.close(false);
-                }
-            }
-            try {
-                selector.selectNow();
-            } catch (IOException e) {
-                // the loop is going down
-            }
-        }
-
-        /** Runs {@code work} on this loop's thread and waits for it. */
-        <T> T call(Callable<T> work) {
-            if (Thread.currentThread() == thread) {
-                try {
-                    return work.call();
-                } catch (RuntimeException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw new IllegalStateException(e);
-                }
-            }
-            CompletableFuture<T> f = new CompletableFuture<>();
-            tasks.add(() -> {
-                try {
-                    f.complete(work.call());
-                } catch (Throwable t) {
-                    f.completeExceptionally(t);
-                }
-            });
-            selector.wakeup();
-            try {
-                while (true) {
-                    try {
-                        return f.get(1, TimeUnit.SECONDS);
-                    } catch (TimeoutException e) {
-                        if (!thread.isAlive() && !f.isDone()) {
-                            throw new IllegalStateException("forwarder thread " + thread.getName() + " is gone");
-                        }
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for the forwarder thread", e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IllegalStateException(c.getMessage(), c);
-            }
-        }
-
-        @Override
-        public void run() {
-            try {
-                while (!stopping) {
-                    boolean ran = runTasks();
-                    if (ran || !selector.selectedKeys().isEmpty()) {
-                        selector.selectNow();
-                    } else {
-                        selector.select(1000);
-                    }
-                    Iterator<SelectionKey> it = selector.selectedKeys().iterator();
-                    while (it.hasNext()) {
-                        SelectionKey k = it.next();
-                        it.remove();
-                        if (!k.isValid()) {
-                            continue;
-                        }
-                        Handler h = (Handler) k.attachment();
-                        try {
-                            h.ready(k);
-                        } catch (CancelledKeyException e) {
-                            // closed by an earlier handler of this round
-                        } catch (RuntimeException | OutOfMemoryError e) {
-                            // one connection's failure (direct memory exhausted, a bug) must not take the loop and its forwards down
-                            LOG.warnf(e, "port forwarder %s: a connection failed and is closed", Thread.currentThread().getName());
-                            h.failed(k);
-                        }
-                    }
-                    long now = System.nanoTime();
-                    if (now - lastSweep > 250_000_000L) {
-                        lastSweep = now;
-                        for (Pair p : new ArrayList<>(pairs)) {
-                            p.checkConnectTimeout(now);
-                        }
-                        for (Forward f : new ArrayList<>(owned)) {
-                            f.sweep(now);
-                        }
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                // the selector broke: nothing can be served any more; close what it had
-                LOG.errorf(e, "port forwarder thread %s failed; its forwards are closed", Thread.currentThread().getName());
-            } finally {
-                for (Forward f : new ArrayList<>(owned)) {
-                    f.shutdown();
-                }
-                runTasks();
-                for (Pair p : new ArrayList<>(pairs)) {
-                    p.close(false);
-                }
-                try {
-                    selector.close();
-                } catch (IOException e) {
-                    // closing anyway
-                }
-            }
-        }
-
-        private boolean runTasks() {
-            boolean ran = false;
-            Runnable r;
-            while ((r = tasks.poll()) != null) {
-                r.run();
-                ran = true;
-            }
-            return ran;
-        }
-
-        void shutdown() {
-            stopping = true;
-            selector.wakeup();
-            try {
-                thread.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ forwards
-
-    /** One active spec: its listeners, connections and flows, all on one loop. */
-    private final class Forward {
-        final ForwardSpec spec;
-        final Loop loop;
-        final Counters counters = new Counters();
-        final List<java.nio.channels.NetworkChannel> listeners = new ArrayList<>();
-        final Map<UdpPort, Boolean> udpPorts = new HashMap<>();
-        volatile List<InetSocketAddress> bound = List.of();
-        volatile boolean closed;
-
-        Forward(ForwardSpec spec, Loop loop) {
-            this.spec = spec;
-            this.loop = loop;
-        }
-
-        List<InetSocketAddress> bound() {
-            return bound;
-        }
-
-        /** On the loop thread. */
-        void register(List<java.nio.channels.NetworkChannel> channels) throws IOException {
-            List<InetSocketAddress> addresses = new ArrayList<>();
-            try {
-                for (int i = 0; i < channels.size(); i++) {
-                    java.nio.channels.NetworkChannel c = channels.get(i);
-                    listeners.add(c);
-                    InetSocketAddress to = new InetSocketAddress(spec.podIp(), spec.podPort() + i);
-                    addresses.add((InetSocketAddress) c.getLocalAddress());
-                    if (c instanceof ServerSocketChannel s) {
-                        s.configureBlocking(false);
-                        s.register(loop.selector, SelectionKey.OP_ACCEPT, new TcpListener(this, s, to));
-                    } else {
-                        DatagramChannel d = (DatagramChannel) c;
-                        d.configureBlocking(false);
-                        UdpPort port = new UdpPort(this, d, to);
-                        udpPorts.put(port, true);
-                        d.register(loop.selector, SelectionKey.OP_READ, port);
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                shutdown();
-                throw e;
-            }
-            bound = List.copyOf(addresses);
-            loop.owned.add(this);
-        }
-
-        void sweep(long now) {
-            for (UdpPort u : udpPorts.keySet()) {
-                u.expire(now);
-            }
-        }
-
-        /**
-         * On the forward's loop: closes the listeners, the UDP flows and the connections on this
-         * loop, and makes the closes take effect now.
-         */
-        void shutdown() {
-            closed = true;
-            listeners.forEach(PortForwarder::closeQuietly);
-            listeners.clear();
-            for (Pair p : new ArrayList<>(loop.pairs)) {
-                if (p.forward == this) {
-                    p.close(false);
-                }
-            }
-            for (UdpPort u : udpPorts.keySet()) {
-                u.closeAll();
-            }
-            udpPorts.clear();
-            loop.owned.remove(this);
-            try {
-                // a registered channel's descriptor is released when its key is deregistered
-                loop.selector.selectNow();
-            } catch (IOException e) {
-                // the loop is going down
-            }
-        }
-    }
-
-    /**
-     * Where a new connection goes: the accepting loop, unless another has at least two fewer
-     * connections. Handing a connection over costs a wake-up of the other thread, which short
-     * connections do not repay; long ones (bulk streams) still spread over the threads.
-     */
-    private Loop chooseLoop(Loop accepting) {
-        Loop best = accepting;
-        int bestLoad = accepting.load.get() - 1;
-        int start = Math.floorMod(nextPairLoop.getAndIncrement(), loops.length);
-        for (int i = 0; i < loops.length; i++) {
-            Loop l = loops[(start + i) % loops.length];
-            if (l != accepting && l.load.get() < bestLoad) {
-                best = l;
-                bestLoad = l.load.get();
-            }
-        }
-        return best;
-    }
-
-    private final class TcpListener implements Handler {
-        final Forward forward;
-        final ServerSocketChannel server;
-        final InetSocketAddress to;
-
-        TcpListener(Forward forward, ServerSocketChannel server, InetSocketAddress to) {
-            this.forward = forward;
-            this.server = server;
-            this.to = to;
-        }
-
-        @Override
-        public void ready(SelectionKey key) {
-            for (int i = 0; i < 64; i++) {
-                SocketChannel client;
-                try {
-                    client = server.accept();
-                } catch (IOException e) {
-                    return; // EMFILE and the like: the connection waits in the backlog
-                }
-                if (client == null) {
-                    return;
-                }
-                forward.counters.accepted.increment();
-                Loop target = chooseLoop(forward.loop);
-                target.load.incrementAndGet();
-                if (target == forward.loop) {
-                    new Pair(forward, client, to, target).begin();
-                } else {
-                    target.execute(() -> new Pair(forward, client, to, target).begin());
-                }
-            }
-        }
-    }
-
-    /**
-     * One direction of a TCP connection. Its reads start at {@link #MIN_READ} bytes and double
-     * with each read its destination takes whole, up to the buffer size: bulk streams move large
-     * chunks (fewer system calls and wake-ups per byte), while a direction whose destination is
-     * slow reads small chunks again, so what it must keep stays small.
-     */
-    private static final class Direction {
-        int readLimit = MIN_READ;
-        ByteBuffer pending;
-        boolean eof;
-        boolean shut;
-
-        boolean done() {
-            return eof && pending == null && shut;
-        }
-    }
-
-    /** A client connection and its connection to the pod. */
-    private final class Pair {
-        final Forward forward;
-        final Loop loop;
-        final SocketChannel client;
-        final InetSocketAddress to;
-        SocketChannel pod;
-        SelectionKey clientKey;
-        SelectionKey podKey;
-        final Direction toPod = new Direction();
-        final Direction toClient = new Direction();
-        boolean connected;
-        boolean closed;
-        int clientOps = -1;
-        int podOps = -1;
-        long started = System.nanoTime();
-
-        final Handler clientSide = new Side(true);
-        final Handler podSide = new Side(false);
-
-        /** One socket of the pair; a failure on either closes both. */
-        private final class Side implements Handler {
-            private final boolean client;
-
-            Side(boolean client) {
-                this.client = client;
-            }
-
-            @Override
-            public void ready(SelectionKey key) {
-                if (client) {
-                    onClient(key);
-                } else {
-                    onPod(key);
-                }
-            }
-
-            @Override
-            public void failed(SelectionKey key) {
-                close(true);
-            }
-        }
-
-        Pair(Forward forward, SocketChannel client, InetSocketAddress to, Loop loop) {
-            this.forward = forward;
-            this.loop = loop;
-            this.client = client;
-            this.to = to;
-        }
-
-        /** On the pair's loop thread. */
-        void begin() {
-            loop.pairs.add(this);
-            forward.counters.active.increment();
-            if (forward.closed) {
-                close(true);
-                return;
-            }
-            try {
-                client.configureBlocking(false);
-                client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                clientKey = client.register(loop.selector, 0, clientSide);
-                pod = source.tcp(forward.spec.podIsV6());
-                // on loopback and bridges the handshake is usually done before connect returns
-                connected = pod.connect(to) || pod.finishConnect();
-                podKey = pod.register(loop.selector, 0, podSide);
-                if (connected) {
-                    // a client that speaks first has usually spoken by now: save a select round
-                    transfer(client, pod, toPod, forward.counters.bytesToPod);
-                }
-                update();
-            } catch (IOException | RuntimeException e) {
-                forward.counters.connectFailures.increment();
-                close(true);
-            }
-        }
-
-        void checkConnectTimeout(long now) {
-            if (!connected && !closed && now - started > settings.connectTimeout().toNanos()) {
-                forward.counters.connectFailures.increment();
-                close(true);
-            }
-        }
-
-        private void onPod(SelectionKey key) {
-            try {
-                if (!connected) {
-                    if (key.isConnectable()) {
-                        pod.finishConnect();
-                        connected = true;
-                    }
-                    update();
-                    return;
-                }
-                if (key.isWritable() && flush(toPod, pod)) {
-                    // room again: move on what the client has sent meanwhile, before the
-                    // interests are switched back (no select round, no epoll_ctl while the pod is the bottleneck)
-                    transfer(client, pod, toPod, forward.counters.bytesToPod);
-                }
-                if (key.isReadable()) {
-                    transfer(pod, client, toClient, forward.counters.bytesFromPod);
-                }
-                update();
-            } catch (IOException e) {
-                if (!connected) {
-                    forward.counters.connectFailures.increment();
-                }
-                close(true);
-            }
-        }
-
-        private void onClient(SelectionKey key) {
-            try {
-                if (key.isWritable() && flush(toClient, client)) {
-                    transfer(pod, client, toClient, forward.counters.bytesFromPod);
-                }
-                if (key.isReadable()) {
-                    transfer(client, pod, toPod, forward.counters.bytesToPod);
-                }
-                update();
-            } catch (IOException e) {
-                close(true);
-            }
-        }
-
-        /** Reads {@code from} and writes to {@code to} until there is nothing to read or {@code to} is full. */
-        private void transfer(SocketChannel from, SocketChannel to, Direction d, LongAdder bytes) throws IOException {
-            ByteBuffer buf = loop.scratch;
-            for (int round = 0; round < 8 && d.pending == null && !d.eof; round++) {
-                buf.clear().limit(Math.min(d.readLimit, buf.capacity()));
-                int n = from.read(buf);
-                if (n < 0) {
-                    d.eof = true;
-                    shutOutput(to, d);
-                    return;
-                }
-                if (n == 0) {
-                    return;
-                }
-                bytes.add(n);
-                buf.flip();
-                to.write(buf);
-                if (buf.hasRemaining()) {
-                    // the other side is full: keep the rest, stop reading this side until it is written
-                    ByteBuffer keep = loop.takeBuffer(buf.remaining());
-                    keep.put(buf).flip();
-                    d.pending = keep;
-                    d.readLimit = MIN_READ;
-                    return;
-                }
-                if (n == buf.limit() && d.readLimit < buf.capacity()) {
-                    d.readLimit = Math.min(d.readLimit * 2, buf.capacity());
-                }
-                // read on until EAGAIN: an EOF right behind the data is seen now, not a select later
-            }
-        }
-
-        /** Writes what is kept for {@code d}; true when all of it is written and its source may be read again. */
-        private boolean flush(Direction d, SocketChannel to) throws IOException {
-            if (d.pending == null) {
-                return false;
-            }
-            to.write(d.pending);
-            if (d.pending.hasRemaining()) {
-                return false;
-            }
-            loop.giveBuffer(d.pending);
-            d.pending = null;
-            if (d.eof) {
-                shutOutput(to, d);
-                return false;
-            }
-            return true;
-        }
-
-        private void shutOutput(SocketChannel to, Direction d) throws IOException {
-            if (d.pending == null && !d.shut) {
-                d.shut = true;
-                Direction other = d == toPod ? toClient : toPod;
-                if (!other.done()) {
-                    to.shutdownOutput();
-                }
-                // else both directions are done and the close that follows sends the FIN
-            }
-        }
-
-        private void update() {
-            if (closed) {
-                return;
-            }
-            if (toPod.done() && toClient.done()) {
-                close(false);
-                return;
-            }
-            int c = 0;
-            int p;
-            if (!connected) {
-                p = SelectionKey.OP_CONNECT;
-            } else {
-                if (!toPod.eof && toPod.pending == null) {
-                    c |= SelectionKey.OP_READ;
-                }
-                p = 0;
-                if (!toClient.eof && toClient.pending == null) {
-                    p |= SelectionKey.OP_READ;
-                }
-                if (toPod.pending != null) {
-                    p |= SelectionKey.OP_WRITE;
-                }
-            }
-            if (toClient.pending != null) {
-                c |= SelectionKey.OP_WRITE;
-            }
-            if (c != clientOps) {
-                clientKey.interestOps(c);
-                clientOps = c;
-            }
-            if (p != podOps) {
-                podKey.interestOps(p);
-                podOps = p;
-            }
-        }
-
-        /** Closes both sides; {@code abort} resets them (SO_LINGER 0) instead of a normal close. */
-        void close(boolean abort) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            loop.pairs.remove(this);
-            loop.load.decrementAndGet();
-            forward.counters.active.decrement();
-            for (SocketChannel c : new SocketChannel[] {client, pod}) {
-                if (c == null) {
-                    continue;
-                }
-                if (abort && c.isOpen()) {
-                    try {
-                        c.setOption(StandardSocketOptions.SO_LINGER, 0);
-                    } catch (IOException | RuntimeException e) {
-                        // a plain close then
-                    }
-                }
-                closeQuietly(c);
-            }
-            for (Direction d : new Direction[] {toPod, toClient}) {
-                if (d.pending != null) {
-                    loop.giveBuffer(d.pending);
-                    d.pending = null;
-                }
-            }
-        }
-    }
-
-    /** A UDP host port: its listening socket and the flows of its clients. */
-    private final class UdpPort implements Handler {
-        final Forward forward;
-        final DatagramChannel listener;
-        final InetSocketAddress to;
-        final Map<SocketAddress, Flow> flows = new HashMap<>();
-
-        UdpPort(Forward forward, DatagramChannel listener, InetSocketAddress to) {
-            this.forward = forward;
-            this.listener = listener;
-            this.to = to;
-        }
-
-        @Override
-        public void ready(SelectionKey key) {
-            ByteBuffer buf = forward.loop.scratch;
-            for (int i = 0; i < 64; i++) {
-                buf.clear();
-                SocketAddress from;
-                try {
-                    from = listener.receive(buf);
-                } catch (IOException e) {
-                    return;
-                }
-                if (from == null) {
-                    return;
-                }
-                buf.flip();
-                Flow flow = flows.get(from);
-                if (flow == null) {
-                    flow = open(from);
-                    if (flow == null) {
-                        forward.counters.dropped.increment();
-                        continue;
-                    }
-                }
-                flow.lastActive = System.nanoTime();
-                forward.counters.bytesToPod.add(buf.remaining());
-                try {
-                    if (flow.channel.write(buf) == 0) {
-                        forward.counters.dropped.increment();
-                    }
-                } catch (IOException e) {
-                    // ECONNREFUSED from an earlier ICMP port unreachable: the pod is not listening
-                    forward.counters.dropped.increment();
-                }
-            }
-        }
-
-        private Flow open(SocketAddress client) {
-            if (flows.size() >= settings.udpFlowsPerPort()) {
-                return null;
-            }
-            DatagramChannel c = null;
-            try {
-                c = source.udp(forward.spec.podIsV6());
-                c.connect(to);
-                Flow f = new Flow(this, client, c);
-                c.register(forward.loop.selector, SelectionKey.OP_READ, f);
-                flows.put(client, f);
-                forward.counters.flowsCreated.increment();
-                forward.counters.flowsActive.increment();
-                return f;
-            } catch (IOException | RuntimeException e) {
-                closeQuietly(c);
-                return null;
-            }
-        }
-
-        void expire(long now) {
-            long idle = settings.udpIdleTimeout().toNanos();
-            for (Iterator<Flow> it = flows.values().iterator(); it.hasNext();) {
-                Flow f = it.next();
-                if (now - f.lastActive > idle) {
-                    it.remove();
-                    f.close();
-                    forward.counters.flowsExpired.increment();
-                }
-            }
-        }
-
-        void closeAll() {
-            closeQuietly(listener);
-            for (Flow f : flows.values()) {
-                f.close();
-            }
-            flows.clear();
-        }
-    }
-
-    /** One UDP client's flow: its socket connected to the pod. */
-    private final class Flow implements Handler {
-        final UdpPort port;
-        final SocketAddress client;
-        final DatagramChannel channel;
-        long lastActive = System.nanoTime();
-
-        Flow(UdpPort port, SocketAddress client, DatagramChannel channel) {
-            this.port = port;
-            this.client = client;
-            this.channel = channel;
-        }
-
-        @Override
-        public void ready(SelectionKey key) {
-            ByteBuffer buf = port.forward.loop.scratch;
-            for (int i = 0; i < 64; i++) {
-                buf.clear();
-                int n;
-                try {
-                    n = channel.read(buf);
-                } catch (PortUnreachableException e) {
-                    port.forward.counters.dropped.increment();
-                    continue;
-                } catch (IOException e) {
-                    return;
-                }
-                if (n <= 0) {
-                    return;
-                }
-                lastActive = System.nanoTime();
-                buf.flip();
-                port.forward.counters.bytesFromPod.add(n);
-                try {
-                    if (port.listener.send(buf, client) == 0) {
-                        port.forward.counters.dropped.increment();
-                    }
-                } catch (IOException e) {
-                    port.forward.counters.dropped.increment();
-                }
-            }
-        }
-
-        void close() {
-            closeQuietly(channel);
-            port.forward.counters.flowsActive.decrement();
         }
     }
 }

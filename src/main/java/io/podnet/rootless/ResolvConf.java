@@ -2,6 +2,7 @@ package io.podnet.rootless;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -9,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.Set;
 
 import io.podnet.dns.ResolvConfFile;
 import io.podnet.inet.IpAddresses;
+import io.podnet.sys.AtomicFile;
 
 /**
  * resolv.conf for the rootless netns: where to bind it in the private mount namespace, and what
@@ -159,5 +162,23 @@ public final class ResolvConf {
         kept.forEach(l -> sb.append(l).append('\n'));
         nameservers.forEach(n -> sb.append("nameserver ").append(n).append('\n'));
         return sb.toString();
+    }
+
+    /**
+     * Writes the rootless netns' resolv.conf from the host's current one (an unreadable host file
+     * counts as empty); left alone when it already says that.
+     */
+    static void writeFor(RootlessConfig config, Path target) throws IOException {
+        String host;
+        try {
+            host = Files.readString(Path.of(ETC_RESOLV_CONF), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            host = "";
+        }
+        byte[] content = render(host, List.of(config.dns()), config.ipv6()).getBytes(StandardCharsets.UTF_8);
+        if (Files.exists(target) && Arrays.equals(Files.readAllBytes(target), content)) {
+            return;
+        }
+        AtomicFile.write(target, content);
     }
 }

@@ -2,33 +2,26 @@ package io.podnet.rootless;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 
-import io.podnet.netlink.Link;
-import io.podnet.netlink.Route;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
-import io.podnet.netns.NetnsException;
 import io.podnet.netns.NetnsManager;
-import io.podnet.netns.NetnsThreads;
 import io.podnet.sys.AtomicFile;
-import io.podnet.sys.Sys;
-import io.podnet.sys.SyscallException;
+import io.podnet.sys.FileLock;
 
 /**
- * The shared rootless network namespace of one configuration, its egress helper and its
- * private mount namespace (the seed's GetRootlessNetNs, Do and Cleanup, with Podman 5's
- * improvements).
+ * The shared rootless network namespace of one configuration, and its lifecycle: created or
+ * adopted, kept healthy, removed (the seed's GetRootlessNetNs, Do and Cleanup, with Podman 5's
+ * improvements). Its parts: the helper's supervision ({@link HelperSupervisor}), the route out
+ * ({@link EgressRouting}), resolv.conf ({@link ResolvConf}), work inside a private mount
+ * namespace ({@link PrivateMountNamespace}) and the removal of its dir ({@link RootlessDirRemoval}).
  *
  * <p>Everything lives in {@code <runDir>/rootless-<config id>/}:
  * <ul>
@@ -70,15 +63,14 @@ public final class RootlessNetns implements AutoCloseable {
     }
 
     static final String NETNS_NAME = "netns";
-    private static final ThreadLocal<Boolean> INSIDE = new ThreadLocal<>();
 
     private final Path runDir;
     private final RootlessConfig config;
     private final Path hostNetns;
     private final Path dir;
     private final Path netnsPath;
-    private final DirLock lock;
-    private final HelperProcess helper;
+    private final Path lockFile;
+    private final HelperSupervisor helper;
 
     private Netns netns;
     private RtnlClient rtnl;
@@ -100,8 +92,8 @@ public final class RootlessNetns implements AutoCloseable {
         this.hostNetns = hostNetns == null ? null : hostNetns.toAbsolutePath().normalize();
         this.dir = this.runDir.resolve("rootless-" + config.id());
         this.netnsPath = dir.resolve(NETNS_NAME);
-        this.lock = new DirLock(this.runDir.resolve("rootless-" + config.id() + ".lock"));
-        this.helper = new HelperProcess(config, dir, netnsPath, this.hostNetns, helperBinary);
+        this.lockFile = this.runDir.resolve("rootless-" + config.id() + ".lock");
+        this.helper = new HelperSupervisor(config, dir, netnsPath, this.hostNetns, helperBinary);
     }
 
     public RootlessConfig config() {
@@ -140,7 +132,7 @@ public final class RootlessNetns implements AutoCloseable {
      */
     public Netns netns() {
         refuseInside();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             if (netns == null || !exists()) {
                 checkCallerThread();
                 ensureLocked(true);
@@ -161,7 +153,7 @@ public final class RootlessNetns implements AutoCloseable {
      */
     public State ensure() {
         checkCallerThread();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             return ensureLocked(true);
         }
     }
@@ -175,7 +167,7 @@ public final class RootlessNetns implements AutoCloseable {
      */
     public State ensureHelper() {
         checkCallerThread();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             return ensureLocked(false);
         }
     }
@@ -196,10 +188,10 @@ public final class RootlessNetns implements AutoCloseable {
             if (rtnl == null) {
                 rtnl = netns.run(RtnlClient::open);
             }
-            writeResolvConf();
+            ResolvConf.writeFor(config, resolvConfPath());
             Files.createDirectories(dir.resolve("run"));
-            boolean restarted = ensureHelperProcess(created);
-            ensureRouting();
+            boolean restarted = helper.ensureRunning(rtnl, created);
+            EgressRouting.ensure(config, netns, rtnl, netnsPath, helper::logTail);
             if (created || restarted) {
                 LOG.infof("%s: %s %s (pid %s)", this, created ? "created with" : "restarted", config.helper().binary(),
                         helper.runningPid().isPresent() ? Integer.toString(helper.runningPid().getAsInt()) : "?");
@@ -241,199 +233,28 @@ public final class RootlessNetns implements AutoCloseable {
         }
     }
 
-    private boolean ensureHelperProcess(boolean created) {
-        OptionalInt pid = helper.runningPid();
-        boolean tap = rtnl.link(RootlessConfig.TAP).isPresent();
-        if (pid.isPresent() && tap && !created) {
-            return false;
-        }
-        if (pid.isPresent()) {
-            HelperProcess.stop(pid.getAsInt());
-        }
-        if (tap) {
-            // a tap0 whose helper is gone (slirp4netns killed while its tap fd lives in a child)
-            rtnl.deleteLink(RootlessConfig.TAP);
-        }
-        helper.start();
-        return true;
-    }
-
-    private void ensureRouting() {
-        Link lo = rtnl.link("lo").orElseThrow(() -> new RootlessException(RootlessException.NETNS_FAILED, "no lo in " + netnsPath));
-        if (!lo.isUp()) {
-            rtnl.setUp(lo.index());
-        }
-        Link tap = rtnl.link(RootlessConfig.TAP).orElseThrow(() -> new RootlessException(RootlessException.HELPER_FAILED,
-                config.helper().binary() + " is running but there is no " + RootlessConfig.TAP + " in " + netnsPath
-                        + "; log: " + helper.logTail()));
-        if (!tap.isUp()) {
-            rtnl.setUp(tap.index());
-        }
-        rtnl.replaceRoute(Route.defaultVia(config.gateway(), tap.index()));
-        netns.run(() -> {
-            writeSysctl("/proc/sys/net/ipv4/ip_forward");
-            if (config.ipv6()) {
-                writeSysctl("/proc/sys/net/ipv6/conf/all/forwarding");
-            }
-            return null;
-        });
-    }
-
-    private static void writeSysctl(String path) {
-        // /proc/sys/net is the namespace of the thread that opens it: this runs inside
-        try {
-            Files.writeString(Path.of(path), "1\n");
-        } catch (IOException e) {
-            throw new RootlessException(RootlessException.NETNS_FAILED, "cannot write 1 to " + path + ": " + e.getMessage(), e);
-        }
-    }
-
-    private void writeResolvConf() throws IOException {
-        String host;
-        try {
-            host = Files.readString(Path.of(ResolvConf.ETC_RESOLV_CONF), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            host = "";
-        }
-        byte[] content = ResolvConf.render(host, List.of(config.dns()), config.ipv6()).getBytes(StandardCharsets.UTF_8);
-        Path target = resolvConfPath();
-        if (Files.exists(target) && java.util.Arrays.equals(Files.readAllBytes(target), content)) {
-            return;
-        }
-        AtomicFile.write(target, content);
-    }
-
     // ------------------------------------------------------------------ work inside
 
     /**
      * Runs {@code work} inside the rootless netns, in a private mount namespace where /run is
      * the rootless dir's {@code run/} and /etc/resolv.conf shows the rootless netns'
-     * resolv.conf, as the seed's Do(). Creates the rootless netns on first use.
-     *
-     * <p>The work runs on a new platform thread used for nothing else: it joins the rootless
-     * netns, unshares its mount namespace (CLONE_NEWNS with CLONE_FS), turns every mount into a
-     * slave (not private: mounts made in the host later, such as new netns files, still show
-     * up; podman #25994), binds /run/systemd, /run/netns and the agent's run dir (when they are
-     * under /run) into {@code run/}, binds resolv.conf over the path /etc/resolv.conf resolves to
-     * ({@link ResolvConf#bindTarget}), with a tmpfs over /run/systemd/resolve when it leads there
-     * (podman #10929), and binds {@code run/} over /run. A mount namespace cannot be left
-     * reliably, so the thread ends with the work. The lock is held meanwhile, so the rootless
-     * netns cannot be removed under the work.
+     * resolv.conf ({@link PrivateMountNamespace}), on a fresh thread that ends with the work.
+     * Creates the rootless netns on first use. The lock is held meanwhile, so the rootless netns
+     * cannot be removed under the work.
      *
      * <p>The work must not start threads (they would inherit both namespaces) nor call this
      * object; it may fork processes, which see the same namespaces.
      */
     public <T> T runInside(Callable<T> work) {
         refuseInside();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             if (netns == null || !exists()) {
                 checkCallerThread();
                 ensureLocked(true);
             }
-            MountPlan plan = mountPlan();
-            return runOnFreshThread(plan, work);
+            PrivateMountNamespace.Plan plan = PrivateMountNamespace.plan(runDir, dir.resolve("run"), resolvConfPath());
+            return PrivateMountNamespace.run(netns.fd().fd(), netnsPath.toString(), plan, work);
         }
-    }
-
-    /** The mounts of {@link #runInside}, worked out in the agent's own mount namespace. */
-    record MountPlan(List<Path> keep, String resolvTarget, Path runDir, Path resolvConf) {
-    }
-
-    private MountPlan mountPlan() {
-        List<Path> keep = new ArrayList<>();
-        for (Path p : List.of(Path.of("/run/systemd"), Path.of("/run/netns"), runDir)) {
-            if (p.startsWith("/run") && !p.equals(Path.of("/run")) && Files.isDirectory(p) && !keep.contains(p)) {
-                keep.add(p);
-            }
-        }
-        String target;
-        try {
-            target = ResolvConf.bindTarget(Path.of("/"), ResolvConf.ETC_RESOLV_CONF);
-        } catch (IOException e) {
-            throw new RootlessException(RootlessException.NETNS_FAILED, "cannot find where to bind resolv.conf: " + e.getMessage(), e);
-        }
-        return new MountPlan(keep, target, dir.resolve("run"), resolvConfPath());
-    }
-
-    private <T> T runOnFreshThread(MountPlan plan, Callable<T> work) {
-        int fd = netns.fd().fd();
-        Object[] result = new Object[1];
-        Throwable[] failure = new Throwable[1];
-        Thread t = new Thread(() -> {
-            INSIDE.set(true);
-            try {
-                Sys.setns(fd, Sys.CLONE_NEWNET);
-                try {
-                    Sys.unshare(Sys.CLONE_NEWNS | Sys.CLONE_FS);
-                    applyMounts(plan);
-                } catch (SyscallException | IOException e) {
-                    throw new RootlessException(RootlessException.NETNS_FAILED,
-                            "cannot prepare the private mount namespace of " + netnsPath + ": " + e.getMessage(), e);
-                }
-                result[0] = work.call();
-            } catch (Throwable e) {
-                failure[0] = e;
-            }
-            // the thread ends here, with its namespaces: it is never reused
-        }, "podnet-rootless-inside");
-        t.setDaemon(true);
-        t.start();
-        boolean interrupted = false;
-        while (true) {
-            try {
-                t.join();
-                break;
-            } catch (InterruptedException e) {
-                // the work is changing the kernel: wait for it, then pass the interrupt on
-                interrupted = true;
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        Throwable e = failure[0];
-        if (e == null) {
-            @SuppressWarnings("unchecked")
-            T value = (T) result[0];
-            return value;
-        }
-        if (e instanceof RuntimeException re) {
-            throw re;
-        }
-        if (e instanceof Error err) {
-            throw err;
-        }
-        throw new NetnsException(e.getMessage(), e);
-    }
-
-    private static void applyMounts(MountPlan plan) throws IOException {
-        // slave, not private: mounts the host makes later (new netns files) still propagate in,
-        // and nothing made here propagates out (podman #25994)
-        Sys.mount("none", "/", null, Sys.MS_SLAVE | Sys.MS_REC, null);
-        Path newRun = plan.runDir();
-        for (Path keep : plan.keep()) {
-            Path target = newRun.resolve(Path.of("/run").relativize(keep).toString());
-            Files.createDirectories(target);
-            Sys.mount(keep.toString(), target.toString(), "none", Sys.MS_BIND | Sys.MS_REC, null);
-        }
-        String resolv = plan.resolvTarget();
-        String bindOnto = resolv;
-        if (resolv.startsWith("/run/systemd/resolve/")) {
-            // systemd-resolved replaces its stub file; a bind over it would vanish (podman #10929)
-            Path rsr = newRun.resolve("systemd/resolve");
-            Files.createDirectories(rsr);
-            Sys.mount("tmpfs", rsr.toString(), "tmpfs", Sys.MS_NOEXEC | Sys.MS_NOSUID | Sys.MS_NODEV, "mode=0755");
-        }
-        if (resolv.startsWith("/run/")) {
-            Path inNewRun = newRun.resolve(resolv.substring("/run/".length()));
-            Files.createDirectories(inNewRun.getParent());
-            if (!Files.exists(inNewRun, LinkOption.NOFOLLOW_LINKS)) {
-                Files.createFile(inNewRun);
-            }
-            bindOnto = inNewRun.toString();
-        }
-        Sys.mount(plan.resolvConf().toString(), bindOnto, "none", Sys.MS_BIND, null);
-        Sys.mount(newRun.toString(), "/run", "none", Sys.MS_BIND | Sys.MS_REC, null);
     }
 
     // ------------------------------------------------------------------ cleanup
@@ -453,7 +274,7 @@ public final class RootlessNetns implements AutoCloseable {
             return false;
         }
         checkCallerThread();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             removeLocked();
             return true;
         }
@@ -470,8 +291,7 @@ public final class RootlessNetns implements AutoCloseable {
         closeHandles();
         if (Files.exists(dir, LinkOption.NOFOLLOW_LINKS)) {
             try {
-                Mounts.unmountAll(dir);
-                deleteTree(dir);
+                RootlessDirRemoval.remove(dir);
             } catch (IOException | RuntimeException e) {
                 RuntimeException r = new RootlessException(RootlessException.NETNS_FAILED,
                         "cannot remove " + dir + ": " + e.getMessage(), e);
@@ -484,26 +304,6 @@ public final class RootlessNetns implements AutoCloseable {
         if (failure != null) {
             throw failure;
         }
-    }
-
-    /** Removes a tree without following links or crossing into mounts (there are none left). */
-    private static void deleteTree(Path root) throws IOException {
-        Files.walkFileTree(root, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 
     private void closeHandles() {
@@ -521,8 +321,17 @@ public final class RootlessNetns implements AutoCloseable {
     @Override
     public void close() {
         refuseInside();
-        try (DirLock.Held h = lock.acquire()) {
+        try (FileLock.Held h = lock()) {
             closeHandles();
+        }
+    }
+
+    /** Two agents or two threads never work on the same rootless netns at once. */
+    private FileLock.Held lock() {
+        try {
+            return FileLock.acquire(lockFile);
+        } catch (IOException e) {
+            throw new RootlessException(RootlessException.NETNS_FAILED, "cannot lock " + lockFile + ": " + e.getMessage(), e);
         }
     }
 
@@ -551,7 +360,7 @@ public final class RootlessNetns implements AutoCloseable {
      * calling back into this object from there would wait for ever, so it is refused.
      */
     private static void refuseInside() {
-        if (Boolean.TRUE.equals(INSIDE.get())) {
+        if (PrivateMountNamespace.onInsideThread()) {
             throw new IllegalStateException("the rootless netns cannot be used from work running inside it (runInside)");
         }
     }

@@ -5,18 +5,37 @@
  *
  * <h2>Parts</h2>
  * <ul>
+ * <li>{@link io.podnet.rootless.RootlessNetwork}: the one API the engine uses: the rootless netns
+ * and the forwarder of its pods' ports, kept in step ({@code Ensured} says when what the engine
+ * built inside must be built again).</li>
  * <li>{@link io.podnet.rootless.RootlessNetns}: the namespace under
- * {@code <runDir>/rootless-<config id>/}, its supervised helper, its resolv.conf, its route to
- * the outside, {@code runInside} (a private mount namespace, as the seed's
- * Do()) and {@code cleanupIfUnused}.</li>
+ * {@code <runDir>/rootless-<config id>/} and its lifecycle (create or adopt, keep healthy,
+ * remove) under a {@link io.podnet.sys.FileLock}. Its jobs, package-private:
+ * {@code HelperSupervisor} (start, restart, stop the helper), {@code EgressRouting} (lo, tap0,
+ * default route, forwarding sysctls inside), {@code PrivateMountNamespace} (runInside: /run and
+ * resolv.conf as the seed's Do()), {@code RootlessDirRemoval} (mounts, then the tree; with
+ * {@code Mounts}, the mountinfo reader).</li>
+ * <li>The helpers: {@link io.podnet.rootless.Helper} is the configured choice; its
+ * {@code EgressHelper} ({@code Pasta}, {@code Slirp4netns}) owns the command line, the start and
+ * the ready signal; {@code HelperLaunch} (the dir, pid file and log a start uses),
+ * {@code HelperPidFile} (the pid file and whether a pid is really the helper), {@code Reaper}
+ * (stopping and reaping), {@code Binaries} (PATH lookup, --help probing).</li>
  * <li>{@link io.podnet.rootless.RootlessConfig}: helper, cidr, MTU, IPv6, host loopback; its hash
  * names the rootless dir.</li>
- * <li>{@link io.podnet.rootless.PortForwarder} with {@link io.podnet.rootless.ForwardSpec}: host
- * ports in the host namespace to pods, connected from inside the rootless netns.</li>
+ * <li>{@link io.podnet.rootless.PortForwarder} with {@link io.podnet.rootless.ForwardSpec} (an
+ * owner, an {@link io.podnet.inet.PortMapping} and the pod's address): host ports in the host
+ * namespace to pods, connected from inside the rootless netns. Its parts, package-private:
+ * {@code ForwardTable} (which forwards exist, the host-port rule), {@code Forward} (one forward's
+ * listeners and flows), {@code Listeners} (binding in the host namespace),
+ * {@code SelectorLoop} with its {@code BufferPool} (one selector thread), {@code TcpRelay} and
+ * {@code UdpRelay} (the data paths), {@code SocketSource} (sockets made in the rootless netns),
+ * {@code LiveCounters} (what {@link io.podnet.rootless.ForwardCounters} are read from).</li>
  * <li>{@link io.podnet.rootless.ResolvConf}: where to bind resolv.conf, and what it says.</li>
  * </ul>
  *
  * <h2>How the engine calls it</h2>
+ * Through {@link io.podnet.rootless.RootlessNetwork}, which does the forwarder steps below
+ * itself; the steps are what it does, in terms of the two classes it joins.
  * All lifecycle calls ({@code ensure}, {@code ensureHelper}, {@code cleanupIfUnused}, and the
  * first {@code runInside}/{@code netns} that creates the namespace) start or
  * stop processes: call them from an agent thread, never from work running inside a namespace.

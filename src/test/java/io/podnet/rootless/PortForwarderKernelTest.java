@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
+import io.podnet.inet.Protocol;
 import io.podnet.netlink.Link;
 import io.podnet.netlink.LinkOptions;
 import io.podnet.netlink.Route;
@@ -266,7 +267,7 @@ class PortForwarderKernelTest {
         try (EchoServers second = EchoServers.openIn(pod, POD_IP, servers.port() + 1)) {
             int base = forwarder.start(ForwardSpec.tcp("probe", LOOPBACK, 0, POD_IP, 1)).get(0).getPort();
             forwarder.stopOwner("probe");
-            ForwardSpec range = new ForwardSpec("pod-a", ForwardSpec.Protocol.TCP, LOOPBACK, base, POD_IP, servers.port(), 2);
+            ForwardSpec range = new ForwardSpec("pod-a", Protocol.TCP, LOOPBACK, base, POD_IP, servers.port(), 2);
             List<InetSocketAddress> bound = forwarder.start(range);
             assertThat(bound).extracting(InetSocketAddress::getPort).containsExactly(base, base + 1);
             assertThat(exchange(base, "a".getBytes())).isEqualTo(expectedEcho("a".getBytes()));

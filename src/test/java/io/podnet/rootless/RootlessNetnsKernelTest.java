@@ -137,7 +137,7 @@ class RootlessNetnsKernelTest {
         assertThat(ns).isEqualTo(runDir.resolve("rootless-" + r.config().id()).resolve("netns"));
         assertThat(NetnsManager.isNsfs(ns)).isTrue();
         int pid = r.helperPid().orElseThrow();
-        assertThat(HelperProcess.isHelper(pid, helper, ns)).isTrue();
+        assertThat(HelperPidFile.isHelper(pid, helper, ns)).isTrue();
         // in a session and process group of its own, so a signal to the agent's group spares it
         String stat = Files.readString(Path.of("/proc", "" + pid, "stat"));
         String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -168,7 +168,7 @@ class RootlessNetnsKernelTest {
         assertThat(NetnsManager.isNsfs(ns)).isTrue();
 
         assertThat(r.cleanupIfUnused(0)).isTrue();
-        assertThat(HelperProcess.alive(pid)).isFalse();
+        assertThat(HelperPidFile.alive(pid)).isFalse();
         assertThat(processesNaming(ns)).isEmpty();
         assertThat(r.dir()).doesNotExist();
         assertThat(Mounts.atOrBelow(runDir)).isEmpty();
@@ -203,10 +203,10 @@ class RootlessNetnsKernelTest {
         assertThat(r.ensureHelper()).isEqualTo(RootlessNetns.State.RUNNING);
 
         Sys.kill(pid, Sys.SIGKILL);
-        for (int i = 0; i < 300 && HelperProcess.alive(pid); i++) {
+        for (int i = 0; i < 300 && HelperPidFile.alive(pid); i++) {
             Thread.sleep(10);
         }
-        assertThat(HelperProcess.alive(pid)).isFalse();
+        assertThat(HelperPidFile.alive(pid)).isFalse();
         assertThat(r.helperPid()).isEmpty();
 
         assertThat(r.ensureHelper()).isEqualTo(RootlessNetns.State.RESTARTED);
@@ -226,7 +226,7 @@ class RootlessNetnsKernelTest {
         RootlessNetns r = rootless(RootlessConfig.defaults().withHostLoopback(true));
         Files.createDirectories(r.dir());
         Files.writeString(r.netnsPath(), "left by a crash");
-        Files.writeString(r.dir().resolve(HelperProcess.PID_FILE), "999999999\n");
+        Files.writeString(r.dir().resolve(HelperPidFile.NAME), "999999999\n");
         assertThat(NetnsManager.isNsfs(r.netnsPath())).isFalse();
 
         assertThat(r.ensureHelper()).isEqualTo(RootlessNetns.State.CREATED);

@@ -1,10 +1,10 @@
 package io.podnet.engine.uplink;
 
 import io.podnet.engine.apply.Bridges;
+import io.podnet.engine.plan.PodState;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -12,16 +12,12 @@ import org.jboss.logging.Logger;
 
 import io.podnet.firewall.NetworkRules;
 import io.podnet.firewall.NftFirewall;
-import io.podnet.inet.IpAddresses;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
 import io.podnet.inet.PortMapping;
 import io.podnet.rootless.ForwardCounters;
-import io.podnet.rootless.ForwardException;
-import io.podnet.rootless.ForwardSpec;
-import io.podnet.rootless.PortForwarder;
 import io.podnet.rootless.RootlessConfig;
-import io.podnet.rootless.RootlessNetns;
+import io.podnet.rootless.RootlessNetwork;
 
 /**
  * What rootless pods share: the rootless netns with its egress helper, a netlink socket and the
@@ -32,18 +28,14 @@ import io.podnet.rootless.RootlessNetns;
 public final class RootlessSide implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RootlessSide.class);
 
-    private final RootlessNetns netns;
-    private final Path hostNetns;
+    private final RootlessNetwork network;
     private final Path stateDir;
     private RtnlClient rtnl;
     private Bridges bridges;
     private NftFirewall firewall;
-    private PortForwarder forwarder;
-    private long helperRestarts;
 
     public RootlessSide(Path runDir, Path stateDir, RootlessConfig config, Path hostNetns) {
-        this.netns = new RootlessNetns(runDir, config, hostNetns);
-        this.hostNetns = hostNetns;
+        this.network = new RootlessNetwork(runDir, config, hostNetns);
         this.stateDir = stateDir;
     }
 
@@ -54,13 +46,12 @@ public final class RootlessSide implements AutoCloseable {
      * @param podsExist whether rootless pods were built before (so a recreation is a repair)
      */
     public synchronized void ensure(boolean podsExist, Consumer<String> repaired) {
-        RootlessNetns.State state = netns.ensure();
-        if (state == RootlessNetns.State.RESTARTED) {
-            helperRestarts++;
+        RootlessNetwork.Ensured done = network.ensure();
+        if (done.helperRestarted()) {
             repaired.accept("rootless-helper");
         }
-        if (state == RootlessNetns.State.CREATED || rtnl == null) {
-            if (state == RootlessNetns.State.CREATED && podsExist) {
+        if (done.netnsCreated() || rtnl == null) {
+            if (done.netnsCreated() && podsExist) {
                 repaired.accept("rootless-netns");
             }
             reopen();
@@ -69,26 +60,21 @@ public final class RootlessSide implements AutoCloseable {
 
     /** The periodic check: a dead helper is started again. */
     public synchronized void ensureHelper(Consumer<String> repaired) {
-        if (!netns.exists()) {
-            return;
-        }
-        RootlessNetns.State state = netns.ensureHelper();
-        if (state == RootlessNetns.State.RESTARTED) {
-            helperRestarts++;
+        RootlessNetwork.Ensured done = network.ensureIfPresent();
+        if (done.helperRestarted()) {
             repaired.accept("rootless-helper");
-        } else if (state == RootlessNetns.State.CREATED) {
+        } else if (done.netnsCreated()) {
             reopen();
         }
     }
 
-    /** Everything on top of the namespace, opened afresh (after it was created anew). */
+    /** Everything the engine keeps on top of the namespace, opened afresh (after it was created anew). */
     private void reopen() {
         closeOnTop();
-        Netns ns = netns.netns();
+        Netns ns = network.netns();
         rtnl = ns.run(RtnlClient::open);
         bridges = new Bridges(rtnl, stateDir.resolve("rootless"));
-        firewall = NftFirewall.open(netns.netnsPath());
-        forwarder = new PortForwarder(hostNetns, netns.netnsPath(), PortForwarder.Settings.defaults());
+        firewall = NftFirewall.open(network.netnsPath());
     }
 
     public RtnlClient client() {
@@ -109,67 +95,38 @@ public final class RootlessSide implements AutoCloseable {
      * space and is refused earlier). Keeps forwards that are already right, so open connections
      * survive a resync; the pod's new address (its first network changed) replaces the old.
      */
-    synchronized void forward(String podId, List<PortMapping> ports, InetAddress podIp) {
-        List<ForwardSpec> wanted = new ArrayList<>();
-        for (PortMapping m : ports) {
-            if (podIp == null || (m.hostIp() != null && IpAddresses.isV4(m.hostIp()) != IpAddresses.isV4(podIp))) {
-                continue;
-            }
-            ForwardSpec.Protocol protocol = switch (m.protocol()) {
-                case TCP -> ForwardSpec.Protocol.TCP;
-                case UDP -> ForwardSpec.Protocol.UDP;
-                // RequestValidator refuses it first; never forward it as something else
-                case SCTP -> throw new ForwardException(ForwardException.FORWARD_FAILED,
-                        "sctp host port " + m.hostPort() + " cannot be forwarded in user space", null);
-            };
-            wanted.add(new ForwardSpec(podId, protocol, m.hostIp(), m.hostPort(), podIp, m.containerPort(), m.range()));
-        }
-        for (ForwardSpec active : forwarder.active()) {
-            if (active.owner().equals(podId) && !wanted.contains(active)) {
-                forwarder.stop(active);
-            }
-        }
-        for (ForwardSpec spec : wanted) {
-            if (forwarder.bound(spec).isEmpty()) {
-                forwarder.start(spec);
-            }
-        }
+    void forward(String podId, List<PortMapping> ports, InetAddress podIp) {
+        network.forward(podId, ports, podIp);
     }
 
-    public synchronized void stopForwards(String podId) {
-        if (forwarder != null) {
-            forwarder.stopOwner(podId);
-        }
+    public void stopForwards(String podId) {
+        network.stopForwards(podId);
     }
 
     /** Removes the rootless netns, its helper and its directory when no rootless pod is left. */
     public synchronized boolean cleanupIfUnused(int users) {
-        if (users > 0 || (rtnl == null && !netns.exists())) {
+        if (users > 0 || (rtnl == null && !network.exists())) {
             return false;
         }
         closeOnTop();
-        boolean removed = netns.cleanupIfUnused(0);
+        boolean removed = network.cleanupIfUnused(0);
         LOG.infof("the last rootless PodNetwork is gone: the rootless netns and its helper were removed");
         return removed;
     }
 
-    public synchronized long helperRestarts() {
-        return helperRestarts;
+    public long helperRestarts() {
+        return network.helperRestarts();
     }
 
-    public synchronized boolean helperUp() {
-        return netns.exists() && netns.helperPid().isPresent();
+    public boolean helperUp() {
+        return network.helperUp();
     }
 
-    public synchronized ForwardCounters counters() {
-        return forwarder == null ? null : forwarder.counters();
+    public ForwardCounters counters() {
+        return network.counters();
     }
 
     private void closeOnTop() {
-        if (forwarder != null) {
-            forwarder.close();
-            forwarder = null;
-        }
         if (firewall != null) {
             firewall.close();
             firewall = null;
@@ -184,6 +141,6 @@ public final class RootlessSide implements AutoCloseable {
     @Override
     public synchronized void close() {
         closeOnTop();
-        netns.close();
+        network.close();
     }
 }

@@ -1,0 +1,373 @@
+package io.podnet.rootless;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * TCP forwarding: accepts on host ports, connects to the pod from inside the rootless netns, and
+ * copies both directions of each connection pair, non-blocking, with back-pressure and
+ * half-close (see {@link PortForwarder} for the behaviour).
+ */
+final class TcpRelay {
+    private final SocketSource source;
+    private final long connectTimeoutNanos;
+    private final SelectorLoop[] loops;
+    private final AtomicInteger nextPairLoop = new AtomicInteger();
+
+    TcpRelay(SocketSource source, Duration connectTimeout, SelectorLoop[] loops) {
+        this.source = source;
+        this.connectTimeoutNanos = connectTimeout.toNanos();
+        this.loops = loops;
+    }
+
+    /** The handler of a forward's listening socket that goes to {@code to}. */
+    SelectorHandler listener(Forward forward, ServerSocketChannel server, InetSocketAddress to) {
+        return new Listener(forward, server, to);
+    }
+
+    /**
+     * Where a new connection goes: the accepting loop, unless another has at least two fewer
+     * connections. Handing a connection over costs a wake-up of the other thread, which short
+     * connections do not repay; long ones (bulk streams) still spread over the threads.
+     */
+    private SelectorLoop chooseLoop(SelectorLoop accepting) {
+        SelectorLoop best = accepting;
+        int bestLoad = accepting.load.get() - 1;
+        int start = Math.floorMod(nextPairLoop.getAndIncrement(), loops.length);
+        for (int i = 0; i < loops.length; i++) {
+            SelectorLoop l = loops[(start + i) % loops.length];
+            if (l != accepting && l.load.get() < bestLoad) {
+                best = l;
+                bestLoad = l.load.get();
+            }
+        }
+        return best;
+    }
+
+    private final class Listener implements SelectorHandler {
+        final Forward forward;
+        final ServerSocketChannel server;
+        final InetSocketAddress to;
+
+        Listener(Forward forward, ServerSocketChannel server, InetSocketAddress to) {
+            this.forward = forward;
+            this.server = server;
+            this.to = to;
+        }
+
+        @Override
+        public void ready(SelectionKey key) {
+            for (int i = 0; i < 64; i++) {
+                SocketChannel client;
+                try {
+                    client = server.accept();
+                } catch (IOException e) {
+                    return; // EMFILE and the like: the connection waits in the backlog
+                }
+                if (client == null) {
+                    return;
+                }
+                forward.counters.accepted.increment();
+                SelectorLoop target = chooseLoop(forward.loop);
+                target.load.incrementAndGet();
+                if (target == forward.loop) {
+                    new Pair(forward, client, to, target).begin();
+                } else {
+                    target.execute(() -> new Pair(forward, client, to, target).begin());
+                }
+            }
+        }
+    }
+
+    /**
+     * One direction of a TCP connection. Its reads start at {@link BufferPool#MIN_READ} bytes and double
+     * with each read its destination takes whole, up to the buffer size: bulk streams move large
+     * chunks (fewer system calls and wake-ups per byte), while a direction whose destination is
+     * slow reads small chunks again, so what it must keep stays small.
+     */
+    private static final class Direction {
+        int readLimit = BufferPool.MIN_READ;
+        ByteBuffer pending;
+        boolean eof;
+        boolean shut;
+
+        boolean done() {
+            return eof && pending == null && shut;
+        }
+    }
+
+    /** A client connection and its connection to the pod, on one loop. */
+    private final class Pair implements SelectorLoop.Resident {
+        final Forward forward;
+        final SelectorLoop loop;
+        final SocketChannel client;
+        final InetSocketAddress to;
+        SocketChannel pod;
+        SelectionKey clientKey;
+        SelectionKey podKey;
+        final Direction toPod = new Direction();
+        final Direction toClient = new Direction();
+        boolean connected;
+        boolean closed;
+        int clientOps = -1;
+        int podOps = -1;
+        long started = System.nanoTime();
+
+        final SelectorHandler clientSide = new Side(true);
+        final SelectorHandler podSide = new Side(false);
+
+        /** One socket of the pair; a failure on either closes both. */
+        private final class Side implements SelectorHandler {
+            private final boolean client;
+
+            Side(boolean client) {
+                this.client = client;
+            }
+
+            @Override
+            public void ready(SelectionKey key) {
+                if (client) {
+                    onClient(key);
+                } else {
+                    onPod(key);
+                }
+            }
+
+            @Override
+            public void failed(SelectionKey key) {
+                close(true);
+            }
+        }
+
+        Pair(Forward forward, SocketChannel client, InetSocketAddress to, SelectorLoop loop) {
+            this.forward = forward;
+            this.loop = loop;
+            this.client = client;
+            this.to = to;
+        }
+
+        @Override
+        public Forward forward() {
+            return forward;
+        }
+
+        /** On the pair's loop thread. */
+        void begin() {
+            loop.addConnection(this);
+            forward.counters.active.increment();
+            if (forward.closed) {
+                close(true);
+                return;
+            }
+            try {
+                client.configureBlocking(false);
+                client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                clientKey = client.register(loop.selector, 0, clientSide);
+                pod = source.tcp(forward.spec.podIsV6());
+                // on loopback and bridges the handshake is usually done before connect returns
+                connected = pod.connect(to) || pod.finishConnect();
+                podKey = pod.register(loop.selector, 0, podSide);
+                if (connected) {
+                    // a client that speaks first has usually spoken by now: save a select round
+                    transfer(client, pod, toPod, forward.counters.bytesToPod);
+                }
+                update();
+            } catch (IOException | RuntimeException e) {
+                forward.counters.connectFailures.increment();
+                close(true);
+            }
+        }
+
+        /** The pod side must connect within the connect timeout. */
+        @Override
+        public void sweep(long now) {
+            if (!connected && !closed && now - started > connectTimeoutNanos) {
+                forward.counters.connectFailures.increment();
+                close(true);
+            }
+        }
+
+        private void onPod(SelectionKey key) {
+            try {
+                if (!connected) {
+                    if (key.isConnectable()) {
+                        pod.finishConnect();
+                        connected = true;
+                    }
+                    update();
+                    return;
+                }
+                if (key.isWritable() && flush(toPod, pod)) {
+                    // room again: move on what the client has sent meanwhile, before the
+                    // interests are switched back (no select round, no epoll_ctl while the pod is the bottleneck)
+                    transfer(client, pod, toPod, forward.counters.bytesToPod);
+                }
+                if (key.isReadable()) {
+                    transfer(pod, client, toClient, forward.counters.bytesFromPod);
+                }
+                update();
+            } catch (IOException e) {
+                if (!connected) {
+                    forward.counters.connectFailures.increment();
+                }
+                close(true);
+            }
+        }
+
+        private void onClient(SelectionKey key) {
+            try {
+                if (key.isWritable() && flush(toClient, client)) {
+                    transfer(pod, client, toClient, forward.counters.bytesFromPod);
+                }
+                if (key.isReadable()) {
+                    transfer(client, pod, toPod, forward.counters.bytesToPod);
+                }
+                update();
+            } catch (IOException e) {
+                close(true);
+            }
+        }
+
+        /** Reads {@code from} and writes to {@code to} until there is nothing to read or {@code to} is full. */
+        private void transfer(SocketChannel from, SocketChannel to, Direction d, LongAdder bytes) throws IOException {
+            ByteBuffer buf = loop.buffers.scratch();
+            for (int round = 0; round < 8 && d.pending == null && !d.eof; round++) {
+                buf.clear().limit(Math.min(d.readLimit, buf.capacity()));
+                int n = from.read(buf);
+                if (n < 0) {
+                    d.eof = true;
+                    shutOutput(to, d);
+                    return;
+                }
+                if (n == 0) {
+                    return;
+                }
+                bytes.add(n);
+                buf.flip();
+                to.write(buf);
+                if (buf.hasRemaining()) {
+                    // the other side is full: keep the rest, stop reading this side until it is written
+                    ByteBuffer keep = loop.buffers.take(buf.remaining());
+                    keep.put(buf).flip();
+                    d.pending = keep;
+                    d.readLimit = BufferPool.MIN_READ;
+                    return;
+                }
+                if (n == buf.limit() && d.readLimit < buf.capacity()) {
+                    d.readLimit = Math.min(d.readLimit * 2, buf.capacity());
+                }
+                // read on until EAGAIN: an EOF right behind the data is seen now, not a select later
+            }
+        }
+
+        /** Writes what is kept for {@code d}; true when all of it is written and its source may be read again. */
+        private boolean flush(Direction d, SocketChannel to) throws IOException {
+            if (d.pending == null) {
+                return false;
+            }
+            to.write(d.pending);
+            if (d.pending.hasRemaining()) {
+                return false;
+            }
+            loop.buffers.give(d.pending);
+            d.pending = null;
+            if (d.eof) {
+                shutOutput(to, d);
+                return false;
+            }
+            return true;
+        }
+
+        private void shutOutput(SocketChannel to, Direction d) throws IOException {
+            if (d.pending == null && !d.shut) {
+                d.shut = true;
+                Direction other = d == toPod ? toClient : toPod;
+                if (!other.done()) {
+                    to.shutdownOutput();
+                }
+                // else both directions are done and the close that follows sends the FIN
+            }
+        }
+
+        private void update() {
+            if (closed) {
+                return;
+            }
+            if (toPod.done() && toClient.done()) {
+                close(false);
+                return;
+            }
+            int c = 0;
+            int p;
+            if (!connected) {
+                p = SelectionKey.OP_CONNECT;
+            } else {
+                if (!toPod.eof && toPod.pending == null) {
+                    c |= SelectionKey.OP_READ;
+                }
+                p = 0;
+                if (!toClient.eof && toClient.pending == null) {
+                    p |= SelectionKey.OP_READ;
+                }
+                if (toPod.pending != null) {
+                    p |= SelectionKey.OP_WRITE;
+                }
+            }
+            if (toClient.pending != null) {
+                c |= SelectionKey.OP_WRITE;
+            }
+            if (c != clientOps) {
+                clientKey.interestOps(c);
+                clientOps = c;
+            }
+            if (p != podOps) {
+                podKey.interestOps(p);
+                podOps = p;
+            }
+        }
+
+        /** Closes both sides normally: the forward is stopped, or the loop ends. */
+        @Override
+        public void close() {
+            close(false);
+        }
+
+        /** Closes both sides; {@code abort} resets them (SO_LINGER 0) instead of a normal close. */
+        void close(boolean abort) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            loop.removeConnection(this);
+            loop.load.decrementAndGet();
+            forward.counters.active.decrement();
+            for (SocketChannel c : new SocketChannel[] {client, pod}) {
+                if (c == null) {
+                    continue;
+                }
+                if (abort && c.isOpen()) {
+                    try {
+                        c.setOption(StandardSocketOptions.SO_LINGER, 0);
+                    } catch (IOException | RuntimeException e) {
+                        // a plain close then
+                    }
+                }
+                Channels.closeQuietly(c);
+            }
+            for (Direction d : new Direction[] {toPod, toClient}) {
+                if (d.pending != null) {
+                    loop.buffers.give(d.pending);
+                    d.pending = null;
+                }
+            }
+        }
+    }
+}
