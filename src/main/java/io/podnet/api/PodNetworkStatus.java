@@ -15,6 +15,10 @@ public class PodNetworkStatus {
     public static final String PENDING = "Pending";
     public static final String READY = "Ready";
     public static final String FAILED = "Failed";
+    /** The phase of the metrics while the agent tears a PodNetwork down; the status is not patched for it. */
+    public static final String TERMINATING = "Terminating";
+    /** Every phase, in the order the metrics list them. */
+    public static final java.util.List<String> PHASES = java.util.List.of(PENDING, READY, FAILED, TERMINATING);
 
     private Long observedGeneration;
 

@@ -1,21 +1,23 @@
 package io.podnet.engine;
 
+import io.podnet.sys.ReasonedException;
+
 /** A pod's networking could not be (fully) built: which stage, and a CamelCase reason for the condition. */
-public abstract class PodNetworkException extends RuntimeException {
+public abstract class PodNetworkException extends ReasonedException {
     private final Stage stage;
-    private final String reason;
 
     protected PodNetworkException(Stage stage, String reason, String message, Throwable cause) {
-        super(message, cause);
+        super(reason, message, cause);
         this.stage = stage;
-        this.reason = reason;
     }
 
     public Stage stage() {
         return stage;
     }
 
+    /** Declared here too, so that the operator reads it from the engine's API and never from sys. */
+    @Override
     public String reason() {
-        return reason;
+        return super.reason();
     }
 }

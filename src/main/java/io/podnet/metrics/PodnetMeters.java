@@ -1,6 +1,7 @@
 package io.podnet.metrics;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -11,7 +12,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.podnet.api.PodNetworkStatus;
 import io.podnet.engine.EngineObserver;
 import io.podnet.engine.PodMode;
 
@@ -22,9 +22,6 @@ import io.podnet.engine.PodMode;
  */
 @ApplicationScoped
 public class PodnetMeters implements EngineObserver {
-    /** A phase of the gauges only: the PodNetwork is being torn down (its status is not patched for it). */
-    public static final String TERMINATING = "Terminating";
-    static final String[] PHASES = {PodNetworkStatus.PENDING, PodNetworkStatus.READY, PodNetworkStatus.FAILED, TERMINATING};
     private static final Duration[] BUCKETS = {
         Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25),
         Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
@@ -39,6 +36,8 @@ public class PodnetMeters implements EngineObserver {
     /** PodNetwork uid -> its phase, for the phase gauges. */
     private final Map<String, String> phases = new ConcurrentHashMap<>();
     private volatile boolean gaugesRegistered;
+    /** The phases a gauge is kept for, each also at 0: the operator, which owns the phases, names them. */
+    private volatile List<String> declaredPhases = List.of();
     private final OwnedMeters owned = new OwnedMeters();
 
     @jakarta.annotation.PreDestroy
@@ -80,6 +79,11 @@ public class PodnetMeters implements EngineObserver {
                 .register(registry).increment();
     }
 
+    /** The phases there are; their gauges appear with the first phase reported. */
+    public void declarePhases(List<String> phases) {
+        declaredPhases = List.copyOf(phases);
+    }
+
     /** The PodNetwork's phase now. */
     public void phase(String uid, String phase) {
         registerPhaseGauges();
@@ -99,7 +103,7 @@ public class PodnetMeters implements EngineObserver {
         }
         synchronized (this) {
             if (!gaugesRegistered) {
-                for (String phase : PHASES) {
+                for (String phase : declaredPhases) {
                     owned.add(Gauge.builder("podnet.podnetworks", phases, m -> m.values().stream().filter(phase::equals).count())
                             .strongReference(true).description("PodNetworks of this node by phase").tag("phase", phase).register(registry));
                 }

@@ -14,6 +14,7 @@ import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.podnet.api.PodNetwork;
+import io.podnet.api.PodNetworkStatus;
 import io.podnet.engine.PodNetworkEngine;
 import io.podnet.engine.PodResult;
 import io.podnet.engine.RejectedRequestException;
@@ -47,6 +48,11 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
 
     @Inject
     PodnetMeters meters;
+
+    @jakarta.annotation.PostConstruct
+    void declarePhases() {
+        meters.declarePhases(PodNetworkStatus.PHASES);
+    }
 
     @Inject
     TrafficMeters traffic;
@@ -124,7 +130,7 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         MDC.put(LOG_KEY, key + ": ");
         watchdog.started(key);
         try {
-            meters.phase(uid, PodnetMeters.TERMINATING);
+            meters.phase(uid, PodNetworkStatus.TERMINATING);
             engine.teardown(uid); // the meters forget the pod when the engine reports it removed
             events.normal(pn, "TornDown", "pod network removed from node " + config.nodeName());
             return DeleteControl.defaultDelete();

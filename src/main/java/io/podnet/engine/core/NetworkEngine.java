@@ -103,7 +103,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 id -> store.load(id).map(PodState::displayName).orElse(id));
         this.namespaces = new PodNamespaces(new NetnsManager(settings.netnsDir()));
         this.dnsFiles = new PodDnsFiles(settings.runDir());
-        this.netnsPolicy = new NetnsPolicy(settings.allowedNetnsPaths(), settings.hostNetns());
+        this.netnsPolicy = new NetnsPolicy(settings.allowedNetnsPaths(), settings.hostNetns(), NetnsManager::isNsfs);
         this.host = host;
         this.hostUplink = new HostUplink(host, new Bridges(host, settings.stateDir()), firewall);
         this.hostResolvConf = settings.hostResolvConf();

@@ -8,8 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Predicate;
 
-import io.podnet.netns.NetnsManager;
 
 /**
  * Which existing namespaces a pod may join. A path must be absolute, normal (no "..", no
@@ -20,10 +20,13 @@ import io.podnet.netns.NetnsManager;
 public final class NetnsPolicy {
     private final List<Path> allowedPrefixes;
     private final Path hostNetns;
+    private final Predicate<Path> isNamespaceFile;
 
-    public NetnsPolicy(List<Path> allowedPrefixes, Path hostNetns) {
+    /** @param isNamespaceFile whether a file is a namespace (on nsfs): asked of the kernel, so the caller supplies it */
+    public NetnsPolicy(List<Path> allowedPrefixes, Path hostNetns, Predicate<Path> isNamespaceFile) {
         this.allowedPrefixes = allowedPrefixes.stream().map(p -> p.toAbsolutePath().normalize()).toList();
         this.hostNetns = hostNetns;
+        this.isNamespaceFile = isNamespaceFile;
     }
 
     void check(NetnsRequest netns) {
@@ -49,7 +52,7 @@ public final class NetnsPolicy {
             throw new RejectedRequestException(Stage.NETNS, "NetnsPathNotAllowed", "netns.path " + path + " is not under an allowed directory "
                     + allowedPrefixes);
         }
-        if (!NetnsManager.isNsfs(real)) {
+        if (!isNamespaceFile.test(real)) {
             throw new RejectedRequestException(Stage.NETNS, "NetnsNotFound", "netns.path " + path + " is not a network namespace");
         }
         refuseNodeNamespaces(real, "netns.path " + path);

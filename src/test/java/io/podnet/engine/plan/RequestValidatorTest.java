@@ -23,7 +23,8 @@ import io.podnet.netconf.NetworkDefinitions;
 
 class RequestValidatorTest {
     private final NetworkDefinitions networks = NetworkDefinitions.defaults();
-    private final NetnsPolicy policy = new NetnsPolicy(List.of(java.nio.file.Path.of("/run/netns")), null);
+    private final NetnsPolicy policy = new NetnsPolicy(List.of(java.nio.file.Path.of("/run/netns")), null,
+            io.podnet.netns.NetnsManager::isNsfs);
 
     private static PodRequest request(AttachmentRequest... attachments) {
         return new PodRequest("pod-1", "ns/pod", "pod", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);

@@ -1,0 +1,8 @@
+/**
+ * The kernel steps of a pod: its namespace ({@link io.podnet.engine.apply.PodNamespaces}), a veth pair
+ * wired to a bridge ({@link io.podnet.engine.apply.VethAttacher}, {@link io.podnet.engine.apply.Bridges}),
+ * its hosts and resolv.conf ({@link io.podnet.engine.apply.PodDnsFiles}) and what a joined namespace
+ * already holds ({@link io.podnet.engine.apply.NamespaceInspector}). Each step checks before it changes,
+ * so a resync of a healthy pod is a few netlink reads.
+ */
+package io.podnet.engine.apply;
