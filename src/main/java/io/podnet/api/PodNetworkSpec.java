@@ -40,7 +40,7 @@ public class PodNetworkSpec {
 
     @JsonPropertyDescription("Ports exposed on the node.")
     @Size(max = 1024)
-    private List<PortMapping> portMappings = new ArrayList<>();
+    private List<PortMappingSpec> portMappings = new ArrayList<>();
 
     @JsonPropertyDescription("DNS settings added to what the networks provide.")
     private DnsSpec dns;
@@ -85,11 +85,11 @@ public class PodNetworkSpec {
         this.networks = networks == null ? new ArrayList<>() : networks;
     }
 
-    public List<PortMapping> getPortMappings() {
+    public List<PortMappingSpec> getPortMappings() {
         return portMappings;
     }
 
-    public void setPortMappings(List<PortMapping> portMappings) {
+    public void setPortMappings(List<PortMappingSpec> portMappings) {
         this.portMappings = portMappings == null ? new ArrayList<>() : portMappings;
     }
 

@@ -14,7 +14,7 @@ import io.podnet.api.NetnsSpec;
 import io.podnet.api.NetworkAttachment;
 import io.podnet.api.PodNetwork;
 import io.podnet.api.PodNetworkSpec;
-import io.podnet.api.PortMapping;
+import io.podnet.api.PortMappingSpec;
 import io.podnet.engine.AttachmentRequest;
 import io.podnet.engine.DnsRequest;
 import io.podnet.engine.NetnsRequest;
@@ -24,6 +24,7 @@ import io.podnet.engine.RejectedRequestException;
 import io.podnet.engine.Stage;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
+import io.podnet.inet.PortMapping;
 import io.podnet.inet.Protocol;
 
 /**
@@ -106,10 +107,10 @@ final class PodRequestMapper {
     }
 
     /** One mapping per protocol of each entry, checked by the one range rule before anything else sees it. */
-    private static List<io.podnet.inet.PortMapping> ports(List<PortMapping> mappings) {
-        List<io.podnet.inet.PortMapping> out = new ArrayList<>();
+    private static List<PortMapping> ports(List<PortMappingSpec> mappings) {
+        List<PortMapping> out = new ArrayList<>();
         for (int i = 0; i < mappings.size(); i++) {
-            PortMapping m = mappings.get(i);
+            PortMappingSpec m = mappings.get(i);
             String field = "portMappings[" + i + "]";
             InetAddress hostIp = null;
             if (m.getHostIP() != null && !m.getHostIP().isEmpty()) {
@@ -122,7 +123,7 @@ final class PodRequestMapper {
             int hostPort = m.getHostPort() == null ? 0 : m.getHostPort();
             int range = m.getRange() == null ? 1 : m.getRange();
             int containerPort = m.getContainerPort() == null ? 0 : m.getContainerPort();
-            List<io.podnet.inet.PortMapping> expanded = io.podnet.inet.PortMapping.forProtocols(hostIp, hostPort, containerPort,
+            List<PortMapping> expanded = PortMapping.forProtocols(hostIp, hostPort, containerPort,
                     protocols(m.getProtocol(), field), range);
             expanded.get(0).problem().ifPresent(problem -> {
                 throw new RejectedRequestException(Stage.PORTS, problem.reason(), field + ": " + problem.message());

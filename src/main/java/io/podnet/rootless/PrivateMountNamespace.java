@@ -22,7 +22,7 @@ import io.podnet.sys.SyscallException;
  * private: mounts made in the host later, such as new netns files, still show up; podman
  * #25994), binds /run/systemd, /run/netns and the agent's run dir (when they are under /run)
  * into {@code run/}, binds resolv.conf over the path /etc/resolv.conf resolves to
- * ({@link ResolvConf#bindTarget}), with a tmpfs over /run/systemd/resolve when it leads there
+ * ({@link RootlessResolvConf#bindTarget}), with a tmpfs over /run/systemd/resolve when it leads there
  * (podman #10929), and binds {@code run/} over /run. A mount namespace cannot be left reliably,
  * so the thread ends with the work.
  */
@@ -55,7 +55,7 @@ final class PrivateMountNamespace {
         }
         String target;
         try {
-            target = ResolvConf.bindTarget(Path.of("/"), ResolvConf.ETC_RESOLV_CONF);
+            target = RootlessResolvConf.bindTarget(Path.of("/"), RootlessResolvConf.ETC_RESOLV_CONF);
         } catch (IOException e) {
             throw new RootlessException(RootlessException.NETNS_FAILED, "cannot find where to bind resolv.conf: " + e.getMessage(), e);
         }

@@ -20,7 +20,7 @@ import io.podnet.sys.FileLock;
  * The shared rootless network namespace of one configuration, and its lifecycle: created or
  * adopted, kept healthy, removed (the seed's GetRootlessNetNs, Do and Cleanup, with Podman 5's
  * improvements). Its parts: the helper's supervision ({@link HelperSupervisor}), the route out
- * ({@link EgressRouting}), resolv.conf ({@link ResolvConf}), work inside a private mount
+ * ({@link EgressRouting}), resolv.conf ({@link RootlessResolvConf}), work inside a private mount
  * namespace ({@link PrivateMountNamespace}) and the removal of its dir ({@link RootlessDirRemoval}).
  *
  * <p>Everything lives in {@code <runDir>/rootless-<config id>/}:
@@ -188,7 +188,7 @@ public final class RootlessNetns implements AutoCloseable {
             if (rtnl == null) {
                 rtnl = netns.run(RtnlClient::open);
             }
-            ResolvConf.writeFor(config, resolvConfPath());
+            RootlessResolvConf.writeFor(config, resolvConfPath());
             Files.createDirectories(dir.resolve("run"));
             boolean restarted = helper.ensureRunning(rtnl, created);
             EgressRouting.ensure(config, netns, rtnl, netnsPath, helper::logTail);

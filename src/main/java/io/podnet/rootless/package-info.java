@@ -30,7 +30,7 @@
  * {@code SelectorLoop} with its {@code BufferPool} (one selector thread), {@code TcpRelay} and
  * {@code UdpRelay} (the data paths), {@code SocketSource} (sockets made in the rootless netns),
  * {@code LiveCounters} (what {@link io.podnet.rootless.ForwardCounters} are read from).</li>
- * <li>{@link io.podnet.rootless.ResolvConf}: where to bind resolv.conf, and what it says.</li>
+ * <li>{@link io.podnet.rootless.RootlessResolvConf}: where to bind resolv.conf, and what it says.</li>
  * </ul>
  *
  * <h2>How the engine calls it</h2>

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 import io.podnet.api.PodNetwork;
-import io.podnet.api.PortMapping;
+import io.podnet.api.PortMappingSpec;
 import io.podnet.api.PortStatus;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
@@ -27,8 +27,8 @@ import io.quarkus.test.junit.QuarkusTest;
 @RequiresRoot
 @WithTestResource(SandboxHostResource.class)
 class PortsTest extends OperatorTestBase {
-    static PortMapping port(int hostPort, int containerPort, String protocol, int range) {
-        PortMapping p = new PortMapping();
+    static PortMappingSpec port(int hostPort, int containerPort, String protocol, int range) {
+        PortMappingSpec p = new PortMappingSpec();
         p.setHostPort(hostPort);
         p.setContainerPort(containerPort);
         p.setProtocol(protocol);
@@ -37,7 +37,7 @@ class PortsTest extends OperatorTestBase {
     }
 
     /** Creates the PodNetwork and waits for the phase the test expects (a transient Pending is not an answer). */
-    private PodNetwork create(String name, String phase, PortMapping... ports) {
+    private PodNetwork create(String name, String phase, PortMappingSpec... ports) {
         PodNetwork pn = podNetwork(name, "local", network("podnet"));
         pn.getSpec().setPortMappings(List.of(ports));
         return createAndAwait(pn, phase);

@@ -41,7 +41,7 @@ class RootlessTest extends OperatorTestBase {
     }
 
     /** Creates the rootless PodNetwork and waits for the phase the test expects (a transient Pending is not an answer). */
-    private PodNetwork rootlessPod(String name, String phase, io.podnet.api.PortMapping... ports) {
+    private PodNetwork rootlessPod(String name, String phase, io.podnet.api.PortMappingSpec... ports) {
         PodNetwork pn = podNetwork(name, "local", network("podnet"));
         pn.getSpec().setMode(Mode.Rootless);
         pn.getSpec().setPortMappings(List.of(ports));

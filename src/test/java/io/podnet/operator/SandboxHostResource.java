@@ -43,7 +43,7 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
-        sandbox = io.podnet.testing.Uplink.add(new Sandbox()); // a node-like interface: pasta needs one
+        sandbox = io.podnet.testing.SandboxUplink.add(new Sandbox()); // a node-like interface: pasta needs one
         return Map.of(
                 "podnet.host-netns", sandbox.path().toString(),
                 "podnet.state-dir", stateDir.toString(),

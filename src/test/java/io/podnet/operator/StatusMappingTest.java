@@ -17,7 +17,7 @@ import io.podnet.api.NetworkAttachment;
 import io.podnet.api.PodNetwork;
 import io.podnet.api.PodNetworkSpec;
 import io.podnet.api.PodNetworkStatus;
-import io.podnet.api.PortMapping;
+import io.podnet.api.PortMappingSpec;
 import io.podnet.engine.PodRequest;
 import io.podnet.engine.PodResult;
 import io.podnet.engine.PodResult.AddressResult;
@@ -120,7 +120,7 @@ class StatusMappingTest {
         badMac.setStaticMAC("zz:00:00:00:00:00");
         assertRejected(pn(badMac), "InvalidMAC", "networks[0].staticMAC");
         PodNetwork ports = pn(attach("podnet"));
-        PortMapping p = new PortMapping();
+        PortMappingSpec p = new PortMappingSpec();
         p.setContainerPort(65535);
         p.setRange(2);
         ports.getSpec().setPortMappings(List.of(p));
@@ -133,7 +133,7 @@ class StatusMappingTest {
     @Test
     void theMapperExpandsProtocolsAndDefaults() {
         PodNetwork withPorts = pn(attach("podnet"));
-        PortMapping p = new PortMapping();
+        PortMappingSpec p = new PortMappingSpec();
         p.setContainerPort(80);
         p.setProtocol("tcp,udp");
         withPorts.getSpec().setPortMappings(List.of(p));

@@ -36,7 +36,7 @@ import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
 import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.Sandbox;
-import io.podnet.testing.Uplink;
+import io.podnet.testing.SandboxUplink;
 
 /**
  * The forwarder between a sandbox playing the host and a pod namespace wired by hand to a bridge
@@ -60,7 +60,7 @@ class PortForwarderKernelTest {
     @BeforeEach
     void start() throws IOException {
         sandbox = new Sandbox();
-        Uplink.add(sandbox);
+        SandboxUplink.add(sandbox);
         runDir = Files.createTempDirectory("podnet-rootless-test-");
         rootless = new RootlessNetns(runDir, RootlessConfig.defaults(), sandbox.path());
         Link bridge = TestBridge.create(rootless, "rlbr0", "10.91.0.1/24");

@@ -32,7 +32,7 @@ import io.podnet.sys.Sys;
 import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.Sandbox;
 import io.podnet.testing.Shell;
-import io.podnet.testing.Uplink;
+import io.podnet.testing.SandboxUplink;
 
 /**
  * The rootless netns against the real kernel and the real helpers, with a sandbox namespace
@@ -50,7 +50,7 @@ class RootlessNetnsKernelTest {
     @BeforeEach
     void start() throws IOException {
         sandbox = new Sandbox();
-        Uplink.add(sandbox);
+        SandboxUplink.add(sandbox);
         runDir = Files.createTempDirectory("podnet-rootless-test-");
     }
 

@@ -33,7 +33,7 @@ import io.podnet.rootless.RootlessConfig;
 import io.podnet.rootless.RootlessNetns;
 import io.podnet.testing.Sandbox;
 import io.podnet.testing.Shell;
-import io.podnet.testing.Uplink;
+import io.podnet.testing.SandboxUplink;
 
 /**
  * The rootless port forwarder against rootlessport (Podman 4's, /usr/lib/podman/rootlessport)
@@ -141,7 +141,7 @@ public final class ForwarderBench {
         List<Process> processes = new ArrayList<>();
         List<AutoCloseable> closers = new ArrayList<>();
         try (Sandbox host = new Sandbox()) {
-            Uplink.add(host);
+            SandboxUplink.add(host);
             RootlessNetns rootless = new RootlessNetns(runDir, RootlessConfig.defaults(), host.path());
             try (Netns p = netnsDir.createOrOpen(pName)) {
                 rootless.ensure();

@@ -15,7 +15,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 @ValidationRule(value = "self.hostPort == 0 || self.hostPort + self.range - 1 <= 65535", message = "hostPort + range - 1 must not exceed 65535")
 @ValidationRule(value = "self.containerPort + self.range - 1 <= 65535", message = "containerPort + range - 1 must not exceed 65535")
 @ValidationRule(value = "!has(self.hostIP) || isIP(self.hostIP)", message = "hostIP must be an IP address")
-public class PortMapping {
+public class PortMappingSpec {
     @JsonPropertyDescription("Host address to listen on; default: every address.")
     @Size(max = 45)
     private String hostIP;

@@ -24,13 +24,13 @@ import io.podnet.sys.AtomicFile;
  * resolv.conf for the rootless netns: where to bind it in the private mount namespace, and what
  * to put in it.
  */
-public final class ResolvConf {
+public final class RootlessResolvConf {
     /** The file every resolver reads. */
     public static final String ETC_RESOLV_CONF = "/etc/resolv.conf";
     /** After this many links the walk gives up (a loop, or a chain no one means). */
     public static final int MAX_LINKS = 255;
 
-    private ResolvConf() {
+    private RootlessResolvConf() {
     }
 
     /**

@@ -6,10 +6,10 @@ package io.podnet.testing;
  * veth pair with both ends in the sandbox (this kernel has no dummy links), uplink0 on
  * TEST-NET-1 (192.0.2.1/24, default via 192.0.2.254): nothing leaves the sandbox through it.
  */
-public final class Uplink {
+public final class SandboxUplink {
     public static final String NAME = "uplink0";
 
-    private Uplink() {
+    private SandboxUplink() {
     }
 
     public static Sandbox add(Sandbox sandbox) {
