@@ -1,7 +1,7 @@
 package io.podnet.rootless;
 
-import java.io.IOException;
-import java.nio.file.Files;
+import io.podnet.sys.ProcessIdentity;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,7 +27,7 @@ final class Pasta implements EgressHelper {
     List<String> arguments(HelperLaunch at) {
         RootlessConfig config = at.config;
         List<String> args = new ArrayList<>(List.of("--config-net", "--foreground", "--netns", at.netns.toString()));
-        if (isRoot()) {
+        if (ProcessIdentity.isRoot()) {
             args.addAll(List.of("--runas", "0"));
         }
         args.addAll(List.of("--pid", at.pidFile.path().toString(), "--log-file", at.dir.resolve(LOG_FILE).toString(),
@@ -67,13 +67,4 @@ final class Pasta implements EgressHelper {
         return pid;
     }
 
-    private static boolean isRoot() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .filter(l -> l.startsWith("Uid:"))
-                    .anyMatch(l -> l.split("\\s+")[2].equals("0"));
-        } catch (IOException e) {
-            return false;
-        }
-    }
 }

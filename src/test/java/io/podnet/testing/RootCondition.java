@@ -1,8 +1,7 @@
 package io.podnet.testing;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import io.podnet.sys.ProcessIdentity;
+
 
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -18,12 +17,6 @@ public final class RootCondition implements ExecutionCondition {
     }
 
     public static boolean isRoot() {
-        try {
-            return Files.readAllLines(Path.of("/proc/self/status")).stream()
-                    .filter(l -> l.startsWith("Uid:"))
-                    .anyMatch(l -> l.split("\\s+")[2].equals("0"));
-        } catch (IOException e) {
-            return false;
-        }
+        return ProcessIdentity.isRoot();
     }
 }
