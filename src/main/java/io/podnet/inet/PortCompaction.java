@@ -1,11 +1,9 @@
 package io.podnet.inet;
 
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-
 
 /**
  * The port list as the status shows it, as Podman's seed does it

@@ -8,7 +8,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
-
 /**
  * {@code range} consecutive host ports from {@code hostPort} forwarded to as many container
  * ports from {@code containerPort}, for one protocol: the one shape of a port mapping from the

@@ -1,6 +1,5 @@
 package io.podnet.inet;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.InetAddress;
@@ -8,7 +7,6 @@ import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
-
 
 /** The seed's ocicniPortsToNetTypesPorts behaviour: sort, then merge neighbours into ranges. */
 class PortCompactionTest {

@@ -2,7 +2,6 @@ package io.podnet.testing;
 
 import io.podnet.sys.ProcessIdentity;
 
-
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;

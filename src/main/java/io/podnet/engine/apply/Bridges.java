@@ -1,9 +1,5 @@
 package io.podnet.engine.apply;
 
-import io.podnet.engine.SetupFailedException;
-import io.podnet.engine.Stage;
-import io.podnet.engine.plan.KernelNames;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +7,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.podnet.engine.plan.KernelNames;
 import io.podnet.inet.Cidr;
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netconf.Subnet;

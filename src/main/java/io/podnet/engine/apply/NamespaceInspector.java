@@ -1,13 +1,12 @@
 package io.podnet.engine.apply;
 
-import io.podnet.engine.PodResult;
-
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import io.podnet.engine.PodResult;
 import io.podnet.inet.Cidr;
 import io.podnet.netlink.Address;
 import io.podnet.netlink.Link;

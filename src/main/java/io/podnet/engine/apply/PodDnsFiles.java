@@ -1,10 +1,5 @@
 package io.podnet.engine.apply;
 
-import io.podnet.engine.PodRequest;
-import io.podnet.engine.SetupFailedException;
-import io.podnet.engine.Stage;
-import io.podnet.engine.plan.PodState;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,6 +14,10 @@ import io.podnet.dns.HostEntry;
 import io.podnet.dns.HostsFile;
 import io.podnet.dns.ResolvConf;
 import io.podnet.dns.ResolvConfFile;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.podnet.engine.plan.PodState;
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
 import io.podnet.netconf.NetworkDefinition;

@@ -1,5 +1,9 @@
 package io.podnet.engine.apply;
 
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Set;
+
 import io.podnet.engine.NetnsRequest;
 import io.podnet.engine.PodRequest;
 import io.podnet.engine.RejectedRequestException;
@@ -7,11 +11,6 @@ import io.podnet.engine.SetupFailedException;
 import io.podnet.engine.Stage;
 import io.podnet.engine.plan.KernelNames;
 import io.podnet.engine.plan.PodState;
-
-import java.nio.file.Path;
-import java.util.HashSet;
-import java.util.Set;
-
 import io.podnet.netlink.Link;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;

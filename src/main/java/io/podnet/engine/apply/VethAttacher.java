@@ -1,14 +1,13 @@
 package io.podnet.engine.apply;
 
-import io.podnet.engine.SetupFailedException;
-import io.podnet.engine.Stage;
-import io.podnet.engine.plan.PodState;
-
 import java.net.InetAddress;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.podnet.engine.plan.PodState;
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;

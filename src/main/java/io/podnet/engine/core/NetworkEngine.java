@@ -1,36 +1,6 @@
 package io.podnet.engine.core;
 
-import io.podnet.engine.EngineObserver;
-import io.podnet.engine.EngineSettings;
-import io.podnet.engine.InterfaceCounters;
-import io.podnet.engine.NetnsRequest;
-import io.podnet.engine.PodMode;
-import io.podnet.engine.PodNetworkEngine;
-import io.podnet.engine.PodNetworkException;
-import io.podnet.engine.PodRequest;
-import io.podnet.engine.PodResult;
-import io.podnet.engine.RejectedRequestException;
-import io.podnet.engine.RootlessStatus;
-import io.podnet.engine.SetupFailedException;
-import io.podnet.engine.Stage;
-import io.podnet.engine.apply.Bridges;
-import io.podnet.engine.driver.NetworkDrivers;
-import io.podnet.engine.apply.NamespaceInspector;
-import io.podnet.engine.apply.PodDnsFiles;
-import io.podnet.engine.apply.PodNamespaces;
-import io.podnet.engine.apply.VethAttacher;
-import io.podnet.engine.plan.KernelNames;
-import io.podnet.engine.plan.NetnsPolicy;
-import io.podnet.engine.plan.Planner;
-import io.podnet.engine.plan.PodState;
-import io.podnet.engine.plan.RequestValidator;
-import io.podnet.engine.uplink.HostUplink;
-import io.podnet.engine.uplink.RootlessSide;
-import io.podnet.engine.uplink.RootlessUplink;
-import io.podnet.engine.uplink.Uplink;
-
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,18 +10,41 @@ import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
-import io.podnet.firewall.DnatRule;
+import io.podnet.engine.EngineObserver;
+import io.podnet.engine.EngineSettings;
+import io.podnet.engine.InterfaceCounters;
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.PodMode;
+import io.podnet.engine.PodNetworkEngine;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.PodResult;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.RootlessStatus;
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.podnet.engine.apply.Bridges;
+import io.podnet.engine.apply.NamespaceInspector;
+import io.podnet.engine.apply.PodDnsFiles;
+import io.podnet.engine.apply.PodNamespaces;
+import io.podnet.engine.apply.VethAttacher;
+import io.podnet.engine.driver.NetworkDrivers;
+import io.podnet.engine.plan.KernelNames;
+import io.podnet.engine.plan.NetnsPolicy;
+import io.podnet.engine.plan.Planner;
+import io.podnet.engine.plan.PodState;
+import io.podnet.engine.plan.RequestValidator;
+import io.podnet.engine.uplink.HostUplink;
+import io.podnet.engine.uplink.RootlessSide;
+import io.podnet.engine.uplink.RootlessUplink;
+import io.podnet.engine.uplink.Uplink;
 import io.podnet.firewall.FirewallException;
-import io.podnet.firewall.NetworkRules;
 import io.podnet.firewall.NftFirewall;
-import io.podnet.firewall.Repair;
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
 import io.podnet.ipam.Ipam;
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netconf.NetworkDefinitions;
-import io.podnet.netlink.Link;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
@@ -91,6 +84,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private final PodLocks locks = new PodLocks();
     private final EngineObserver observer;
     private final NetworkDrivers drivers = new NetworkDrivers();
+    private final NodeRepair nodeRepair;
     /** What a network no longer defined was attached with: the only driver podnet had before definitions named others. */
     private static final String BRIDGE = "bridge";
 
@@ -109,6 +103,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         this.hostResolvConf = settings.hostResolvConf();
         this.rootlessConfig = settings.rootless();
         this.rootless = new RootlessSide(settings.runDir(), settings.stateDir(), settings.rootless(), settings.hostNetns());
+        this.nodeRepair = new NodeRepair(store, networks, hostUplink, rootless, observer, this::ensureRootless);
     }
 
     public static NetworkEngine open(EngineSettings settings) {
@@ -386,49 +381,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     @Override
     public void repairNode() {
         try (PodLocks.Held node = locks.node()) {
-            repairNodeWhileNoPodChanges();
-        }
-    }
-
-    private void repairNodeWhileNoPodChanges() {
-        List<PodState> states = store.all();
-        Map<String, List<DnatRule>> rules = new LinkedHashMap<>();
-        Map<String, NetworkRules> hostNetworks = new LinkedHashMap<>();
-        Map<String, NetworkRules> rootlessNetworks = new LinkedHashMap<>();
-        for (PodState state : states) {
-            boolean rootlessPod = state.mode() == PodMode.ROOTLESS;
-            if (!rootlessPod) {
-                List<DnatRule> pod = HostUplink.dnatRules(state);
-                if (!pod.isEmpty()) {
-                    rules.put(state.id(), pod);
-                }
-            }
-            for (PodState.Attachment a : state.attachments()) {
-                networks.get(a.network()).ifPresent(def -> (rootlessPod ? rootlessNetworks : hostNetworks)
-                        .putIfAbsent(def.bridgeName(), new NetworkRules(def.bridgeName(), HostUplink.subnets(def), def.internal())));
-            }
-        }
-        report(hostUplink.firewall().sync(rules, new ArrayList<>(hostNetworks.values())));
-        if (rootlessNetworks.isEmpty() && states.stream().noneMatch(s -> s.mode() == PodMode.ROOTLESS)) {
-            rootless.cleanupIfUnused(0);
-            return;
-        }
-        ensureRootless();
-        rootless.ensureHelper(observer::repaired);
-        RootlessUplink uplink = new RootlessUplink(rootless);
-        for (NetworkRules n : rootlessNetworks.values()) {
-            rootless.ensureNetwork(n);
-        }
-        for (PodState state : states) {
-            if (state.mode() == PodMode.ROOTLESS) {
-                uplink.applyPorts(state);
-            }
-        }
-    }
-
-    private void report(Repair repair) {
-        for (Repair.Item item : repair.items()) {
-            observer.repaired("firewall-" + item.kind().name().toLowerCase());
+            nodeRepair.run();
         }
     }
 
@@ -437,42 +390,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         return store.ids();
     }
 
-    /**
-     * Each pod interface's counters are its bridge-side veth's, with receive and transmit swapped
-     * (what that end sends, the pod receives): one link dump of the host namespace, and one of
-     * the rootless netns when rootless pods exist.
-     */
     @Override
     public Map<String, Map<String, InterfaceCounters>> interfaceCounters() {
-        Map<String, Link> byName = new HashMap<>();
-        collectVeths(host, byName);
-        RtnlClient rootlessClient = rootless.client();
-        if (rootlessClient != null) {
-            collectVeths(rootlessClient, byName);
-        }
-        Map<String, Map<String, InterfaceCounters>> out = new LinkedHashMap<>();
-        for (PodState state : store.all()) {
-            Map<String, InterfaceCounters> pod = new LinkedHashMap<>();
-            for (PodState.Attachment a : state.attachments()) {
-                Link l = byName.get(a.hostVeth());
-                if (l != null && l.stats() != null) {
-                    var s = l.stats();
-                    pod.put(a.interfaceName(), new InterfaceCounters(s.txBytes(), s.rxBytes(), s.txPackets(), s.rxPackets()));
-                }
-            }
-            if (!pod.isEmpty()) {
-                out.put(state.id(), pod);
-            }
-        }
-        return out;
-    }
-
-    private static void collectVeths(RtnlClient client, Map<String, Link> byName) {
-        for (Link l : client.links()) {
-            if (l.name().startsWith(KernelNames.VETH_PREFIX)) {
-                byName.put(l.name(), l);
-            }
-        }
+        return InterfaceCounterReader.read(host, rootless.client(), store.all());
     }
 
     @Override

@@ -1,9 +1,5 @@
 package io.podnet.engine.core;
 
-import io.podnet.engine.SetupFailedException;
-import io.podnet.engine.Stage;
-import io.podnet.engine.plan.PodState;
-
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -17,10 +13,12 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-
+import io.podnet.engine.SetupFailedException;
+import io.podnet.engine.Stage;
+import io.podnet.engine.plan.PodState;
 import io.podnet.sys.AtomicFile;
 
 /** Per-pod state files under {@code <state dir>/pods/<id>.json}, written atomically. */

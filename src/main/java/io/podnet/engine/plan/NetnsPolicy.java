@@ -1,15 +1,14 @@
 package io.podnet.engine.plan;
 
-import io.podnet.engine.NetnsRequest;
-import io.podnet.engine.RejectedRequestException;
-import io.podnet.engine.Stage;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Predicate;
 
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.Stage;
 
 /**
  * Which existing namespaces a pod may join. A path must be absolute, normal (no "..", no

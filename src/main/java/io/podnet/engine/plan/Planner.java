@@ -1,10 +1,5 @@
 package io.podnet.engine.plan;
 
-import io.podnet.engine.AttachmentRequest;
-import io.podnet.engine.PodRequest;
-import io.podnet.engine.RejectedRequestException;
-import io.podnet.engine.Stage;
-
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -15,9 +10,14 @@ import java.util.Set;
 
 import org.jboss.logging.Logger;
 
+import io.podnet.engine.AttachmentRequest;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.Stage;
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
+import io.podnet.inet.PortMapping;
 import io.podnet.ipam.Allocation;
 import io.podnet.ipam.Ipam;
 import io.podnet.ipam.IpamException;
@@ -26,7 +26,6 @@ import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.netconf.Subnet;
 import io.podnet.ports.HostPortProbe;
 import io.podnet.ports.HostPortRegistry;
-import io.podnet.inet.PortMapping;
 import io.podnet.ports.PortPolicy;
 import io.podnet.ports.PortRefusedException;
 

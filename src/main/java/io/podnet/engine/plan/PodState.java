@@ -1,10 +1,9 @@
 package io.podnet.engine.plan;
 
-import io.podnet.engine.NetnsRequest;
-import io.podnet.engine.PodMode;
-
 import java.util.List;
 
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.PodMode;
 import io.podnet.inet.PortMapping;
 
 /**

@@ -1,15 +1,14 @@
 package io.podnet.engine.plan;
 
+import java.net.InetAddress;
+import java.util.HashSet;
+import java.util.Set;
+
 import io.podnet.engine.AttachmentRequest;
 import io.podnet.engine.PodMode;
 import io.podnet.engine.PodRequest;
 import io.podnet.engine.RejectedRequestException;
 import io.podnet.engine.Stage;
-
-import java.net.InetAddress;
-import java.util.HashSet;
-import java.util.Set;
-
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.Protocol;
 import io.podnet.netconf.NetworkDefinition;

@@ -1,13 +1,12 @@
 package io.podnet.engine.uplink;
 
-import io.podnet.engine.apply.Bridges;
-import io.podnet.engine.plan.PodState;
-
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.podnet.engine.apply.Bridges;
+import io.podnet.engine.plan.PodState;
 import io.podnet.firewall.DnatRule;
 import io.podnet.firewall.NftFirewall;
 import io.podnet.inet.Cidr;

@@ -1,8 +1,5 @@
 package io.podnet.engine.uplink;
 
-import io.podnet.engine.apply.Bridges;
-import io.podnet.engine.plan.PodState;
-
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
@@ -10,11 +7,12 @@ import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
+import io.podnet.engine.apply.Bridges;
 import io.podnet.firewall.NetworkRules;
 import io.podnet.firewall.NftFirewall;
+import io.podnet.inet.PortMapping;
 import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
-import io.podnet.inet.PortMapping;
 import io.podnet.rootless.ForwardCounters;
 import io.podnet.rootless.RootlessConfig;
 import io.podnet.rootless.RootlessNetwork;

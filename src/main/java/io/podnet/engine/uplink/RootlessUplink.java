@@ -1,10 +1,9 @@
 package io.podnet.engine.uplink;
 
-import io.podnet.engine.apply.Bridges;
-import io.podnet.engine.plan.PodState;
-
 import java.net.InetAddress;
 
+import io.podnet.engine.apply.Bridges;
+import io.podnet.engine.plan.PodState;
 import io.podnet.firewall.NetworkRules;
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;

@@ -2,7 +2,6 @@ package io.podnet.engine.uplink;
 
 import io.podnet.engine.apply.Bridges;
 import io.podnet.engine.plan.PodState;
-
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netlink.RtnlClient;
 

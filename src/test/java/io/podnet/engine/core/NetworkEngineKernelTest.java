@@ -1,16 +1,5 @@
 package io.podnet.engine.core;
 
-import io.podnet.engine.AttachmentRequest;
-import io.podnet.engine.DnsRequest;
-import io.podnet.engine.EngineObserver;
-import io.podnet.engine.EngineSettings;
-import io.podnet.engine.NetnsRequest;
-import io.podnet.engine.PodMode;
-import io.podnet.engine.PodRequest;
-import io.podnet.engine.PodResult;
-import io.podnet.engine.RejectedRequestException;
-import io.podnet.engine.plan.KernelNames;
-
 import static io.podnet.testing.Shell.ipJson;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -22,13 +11,22 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
+import io.podnet.engine.AttachmentRequest;
+import io.podnet.engine.DnsRequest;
+import io.podnet.engine.EngineObserver;
+import io.podnet.engine.EngineSettings;
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.PodMode;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.PodResult;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.plan.KernelNames;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
 import io.podnet.netconf.NetworkDefinitions;

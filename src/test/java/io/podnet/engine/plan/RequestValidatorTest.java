@@ -1,13 +1,5 @@
 package io.podnet.engine.plan;
 
-import io.podnet.engine.AttachmentRequest;
-import io.podnet.engine.DnsRequest;
-import io.podnet.engine.NetnsRequest;
-import io.podnet.engine.PodMode;
-import io.podnet.engine.PodRequest;
-import io.podnet.engine.RejectedRequestException;
-import io.podnet.engine.Stage;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -17,6 +9,13 @@ import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
+import io.podnet.engine.AttachmentRequest;
+import io.podnet.engine.DnsRequest;
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.PodMode;
+import io.podnet.engine.PodRequest;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.Stage;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
 import io.podnet.netconf.NetworkDefinitions;
