@@ -34,36 +34,28 @@
  * </ul>
  *
  * <h2>How the engine calls it</h2>
- * Through {@link io.podnet.rootless.RootlessNetwork}, which does the forwarder steps below
- * itself; the steps are what it does, in terms of the two classes it joins.
- * All lifecycle calls ({@code ensure}, {@code ensureHelper}, {@code cleanupIfUnused}, and the
- * first {@code runInside}/{@code netns} that creates the namespace) start or
- * stop processes: call them from an agent thread, never from work running inside a namespace.
+ * Only through {@link io.podnet.rootless.RootlessNetwork} (engine.uplink.RootlessSide holds it,
+ * with the netlink socket, bridges and nftables the engine keeps inside the namespace). Its
+ * lifecycle calls start or stop processes: call them from an agent thread, never from work
+ * running inside a namespace.
  * <ol>
- * <li><b>First rootless pod</b>: {@code rootless.ensure()} (CREATED); the engine makes its
- * bridge inside {@code rootless.netns()} the way it makes host bridges; create the pod's veth with its host end in
- * {@code rootless.netns()} (an RtnlClient opened there with {@code rootless.netns().run(RtnlClient::open)});
- * firewall work that must see the rootless netns' own /run and resolv.conf goes through
- * {@code rootless.runInside(...)}; open the forwarder, {@code new PortForwarder(hostNetns,
- * rootless.netnsPath(), Settings.defaults())}, and {@code forwarder.start(spec)} for each
- * mapping (owner = the pod's id).</li>
- * <li><b>Each further pod</b>: the same; {@code ensure()} is then cheap (RUNNING) and
- * {@code start} is idempotent.</li>
- * <li><b>Resync</b>: {@code rootless.ensureHelper()}: RUNNING or RESTARTED need nothing more (the
- * namespace, its bridges and veths, and the forwarder's sockets are unchanged); CREATED means
- * the namespace itself was gone: close the forwarder, open a new one, and set up every rootless
- * pod again; ABSENT means there is no rootless netns: nothing to do without rootless pods, else
- * {@code ensure()} and set them up again.</li>
- * <li><b>A pod goes</b>: {@code forwarder.stopOwner(podId)}, remove its veth, then
- * {@code rootless.cleanupIfUnused(rootlessPodsLeft)}; when that returns true, close the
- * forwarder.</li>
- * <li><b>Agent restart</b>: {@code new RootlessNetns(...)} has no side effect; when rootless pods
- * exist, {@code ensure()} adopts the namespace and its helper (RUNNING), restarts a dead helper
- * (RESTARTED) or makes a new namespace (CREATED: set the pods up again); then open the forwarder
- * and {@code start} every pod's mappings again: the forwarder lives in the agent, so rootless
- * ports are down while it restarts, and come back on the same ports (SO_REUSEADDR).</li>
- * <li><b>Agent shutdown</b>: {@code forwarder.close()}, {@code rootless.close()} (the namespace
- * and the helper stay).</li>
+ * <li><b>A rootless pod is set up</b>: {@code ensure()} creates or adopts the namespace, makes the
+ * helper run and opens the forwarder; when {@code Ensured.netnsCreated()}, the engine (re)opens
+ * what it keeps inside ({@code netns()}) and builds the pod's bridge and veth there; then
+ * {@code forward(podId, mappings, podIp)}, which keeps forwards that are already right.</li>
+ * <li><b>Resync</b>: {@code ensureIfPresent()}: nothing without a namespace; a dead helper is
+ * restarted ({@code helperRestarted}); a namespace that disappeared is made anew with a new
+ * forwarder ({@code netnsCreated}: the engine builds its pods again); then every rootless pod's
+ * {@code forward} again.</li>
+ * <li><b>A pod goes</b>: {@code stopForwards(podId)}, its veth removed, then
+ * {@code cleanupIfUnused(rootlessPodsLeft)}, which takes the forwarder, the helper and the
+ * namespace with the last pod.</li>
+ * <li><b>Agent restart</b>: a new {@code RootlessNetwork} has no side effect; the first
+ * {@code ensure()} adopts the namespace and its helper and opens a forwarder, and the engine
+ * forwards every pod's mappings again: the forwarder lives in the agent, so rootless ports are
+ * down while it restarts and come back on the same ports (SO_REUSEADDR).</li>
+ * <li><b>Agent shutdown</b>: {@code close()} closes the forwarder; the namespace and the helper
+ * stay, for the next agent to adopt.</li>
  * </ol>
  */
 package io.podnet.rootless;
