@@ -108,6 +108,49 @@ class RootlessTest extends OperatorTestBase {
         });
     }
 
+    /**
+     * The forwarder targets the pod's address on its first network: when the spec swaps that
+     * network for another, the old address is gone from the pod and the forward must follow the new
+     * one. What it carried shows in the forwarder's byte counters.
+     */
+    @Test
+    void forwardsFollowAChangedFirstNetworkAndTheirBytesAreCounted() throws Exception {
+        PodNetwork pn = rootlessPod("mover", "Ready", PortsTest.port(18201, 8080, "tcp", 1));
+        String before = pn.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0").getSubnets().get(0).getIpnet();
+        Netns podNs = NetnsManager.join(Path.of(pn.getStatus().getNetnsPath()));
+        closeFirst(podNs);
+        ServerSocket podServer = podNs.run(() -> {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(8080));
+            return s;
+        });
+        closeFirst(podServer);
+        closeFirst(TcpProbe.answering(podServer, "hello from the mover")::interrupt);
+        assertThat(TcpProbe.fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18201)).isEqualTo("hello from the mover");
+        double toPod = metricValue(metrics(), "podnet_forwarder_bytes_total", "direction=\"to_pod\"");
+        double fromPod = metricValue(metrics(), "podnet_forwarder_bytes_total", "direction=\"from_pod\"");
+        assertThat(fromPod).as("the pod's answer went through the forwarder").isGreaterThanOrEqualTo("hello from the mover".length());
+
+        PodNetwork moved = get("mover");
+        moved.getSpec().setNetworks(List.of(network("backend")));
+        client.resource(moved).update();
+        await().atMost(timeout()).pollInterval(Duration.ofMillis(250)).until(() -> {
+            PodNetwork now = get("mover");
+            return now.getStatus() != null && "Ready".equals(now.getStatus().getPhase()) && now.getStatus().getNetworks().containsKey("backend")
+                    && !now.getStatus().getNetworks().containsKey("podnet");
+        });
+        String after = get("mover").getStatus().getNetworks().get("backend").getInterfaces().values().iterator().next().getSubnets().get(0)
+                .getIpnet();
+        assertThat(after).isNotEqualTo(before);
+        assertThat(Shell.ok("ip", "-n", podNetns(pn), "-o", "addr")).doesNotContain(before).contains(after);
+        await().atMost(timeout()).pollInterval(Duration.ofMillis(250))
+                .until(() -> "hello from the mover".equals(TcpProbe.tryFetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18201)));
+        assertThat(metricValue(metrics(), "podnet_forwarder_bytes_total", "direction=\"from_pod\"")).isGreaterThan(fromPod);
+        assertThat(metricValue(metrics(), "podnet_forwarder_bytes_total", "direction=\"to_pod\"")).isGreaterThanOrEqualTo(toPod);
+        assertThat(metrics()).contains("podnet_forwarder_connections_active");
+    }
+
     @Test
     void aHostPortTakenByAnotherProcessIsReportedOnPortsReadyAndTheRetryWinsOnceItIsFree() throws Exception {
         ServerSocket squatter = SandboxHostResource.sandbox.netns().run(() -> {
