@@ -58,7 +58,7 @@ class LiveChangesTest extends OperatorTestBase {
             return s;
         });
         closeLast(server);
-        Socket client = NetnsManager.join(Path.of("/run/netns", ns)).run(() -> {
+        Socket client = NetnsManager.join(Path.of(ns)).run(() -> {
             Socket c = new Socket();
             c.connect(new InetSocketAddress(InetAddress.getByName("10.89.0.1"), server.getLocalPort()), 5000);
             return c;
@@ -119,8 +119,8 @@ class LiveChangesTest extends OperatorTestBase {
         PodNetwork before = awaitReady("reloaded", pn -> true);
         String ns = podNetns(before);
         // something for the reload to re-apply: the pod's default route and address go
-        Shell.ok("ip", "-n", ns, "route", "del", "default");
-        Shell.ok("ip", "-n", ns, "addr", "flush", "dev", "eth0", "scope", "global");
+        Shell.ok(Shell.ip(ns, "route", "del", "default"));
+        Shell.ok(Shell.ip(ns, "addr", "flush", "dev", "eth0", "scope", "global"));
         PodNetwork edited = get("reloaded");
         edited.getMetadata().setAnnotations(Map.of("podnet.io/reload", "1"));
         client.resource(edited).update();
@@ -138,35 +138,36 @@ class LiveChangesTest extends OperatorTestBase {
     @Test
     void aPathNamespaceGetsInterfacesAndKeepsOnlyWhatItHadAfterTeardown() throws Exception {
         String name = "podnet-test-joined-" + UUID.randomUUID().toString().substring(0, 8);
-        NetnsManager manager = new NetnsManager(Path.of("/run/netns"));
+        NetnsManager manager = new NetnsManager(SandboxHostResource.netnsDir);
         Netns joined = manager.createOrOpen(name);
+        String path = SandboxHostResource.netnsDir.resolve(name).toString();
         closeLast(() -> {
             joined.close();
             manager.delete(name);
         });
-        Shell.ok("ip", "-n", name, "link", "add", "keep0", "type", "veth", "peer", "name", "keep1");
-        Shell.ok("ip", "-n", name, "addr", "add", "192.168.77.2/24", "dev", "keep0");
-        Shell.ok("ip", "-n", name, "link", "set", "keep0", "up");
+        Shell.ok(Shell.ip(path, "link", "add", "keep0", "type", "veth", "peer", "name", "keep1"));
+        Shell.ok(Shell.ip(path, "addr", "add", "192.168.77.2/24", "dev", "keep0"));
+        Shell.ok(Shell.ip(path, "link", "set", "keep0", "up"));
 
         PodNetwork pn = podNetwork("joined", "local", network("podnet"));
         NetnsSpec netns = new NetnsSpec();
         netns.setType(NetnsType.Path);
-        netns.setPath("/run/netns/" + name);
+        netns.setPath(path);
         pn.getSpec().setNetns(netns);
         client.resource(pn).create();
         PodNetwork ready = awaitReady("joined", p -> true);
-        assertThat(ready.getStatus().getNetnsPath()).isEqualTo("/run/netns/" + name);
+        assertThat(ready.getStatus().getNetnsPath()).isEqualTo(path);
         String ip = iface(ready, "podnet", "eth0").getSubnets().get(0).getIpnet().split("/")[0];
-        assertThat(ipJson(name, "addr", "show", "eth0").get(0).get("addr_info").toString()).contains(ip);
+        assertThat(ipJson(path, "addr", "show", "eth0").get(0).get("addr_info").toString()).contains(ip);
         // the summary is read back from the namespace: podnet's eth0 and the namespace's own keep0
         assertThat(ready.getStatus().getInspect().getIpAddress()).isEqualTo(ip);
         assertThat(ready.getStatus().getInspect().getSecondaryIPAddresses()).extracting(a -> a.getAddr()).contains("192.168.77.2");
-        Shell.ok("ip", "netns", "exec", name, "ping", "-c", "1", "-W", "2", "10.89.0.1");
+        Shell.ok(Shell.in(path, "ping", "-c", "1", "-W", "2", "10.89.0.1"));
 
         client.resource(ready).delete();
         awaitGone("joined");
-        assertThat(Path.of("/run/netns", name)).exists();
-        assertThat(linkNames(name)).containsExactlyInAnyOrder("lo", "keep0", "keep1");
+        assertThat(SandboxHostResource.netnsDir.resolve(name)).exists();
+        assertThat(linkNames(path)).containsExactlyInAnyOrder("lo", "keep0", "keep1");
     }
 
     @Test
@@ -189,7 +190,7 @@ class LiveChangesTest extends OperatorTestBase {
         PodNetwork ready = awaitReady("process", p -> true);
         String ip = iface(ready, "podnet", "eth0").getSubnets().get(0).getIpnet().split("/")[0];
         assertThat(Shell.ok("nsenter", "--target", Long.toString(pid), "--net", "ip", "-br", "addr")).contains("eth0", ip);
-        assertThat(ready.getStatus().getNetnsPath()).isEqualTo("/run/netns/podnet-" + ready.getMetadata().getUid());
+        assertThat(ready.getStatus().getNetnsPath()).isEqualTo(podNetns(ready));
 
         client.resource(ready).delete();
         awaitGone("process");
@@ -239,7 +240,7 @@ class LiveChangesTest extends OperatorTestBase {
         client.resource(podNetwork("settled", "local", network("podnet"))).create();
         PodNetwork ready = awaitReady("settled", p -> true);
         String ns = podNetns(ready);
-        String before = Shell.ok("ip", "-n", ns, "-br", "addr");
+        String before = Shell.ok(Shell.ip(ns, "-br", "addr"));
         Process other = new ProcessBuilder("unshare", "--net", "sleep", "60").start();
         try {
             PodNetwork edited = get("settled");
@@ -252,7 +253,7 @@ class LiveChangesTest extends OperatorTestBase {
                     .anyMatch(c -> c.getType().equals("Ready") && "NetnsImmutable".equals(c.getReason())));
             // the built pod is left as it was: same namespace, same addresses
             assertThat(get("settled").getStatus().getNetnsPath()).isEqualTo(ready.getStatus().getNetnsPath());
-            assertThat(Shell.ok("ip", "-n", ns, "-br", "addr")).isEqualTo(before);
+            assertThat(Shell.ok(Shell.ip(ns, "-br", "addr"))).isEqualTo(before);
         } finally {
             other.destroyForcibly().waitFor();
         }
@@ -314,7 +315,7 @@ class LiveChangesTest extends OperatorTestBase {
         JsonNode addrs = ipJson(ns, "addr", "show", "eth0").get(0).get("addr_info");
         assertThat(addrs.toString()).contains(v6, "10.91.0.");
         assertThat(ipJson(ns, "-6", "route", "show", "default").get(0).get("gateway").asText()).isEqualTo("fd00:91::1");
-        Shell.ok("ip", "netns", "exec", ns, "ping", "-6", "-c", "1", "-W", "3", "fd00:91::1");
+        Shell.ok(Shell.in(ns, "ping", "-6", "-c", "1", "-W", "3", "fd00:91::1"));
     }
 
     private static List<String> linkNames(String netns) {

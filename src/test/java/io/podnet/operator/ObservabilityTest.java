@@ -48,7 +48,7 @@ class ObservabilityTest extends OperatorTestBase {
         assertThat(tx).isGreaterThanOrEqualTo(0);
 
         // traffic through the pod's interface: 5 pings of 1000 bytes to the gateway, and their replies
-        Shell.ok("ip", "netns", "exec", ns, "ping", "-c", "5", "-i", "0.2", "-s", "1000", "-W", "2", "10.89.0.1");
+        Shell.ok(Shell.in(ns, "ping", "-c", "5", "-i", "0.2", "-s", "1000", "-W", "2", "10.89.0.1"));
         await().atMost(TIMEOUT).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
             String after = metrics();
             assertThat(metricValue(after, "podnet_interface_transmit_bytes_total", series, "interface=\"eth0\"")).isGreaterThanOrEqualTo(tx + 5 * 1000);
@@ -80,7 +80,7 @@ class ObservabilityTest extends OperatorTestBase {
                 assertThat(metricValue(metrics(), "podnet_repairs_total", "kind=\"veth\"")).isGreaterThanOrEqualTo(repairs + 1));
         assertThat(Shell.ipJson(ns, "link", "show", "eth0").get(0).get("address").asText())
                 .isEqualTo(pn.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0").getMacAddress());
-        Shell.ok("ip", "netns", "exec", ns, "ping", "-c", "1", "-W", "2", "10.89.0.1");
+        Shell.ok(Shell.in(ns, "ping", "-c", "1", "-W", "2", "10.89.0.1"));
     }
 
     @Test
@@ -148,8 +148,8 @@ class ObservabilityTest extends OperatorTestBase {
         String ip = pn.getStatus().getInspect().getIpAddress();
         double addresses = Math.max(0, metricValue(metrics(), "podnet_repairs_total", "kind=\"address\""));
         double routes = Math.max(0, metricValue(metrics(), "podnet_repairs_total", "kind=\"route\""));
-        Shell.ok("ip", "-n", ns, "route", "del", "default");
-        Shell.ok("ip", "-n", ns, "addr", "del", ip + "/24", "dev", "eth0");
+        Shell.ok(Shell.ip(ns, "route", "del", "default"));
+        Shell.ok(Shell.ip(ns, "addr", "del", ip + "/24", "dev", "eth0"));
         // the resync (2s here) puts both back with the same values, and says so
         await().atMost(TIMEOUT).untilAsserted(() -> {
             assertThat(Shell.ipJson(ns, "addr", "show", "eth0").toString()).contains("\"" + ip + "\"");

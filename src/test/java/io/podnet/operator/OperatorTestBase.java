@@ -167,13 +167,13 @@ abstract class OperatorTestBase {
         return Shell.ipJson(sandbox(), "link", "show");
     }
 
-    /** The name of the network namespace the agent creates for a PodNetwork. */
+    /** The file of the network namespace the agent creates for a PodNetwork (in the test's own netns dir). */
     static String podNetns(PodNetwork pn) {
-        return "podnet-" + pn.getMetadata().getUid();
+        return podNetnsPath(pn).toString();
     }
 
     static Path podNetnsPath(PodNetwork pn) {
-        return Path.of("/run/netns", podNetns(pn));
+        return SandboxHostResource.netnsDir.resolve("podnet-" + pn.getMetadata().getUid());
     }
 
     static String metrics() {

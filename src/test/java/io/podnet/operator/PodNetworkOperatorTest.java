@@ -43,7 +43,7 @@ class PodNetworkOperatorTest extends OperatorTestBase {
 
         assertThat(pn.getStatus().getPhase()).isEqualTo("Ready");
         assertThat(pn.getStatus().getObservedGeneration()).isEqualTo(pn.getMetadata().getGeneration());
-        assertThat(pn.getStatus().getNetnsPath()).isEqualTo("/run/netns/" + ns);
+        assertThat(pn.getStatus().getNetnsPath()).isEqualTo(ns);
         assertThat(pn.getMetadata().getFinalizers()).contains(PodNetworkReconciler.FINALIZER);
         assertThat(pn.getStatus().getConditions()).extracting(Condition::getType)
                 .containsExactly("Ready", "NetnsReady", "NetworksReady", "PortsReady");

@@ -143,7 +143,7 @@ class RootlessTest extends OperatorTestBase {
         String after = get("mover").getStatus().getNetworks().get("backend").getInterfaces().values().iterator().next().getSubnets().get(0)
                 .getIpnet();
         assertThat(after).isNotEqualTo(before);
-        assertThat(Shell.ok("ip", "-n", podNetns(pn), "-o", "addr")).doesNotContain(before).contains(after);
+        assertThat(Shell.ok(Shell.ip(podNetns(pn), "-o", "addr"))).doesNotContain(before).contains(after);
         await().atMost(timeout()).pollInterval(Duration.ofMillis(250))
                 .until(() -> "hello from the mover".equals(TcpProbe.tryFetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18201)));
         assertThat(metricValue(metrics(), "podnet_forwarder_bytes_total", "direction=\"from_pod\"")).isGreaterThan(fromPod);

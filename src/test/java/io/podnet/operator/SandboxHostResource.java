@@ -17,6 +17,8 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
     public static volatile Sandbox sandbox;
     public static volatile Path stateDir;
     public static volatile Path runDir;
+    /** Where the agent makes pod namespaces: the test's own, so that none lands in the host's /run/netns. */
+    public static volatile Path netnsDir;
 
     @Override
     public Map<String, String> start() {
@@ -27,6 +29,7 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
         try {
             stateDir = Files.createTempDirectory("podnet-state");
             runDir = Files.createTempDirectory("podnet-run");
+            netnsDir = Files.createTempDirectory("podnet-netns");
             networks = Files.createDirectories(stateDir.resolve("networks"));
             Files.writeString(networks.resolve("podnet.json"), """
                     {"name": "podnet", "driver": "bridge", "network_interface": "podnet0",
@@ -47,6 +50,7 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
         return Map.of(
                 "podnet.host-netns", sandbox.path().toString(),
                 "podnet.state-dir", stateDir.toString(),
+                "podnet.netns-dir", netnsDir.toString(),
                 "podnet.run-dir", runDir.toString(),
                 "podnet.networks-dir", networks.toString(),
                 "podnet.embedded.enabled", "true",
@@ -55,8 +59,9 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
     }
 
     /**
-     * Ends the sandbox and what a failed test left: the pod namespaces the agent's state names (they
-     * live in the host's /run/netns, outside the sandbox), and the temporary folders.
+     * Ends the sandbox and what a failed test left: the pod namespaces still in the test's netns
+     * dir (each a bind mount, as is the dir itself once the agent shared it), and the temporary
+     * folders.
      */
     @Override
     public void stop() {
@@ -64,18 +69,13 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
             sandbox.close();
             sandbox = null;
         }
-        if (stateDir != null) {
-            io.podnet.netns.NetnsManager netns = new io.podnet.netns.NetnsManager(Sandbox.NETNS_DIR);
-            try (java.util.stream.Stream<Path> pods = Files.list(stateDir.resolve("pods"))) {
-                pods.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f-]{36}\\.json"))
-                        .map(n -> "podnet-" + n.substring(0, 36)).filter(n -> Files.exists(Sandbox.NETNS_DIR.resolve(n)))
-                        .forEach(netns::delete);
-            } catch (IOException e) {
-                // no pods dir: no pod was built
-            }
+        if (netnsDir != null) {
+            io.podnet.testing.Shell.run("umount", "--recursive", "--lazy", netnsDir.toString()); // not mounted when no pod was built
         }
+        io.podnet.testing.Trees.delete(netnsDir);
         io.podnet.testing.Trees.delete(stateDir);
         io.podnet.testing.Trees.delete(runDir);
+        netnsDir = null;
         stateDir = null;
         runDir = null;
     }

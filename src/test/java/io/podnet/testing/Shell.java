@@ -46,14 +46,31 @@ public final class Shell {
         return r.output();
     }
 
-    /** {@code ip -n <netns> -j <args>} parsed as JSON. */
-    public static JsonNode ipJson(String netns, String... args) {
-        String[] command = new String[4 + args.length];
+    /**
+     * A command run inside a network namespace given by name (under /run/netns, as {@code ip netns}
+     * names them) or by the absolute path of its file (anywhere, through nsenter).
+     */
+    public static String[] in(String netns, String... command) {
+        List<String> out = new java.util.ArrayList<>(netns.startsWith("/") ? List.of("nsenter", "--net=" + netns)
+                : List.of("ip", "netns", "exec", netns));
+        out.addAll(List.of(command));
+        return out.toArray(String[]::new);
+    }
+
+    /** {@code ip <args>} inside the namespace (a name or a path, as {@link #in}). */
+    public static String[] ip(String netns, String... args) {
+        String[] command = new String[1 + args.length];
         command[0] = "ip";
-        command[1] = "-n";
-        command[2] = netns;
-        command[3] = "-j";
-        System.arraycopy(args, 0, command, 4, args.length);
+        System.arraycopy(args, 0, command, 1, args.length);
+        return in(netns, command);
+    }
+
+    /** {@code ip -j <args>} inside the namespace (a name or a path, as {@link #in}), parsed as JSON. */
+    public static JsonNode ipJson(String netns, String... args) {
+        String[] jsonArgs = new String[1 + args.length];
+        jsonArgs[0] = "-j";
+        System.arraycopy(args, 0, jsonArgs, 1, args.length);
+        String[] command = ip(netns, jsonArgs);
         try {
             String out = ok(command).trim();
             return JSON.readTree(out.isEmpty() ? "[]" : out);
