@@ -33,6 +33,6 @@ public class InFlightReconciles {
     Optional<Map.Entry<String, Duration>> olderThan(Duration limit) {
         long now = nanoTime.getAsLong();
         return running.entrySet().stream().map(e -> Map.entry(e.getKey(), Duration.ofNanos(now - e.getValue())))
-                .filter(e -> e.getValue().compareTo(limit) > 0).findFirst();
+                .filter(e -> e.getValue().compareTo(limit) > 0).max(Map.Entry.comparingByValue());
     }
 }

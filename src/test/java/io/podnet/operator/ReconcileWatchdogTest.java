@@ -102,6 +102,19 @@ class ReconcileWatchdogTest {
     }
 
     @Test
+    void withSeveralStuckTheOneRunningLongestIsNamed() {
+        for (String name : new String[] {"a", "b", "c", "d", "e", "f", "g"}) {
+            inFlight.started("default/" + name);
+            advance(Duration.ofMinutes(1));
+        }
+        advance(Duration.ofMinutes(5)); // all stuck: a for 12m, ..., g for 6m
+        assertThat(data(watchdog.call())).containsEntry("stuck", "default/a for 720s");
+
+        inFlight.finished("default/a");
+        assertThat(data(watchdog.call())).containsEntry("stuck", "default/b for 660s");
+    }
+
+    @Test
     void stuckAfterIsTheConfiguredDuration() {
         ReconcileWatchdog strict = watchdog(Duration.ofSeconds(30));
         inFlight.started("default/web");
