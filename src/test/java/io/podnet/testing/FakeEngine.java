@@ -25,7 +25,8 @@ import io.podnet.inet.MacAddress;
 
 /**
  * An engine that builds nothing: it records what it is asked, answers setups with a configurable
- * result, and refuses or fails the pods it is told to, so the operator can be tested without root.
+ * result, refuses or fails the pods it is told to, and says netlink answers or not as told, so the
+ * operator can be tested without root.
  */
 public final class FakeEngine implements PodNetworkEngine {
     private final List<PodRequest> setups = new CopyOnWriteArrayList<>();
@@ -35,6 +36,7 @@ public final class FakeEngine implements PodNetworkEngine {
     /** Pod id -> what its setups throw until {@link #succeed} is called. */
     private final Map<String, RuntimeException> problems = new ConcurrentHashMap<>();
     private volatile Function<PodRequest, PodResult> results = FakeEngine::loopbackOnly;
+    private volatile boolean netlinkAnswers = true;
 
     /** Every setup that does not throw returns this result. */
     public FakeEngine returning(PodResult result) {
@@ -56,6 +58,12 @@ public final class FakeEngine implements PodNetworkEngine {
     /** The pod's setups fail, as a kernel step does. */
     public FakeEngine fail(String podId, Stage stage, String reason, String message) {
         problems.put(podId, new SetupFailedException(stage, reason, message, null));
+        return this;
+    }
+
+    /** Whether {@link #netlinkAnswers()} says the host namespace answers (it does until told otherwise). */
+    public FakeEngine netlinkAnswering(boolean answers) {
+        this.netlinkAnswers = answers;
         return this;
     }
 
@@ -100,6 +108,11 @@ public final class FakeEngine implements PodNetworkEngine {
     @Override
     public RootlessStatus rootlessStatus() {
         return new RootlessStatus(false, 0, 0, 0, 0, 0);
+    }
+
+    @Override
+    public boolean netlinkAnswers() {
+        return netlinkAnswers;
     }
 
     /** The requests of every setup, in order, whether it succeeded or not. */
