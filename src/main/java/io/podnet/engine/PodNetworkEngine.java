@@ -31,4 +31,7 @@ public interface PodNetworkEngine {
 
     /** The rootless helper and forwarder, for metrics. */
     RootlessStatus rootlessStatus();
+
+    /** True when netlink answers in the host namespace (for readiness). */
+    boolean netlinkAnswers();
 }

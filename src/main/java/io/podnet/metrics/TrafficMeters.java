@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -36,6 +37,8 @@ public class TrafficMeters {
     private final Map<String, Set<String>> interfacesByPod = new ConcurrentHashMap<>();
     private volatile Map<String, Map<String, InterfaceCounters>> snapshot = Map.of();
     private volatile long snapshotAt;
+    /** Monotonic nanos: the system's; a unit test sets one it moves itself, to see the once-a-second refresh without sleeping. */
+    LongSupplier nanoTime = System::nanoTime;
 
     /** Makes the pod's series match its interfaces (registers new ones, removes gone ones). */
     public synchronized void track(String uid, String namespace, String name, Set<String> interfaces) {
@@ -81,7 +84,7 @@ public class TrafficMeters {
     }
 
     private Map<String, Map<String, InterfaceCounters>> current() {
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         if (now - snapshotAt > REFRESH_NANOS) {
             synchronized (this) {
                 if (now - snapshotAt > REFRESH_NANOS) {

@@ -12,7 +12,7 @@ import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 
 import io.javaoperatorsdk.operator.Operator;
-import io.podnet.engine.core.NetworkEngine;
+import io.podnet.engine.PodNetworkEngine;
 
 /**
  * Readiness: the informer has synced and its watch is up (JOSDK's own check, which QOSDK
@@ -23,7 +23,7 @@ import io.podnet.engine.core.NetworkEngine;
 @ApplicationScoped
 public class AgentReadiness implements HealthCheck {
     @Inject
-    NetworkEngine engine;
+    PodNetworkEngine engine;
 
     @Inject
     PodnetConfig config;

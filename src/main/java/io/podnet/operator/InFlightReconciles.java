@@ -1,8 +1,10 @@
 package io.podnet.operator;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -12,8 +14,11 @@ public class InFlightReconciles {
     /** PodNetwork (namespace/name) -> when its reconcile started, in nanos. */
     private final Map<String, Long> running = new ConcurrentHashMap<>();
 
+    /** Monotonic nanos: the system's; a unit test sets one it moves itself, to see a reconcile go stuck without waiting. */
+    LongSupplier nanoTime = System::nanoTime;
+
     void started(String key) {
-        running.put(key, System.nanoTime());
+        running.put(key, nanoTime.getAsLong());
     }
 
     void finished(String key) {
@@ -24,9 +29,10 @@ public class InFlightReconciles {
         return running.size();
     }
 
-    /** The one running longest, if it has run longer than {@code nanos}. */
-    Optional<Map.Entry<String, Long>> olderThan(long nanos) {
-        long now = System.nanoTime();
-        return running.entrySet().stream().filter(e -> now - e.getValue() > nanos).findFirst();
+    /** The one running longest and for how long, if it has run longer than {@code limit}. */
+    Optional<Map.Entry<String, Duration>> olderThan(Duration limit) {
+        long now = nanoTime.getAsLong();
+        return running.entrySet().stream().map(e -> Map.entry(e.getKey(), Duration.ofNanos(now - e.getValue())))
+                .filter(e -> e.getValue().compareTo(limit) > 0).max(Map.Entry.comparingByValue());
     }
 }

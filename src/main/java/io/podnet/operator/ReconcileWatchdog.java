@@ -1,7 +1,5 @@
 package io.podnet.operator;
 
-import java.time.Duration;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -37,9 +35,8 @@ public class ReconcileWatchdog implements HealthCheck {
         if (stopped != null) {
             return builder.withData("informer", stopped + " has stopped and will not watch again").down().build();
         }
-        return inFlight.olderThan(config.health().stuckAfter().toNanos())
-                .map(e -> builder.withData("stuck", e.getKey() + " for "
-                        + Duration.ofNanos(System.nanoTime() - e.getValue()).toSeconds() + "s").down().build())
+        return inFlight.olderThan(config.health().stuckAfter())
+                .map(e -> builder.withData("stuck", e.getKey() + " for " + e.getValue().toSeconds() + "s").down().build())
                 .orElseGet(() -> builder.up().build());
     }
 

@@ -71,13 +71,7 @@ final class ReconcilerFixture {
 
     /** The node config: only the node name is read by the reconciler's reconcile and cleanup. */
     private static PodnetConfig config(String node) {
-        return (PodnetConfig) Proxy.newProxyInstance(PodnetConfig.class.getClassLoader(), new Class<?>[] {PodnetConfig.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("nodeName")) {
-                        return node;
-                    }
-                    throw new UnsupportedOperationException("PodnetConfig." + method.getName() + " is not faked");
-                });
+        return FakeConfig.of(PodnetConfig.class, Map.of("nodeName", node));
     }
 
     /** The reconciler does not use JOSDK's context: one that refuses every call says so, and fails if that changes. */

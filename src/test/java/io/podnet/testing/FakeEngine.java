@@ -25,16 +25,21 @@ import io.podnet.inet.MacAddress;
 
 /**
  * An engine that builds nothing: it records what it is asked, answers setups with a configurable
- * result, and refuses or fails the pods it is told to, so the operator can be tested without root.
+ * result, refuses or fails the pods it is told to, and reports the counters, rootless status and
+ * netlink answer it is given, so the operator and the metrics can be tested without root.
  */
 public final class FakeEngine implements PodNetworkEngine {
     private final List<PodRequest> setups = new CopyOnWriteArrayList<>();
     private final List<String> teardowns = new CopyOnWriteArrayList<>();
     private final AtomicInteger repairs = new AtomicInteger();
+    private final AtomicInteger counterReads = new AtomicInteger();
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     /** Pod id -> what its setups throw until {@link #succeed} is called. */
     private final Map<String, RuntimeException> problems = new ConcurrentHashMap<>();
     private volatile Function<PodRequest, PodResult> results = FakeEngine::loopbackOnly;
+    private volatile Map<String, Map<String, InterfaceCounters>> counters = Map.of();
+    private volatile RootlessStatus rootless = new RootlessStatus(false, 0, 0, 0, 0, 0);
+    private volatile boolean netlinkAnswers = true;
 
     /** Every setup that does not throw returns this result. */
     public FakeEngine returning(PodResult result) {
@@ -56,6 +61,24 @@ public final class FakeEngine implements PodNetworkEngine {
     /** The pod's setups fail, as a kernel step does. */
     public FakeEngine fail(String podId, Stage stage, String reason, String message) {
         problems.put(podId, new SetupFailedException(stage, reason, message, null));
+        return this;
+    }
+
+    /** What {@link #interfaceCounters()} reads from now on: pod id -> interface -> counters. */
+    public FakeEngine counting(Map<String, Map<String, InterfaceCounters>> counters) {
+        this.counters = Map.copyOf(counters);
+        return this;
+    }
+
+    /** What {@link #rootlessStatus()} reports from now on. */
+    public FakeEngine rootless(RootlessStatus status) {
+        this.rootless = status;
+        return this;
+    }
+
+    /** Whether {@link #netlinkAnswers()} says the host namespace answers (it does until told otherwise). */
+    public FakeEngine netlinkAnswering(boolean answers) {
+        this.netlinkAnswers = answers;
         return this;
     }
 
@@ -94,12 +117,18 @@ public final class FakeEngine implements PodNetworkEngine {
 
     @Override
     public Map<String, Map<String, InterfaceCounters>> interfaceCounters() {
-        return Map.of();
+        counterReads.incrementAndGet();
+        return counters;
     }
 
     @Override
     public RootlessStatus rootlessStatus() {
-        return new RootlessStatus(false, 0, 0, 0, 0, 0);
+        return rootless;
+    }
+
+    @Override
+    public boolean netlinkAnswers() {
+        return netlinkAnswers;
     }
 
     /** The requests of every setup, in order, whether it succeeded or not. */
@@ -114,6 +143,11 @@ public final class FakeEngine implements PodNetworkEngine {
 
     public int repairs() {
         return repairs.get();
+    }
+
+    /** How often {@link #interfaceCounters()} was called: each call is a netlink dump in the real engine. */
+    public int counterReads() {
+        return counterReads.get();
     }
 
     /** A namespace of the pod's own and no networks. */

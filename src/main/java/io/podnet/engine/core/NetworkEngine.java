@@ -403,7 +403,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 c == null ? 0 : c.bytesToPod(), c == null ? 0 : c.bytesFromPod());
     }
 
-    /** True when the host namespace's netlink socket answers (for readiness). */
+    @Override
     public boolean netlinkAnswers() {
         try {
             return host.link("lo").isPresent();
