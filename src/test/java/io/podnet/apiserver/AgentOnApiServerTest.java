@@ -87,7 +87,7 @@ class AgentOnApiServerTest {
         admin.resource(podNetwork("web", "podnet")).create();
         PodNetwork pn = awaitReadyAtNewestGeneration("web");
         String uid = pn.getMetadata().getUid();
-        String netns = "podnet-" + uid;
+        String netns = SandboxHostResource.netnsDir.resolve("podnet-" + uid).toString();
         assertThat(pn.getMetadata().getFinalizers()).containsExactly(PodNetworkReconciler.FINALIZER);
         String mac = pn.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0").getMacAddress();
         assertThat(ipJson(netns, "link", "show", "eth0").get(0).get("address").asText()).isEqualTo(mac);
@@ -99,7 +99,7 @@ class AgentOnApiServerTest {
 
         admin.resource(pn).delete();
         await().atMost(TIMEOUT).until(() -> get("web") == null);
-        assertThat(Path.of("/run/netns", netns)).doesNotExist();
+        assertThat(Path.of(netns)).doesNotExist();
         assertThat(SandboxHostResource.stateDir.resolve("pods").resolve(uid + ".json")).doesNotExist();
         assertThat(ipJson(SandboxHostResource.sandbox.name(), "link", "show").toString()).doesNotContain("\"pn");
 
@@ -133,7 +133,7 @@ class AgentOnApiServerTest {
             after = get("live");
             assertThat(after.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0").getMacAddress()).isEqualTo(eth0Mac);
             assertThat(after.getStatus().getNetworks().get("backend").getInterfaces()).containsKey("eth1");
-            assertThat(ipJson("podnet-" + after.getMetadata().getUid(), "link", "show", "eth1")).hasSize(1);
+            assertThat(ipJson(SandboxHostResource.netnsDir.resolve("podnet-" + after.getMetadata().getUid()).toString(), "link", "show", "eth1")).hasSize(1);
         } finally {
             Files.deleteIfExists(manifest);
         }

@@ -50,7 +50,7 @@ class ApiOutageTest {
             admin.resource(PodNetworks.of(ns, "steady", ApiServerAgentResource.NODE, "podnet")).create();
             await().atMost(TIMEOUT).until(() -> isReady(admin.resources(PodNetwork.class).inNamespace(ns).withName("steady").get()));
             PodNetwork ready = admin.resources(PodNetwork.class).inNamespace(ns).withName("steady").get();
-            String netns = "podnet-" + ready.getMetadata().getUid();
+            String netns = SandboxHostResource.netnsDir.resolve("podnet-" + ready.getMetadata().getUid()).toString();
             String podLinks = addresses(netns);
             String hostLinks = hostLinks();
             String ruleset = Shell.run("ip", "netns", "exec", SandboxHostResource.sandbox.name(), "nft", "-j", "list", "ruleset").output();
