@@ -18,7 +18,8 @@ import io.podnet.testing.Sandbox;
 /**
  * The packaged agent (target/quarkus-app/quarkus-run.jar) as its own process, for one node: its
  * own sandbox host namespace, state, run and network-definition dirs, and HTTP port. Used where
- * one JVM cannot be two agents (two nodes on one API server), and by benchmarks.
+ * one JVM cannot be two agents (two nodes on one API server), by restart tests ({@link #stop()},
+ * {@link #restart()}: the same sandbox and dirs, a new process), and by benchmarks.
  */
 public final class AgentProcess implements AutoCloseable {
     public static final Path JAR = Path.of("target", "quarkus-app", "quarkus-run.jar");
@@ -27,15 +28,17 @@ public final class AgentProcess implements AutoCloseable {
     private final String node;
     private final Sandbox sandbox;
     private final Path dir;
-    private final int httpPort;
-    private final Process process;
+    private final Map<String, String> environment;
+    private int httpPort;
+    private Process process;
+    /** How many processes ran before this one; names the current log. */
+    private int run;
 
-    private AgentProcess(String node, Sandbox sandbox, Path dir, int httpPort, Process process) {
+    private AgentProcess(String node, Sandbox sandbox, Path dir, Map<String, String> environment) {
         this.node = node;
         this.sandbox = sandbox;
         this.dir = dir;
-        this.httpPort = httpPort;
-        this.process = process;
+        this.environment = environment;
     }
 
     /**
@@ -54,7 +57,6 @@ public final class AgentProcess implements AutoCloseable {
                     {"name": "podnet", "driver": "bridge", "network_interface": "podnet0",
                      "subnets": [{"subnet": "10.89.0.0/24", "gateway": "10.89.0.1"}]}
                     """);
-            int port = Processes.freeLoopbackPort();
             Map<String, String> environment = new HashMap<>();
             environment.put("PODNET_NODE_NAME", node);
             environment.put("PODNET_HOST_NETNS", sandbox.path().toString());
@@ -62,21 +64,32 @@ public final class AgentProcess implements AutoCloseable {
             environment.put("PODNET_RUN_DIR", dir.resolve("run").toString());
             environment.put("PODNET_NETWORKS_DIR", networks.toString());
             environment.put("PODNET_RESYNC_INTERVAL", "2s");
-            environment.put("QUARKUS_HTTP_PORT", String.valueOf(port));
             environment.putAll(env);
-            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toAbsolutePath().toString()));
-            ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
-                    .redirectOutput(dir.resolve("agent.log").toFile());
-            builder.environment().keySet().removeIf(k -> k.startsWith("PODNET_") || k.startsWith("QUARKUS_") || k.equals("KUBECONFIG"));
-            builder.environment().putAll(environment);
-            AgentProcess agent = new AgentProcess(node, sandbox, dir, port, builder.start());
-            agent.awaitReady();
+            AgentProcess agent = new AgentProcess(node, sandbox, dir, Map.copyOf(environment));
+            agent.launch();
             return agent;
         } catch (IOException | RuntimeException e) {
             sandbox.close();
             throw e instanceof RuntimeException r ? r : new IllegalStateException(e);
         }
+    }
+
+    /** A new process with the same environment, sandbox and dirs, on a free port; returns when it is ready. */
+    private void launch() throws IOException {
+        if (process != null) {
+            run++;
+        }
+        Map<String, String> env = new HashMap<>(environment);
+        env.putIfAbsent("QUARKUS_HTTP_PORT", String.valueOf(Processes.freeLoopbackPort()));
+        httpPort = Integer.parseInt(env.get("QUARKUS_HTTP_PORT"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--enable-native-access=ALL-UNNAMED", "-jar", JAR.toAbsolutePath().toString()));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log().toFile());
+        builder.environment().keySet().removeIf(k -> k.startsWith("PODNET_") || k.startsWith("QUARKUS_") || k.equals("KUBECONFIG"));
+        builder.environment().putAll(env);
+        process = builder.start();
+        awaitReady();
     }
 
     public String node() {
@@ -87,12 +100,26 @@ public final class AgentProcess implements AutoCloseable {
         return sandbox;
     }
 
+    /** The log of the current (or last) process: agent.log for the first, agent-<n>.log after the n-th restart. */
     public Path log() {
-        return dir.resolve("agent.log");
+        return logs().get(run);
+    }
+
+    /** The logs of every process so far, oldest first. */
+    public List<Path> logs() {
+        List<Path> out = new ArrayList<>();
+        for (int i = 0; i <= run; i++) {
+            out.add(dir.resolve(i == 0 ? "agent.log" : "agent-" + i + ".log"));
+        }
+        return out;
     }
 
     public Path runDir() {
         return dir.resolve("run");
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
     }
 
     public int status(String path) {
@@ -124,12 +151,35 @@ public final class AgentProcess implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
+        String tail = tail(); // before close() deletes the log
         close();
-        throw new IllegalStateException("the agent of " + node + " was not ready after " + READY_TIMEOUT.toSeconds() + " s:\n" + tail());
+        throw new IllegalStateException("the agent of " + node + " was not ready after " + READY_TIMEOUT.toSeconds() + " s:\n" + tail);
     }
 
     public String tail() {
         return Processes.tail(log(), 40);
+    }
+
+    /**
+     * Stops the agent (SIGTERM, as the kubelet does) and keeps what it built: the sandbox, the
+     * state and run dirs and the pod namespaces stay, as they do on a node whose agent is down.
+     */
+    public void stop() {
+        Processes.end(process);
+    }
+
+    /**
+     * Stops the agent if it runs, and starts a new process on the same sandbox, dirs and
+     * environment (a fresh HTTP port unless the environment fixes one); returns when it is ready.
+     * Its output goes to a new {@link #log()}.
+     */
+    public void restart() {
+        stop();
+        try {
+            launch();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart the agent of " + node + ": " + e.getMessage(), e);
+        }
     }
 
     /** Stops the agent (SIGTERM, as the kubelet does), then its sandbox and folders. */

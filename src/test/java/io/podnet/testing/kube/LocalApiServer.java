@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 
 import io.fabric8.kubernetes.client.Config;
@@ -243,25 +244,50 @@ public final class LocalApiServer implements AutoCloseable {
         Processes.end(apiServer);
         Processes.end(etcd);
         io.podnet.testing.Trees.delete(dir);
-        try {
-            Files.deleteIfExists(PID_FILE);
-        } catch (IOException e) {
-            // the next start ends nothing that is not ours anyway
-        }
+        keepPids(pid -> ProcessHandle.of(pid).isPresent() && !isOurs(pid));
     }
 
-    /** Ends servers of an earlier run that was killed before its shutdown hook ran; only our binaries, by pid file. */
+    /**
+     * Ends servers of an earlier run that was killed before its shutdown hook ran: our binaries,
+     * by pid file, whose launching JVM is gone. A server whose JVM still runs belongs to a test
+     * run going on right now (another worktree's, on a shared machine) and is left alone.
+     */
     private static void endLeftovers() {
+        keepPids(pid -> {
+            Optional<ProcessHandle> server = ProcessHandle.of(pid)
+                    .filter(h -> h.info().command().map(c -> c.endsWith("/etcd") || c.endsWith("/kube-apiserver")).orElse(false));
+            if (server.isEmpty()) {
+                return false;
+            }
+            boolean launcherAlive = server.get().parent().flatMap(parent -> parent.info().command()).map(c -> c.endsWith("/java")).orElse(false);
+            if (!launcherAlive) {
+                server.get().destroyForcibly();
+            }
+            return launcherAlive;
+        });
+    }
+
+    private boolean isOurs(long pid) {
+        return (etcd != null && etcd.pid() == pid) || (apiServer != null && apiServer.pid() == pid);
+    }
+
+    /** Rewrites the pid file with the pids that pass {@code keep}; removes it when none do. */
+    private static synchronized void keepPids(java.util.function.LongPredicate keep) {
         if (!Files.exists(PID_FILE)) {
             return;
         }
         try {
+            List<String> kept = new ArrayList<>();
             for (String line : Files.readAllLines(PID_FILE)) {
-                long pid = Long.parseLong(line.strip());
-                ProcessHandle.of(pid).filter(h -> h.info().command().map(c -> c.endsWith("/etcd") || c.endsWith("/kube-apiserver")).orElse(false))
-                        .ifPresent(ProcessHandle::destroyForcibly);
+                if (!line.isBlank() && keep.test(Long.parseLong(line.strip()))) {
+                    kept.add(line.strip());
+                }
             }
-            Files.delete(PID_FILE);
+            if (kept.isEmpty()) {
+                Files.deleteIfExists(PID_FILE);
+            } else {
+                Files.write(PID_FILE, kept, StandardCharsets.UTF_8);
+            }
         } catch (IOException | NumberFormatException e) {
             // a damaged pid file: nothing to end
         }
