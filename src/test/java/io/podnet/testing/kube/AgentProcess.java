@@ -187,6 +187,25 @@ public final class AgentProcess implements AutoCloseable {
     public void close() {
         Processes.end(process);
         sandbox.close();
+        removePodNamespacesLeftBehind();
         io.podnet.testing.Trees.delete(dir);
+    }
+
+    /**
+     * The pod namespaces its state still names: after a failed test the agent stopped before
+     * tearing them down, and they live in the host's /run/netns, outside the sandbox.
+     */
+    private void removePodNamespacesLeftBehind() {
+        Path pods = dir.resolve("state").resolve("pods");
+        if (!Files.isDirectory(pods)) {
+            return;
+        }
+        io.podnet.netns.NetnsManager netns = new io.podnet.netns.NetnsManager(Sandbox.NETNS_DIR);
+        try (java.util.stream.Stream<Path> states = Files.list(pods)) {
+            states.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9a-f-]{36}\\.json"))
+                    .map(n -> "podnet-" + n.substring(0, 36)).filter(netns::exists).forEach(netns::delete);
+        } catch (IOException e) {
+            // nothing listed, nothing to remove
+        }
     }
 }
