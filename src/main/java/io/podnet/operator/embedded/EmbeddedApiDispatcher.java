@@ -10,10 +10,12 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionList;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 
@@ -65,7 +67,21 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
                 || request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PUT) {
             return withFinalObject(request, path);
         }
+        if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.POST) {
+            return RandomUids.answered(super.dispatch(request));
+        }
         return super.dispatch(request);
+    }
+
+    /** A create (no earlier state) is stored with a random UID, as an API server gives it. */
+    @Override
+    public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes, GenericKubernetesResource resource,
+            String newState) {
+        if (oldAttributes == null && resource.getMetadata() != null && resource.getMetadata().getUid() != null) {
+            RandomUids.assign(resource);
+            newState = Serialization.asJson(resource);
+        }
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
     }
 
     /**
