@@ -40,6 +40,16 @@ class RootlessTest extends OperatorTestBase {
         return Duration.ofSeconds(40);
     }
 
+    /** A server on every address of the pod, on {@code port}. */
+    private static ServerSocket listenInPod(Netns podNs, int port) throws Exception {
+        return podNs.run(() -> {
+            ServerSocket s = new ServerSocket();
+            s.setReuseAddress(true);
+            s.bind(new InetSocketAddress(port));
+            return s;
+        });
+    }
+
     /** Creates the rootless PodNetwork and waits for the phase the test expects (a transient Pending is not an answer). */
     private PodNetwork rootlessPod(String name, String phase, io.podnet.api.PortMappingSpec... ports) {
         PodNetwork pn = podNetwork(name, "local", network("podnet"));
@@ -72,12 +82,7 @@ class RootlessTest extends OperatorTestBase {
         assertThat(TcpProbe.fetch(podNs, "10.0.2.2", hostServer.getLocalPort())).isEqualTo("hello from the host");
 
         // ingress: a server in the pod, reached from the host through the forwarder
-        ServerSocket podServer = podNs.run(() -> {
-            ServerSocket s = new ServerSocket();
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(8080));
-            return s;
-        });
+        ServerSocket podServer = listenInPod(podNs, 8080);
         closeFirst(podServer);
         closeFirst(TcpProbe.answering(podServer, "hello from the pod at " + ip)::interrupt);
         assertThat(TcpProbe.fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18200)).isEqualTo("hello from the pod at " + ip);
@@ -119,12 +124,7 @@ class RootlessTest extends OperatorTestBase {
         String before = pn.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0").getSubnets().get(0).getIpnet();
         Netns podNs = NetnsManager.join(Path.of(pn.getStatus().getNetnsPath()));
         closeFirst(podNs);
-        ServerSocket podServer = podNs.run(() -> {
-            ServerSocket s = new ServerSocket();
-            s.setReuseAddress(true);
-            s.bind(new InetSocketAddress(8080));
-            return s;
-        });
+        ServerSocket podServer = listenInPod(podNs, 8080);
         closeFirst(podServer);
         closeFirst(TcpProbe.answering(podServer, "hello from the mover")::interrupt);
         assertThat(TcpProbe.fetch(SandboxHostResource.sandbox.netns(), "127.0.0.1", 18201)).isEqualTo("hello from the mover");
