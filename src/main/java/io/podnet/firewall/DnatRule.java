@@ -26,11 +26,10 @@ public record DnatRule(PortMapping mapping, InetAddress podIp) {
         if (mapping.hostPort() == 0) {
             throw new IllegalArgumentException("the host port of " + mapping.describeHost() + " is not resolved");
         }
+        mapping.familyProblem(podIp).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
         InetAddress hostIp = mapping.hostIp();
-        if (hostIp != null && IpAddresses.isV4(hostIp) != IpAddresses.isV4(podIp)) {
-            throw new IllegalArgumentException("host address " + IpAddresses.format(hostIp) + " and pod address "
-                    + IpAddresses.format(podIp) + " are of different families");
-        }
         if (hostIp != null && hostIp.isAnyLocalAddress()) {
             mapping = new PortMapping(null, mapping.hostPort(), mapping.containerPort(), mapping.protocol(), mapping.range());
         }
@@ -69,7 +68,7 @@ public record DnatRule(PortMapping mapping, InetAddress podIp) {
         List<DnatRule> out = new ArrayList<>();
         for (PortMapping m : resolved) {
             for (InetAddress podIp : podIps) {
-                if (m.hostIp() == null || IpAddresses.isV4(m.hostIp()) == IpAddresses.isV4(podIp)) {
+                if (m.reaches(podIp)) {
                     out.add(new DnatRule(m, podIp));
                 }
             }

@@ -57,15 +57,26 @@ public record PortMapping(InetAddress hostIp, int hostPort, int containerPort, P
         }
         if (lastContainerPort() > 65535) {
             return Optional.of(new Problem(INVALID_RANGE, containerPort,
-                    "container ports " + containerPort + "-" + lastContainerPort() + " exceed 65535"));
+                    "container ports " + containerPort + "-" + lastContainerPort() + " are out of range 1-65535"));
         }
         if (hostPort != 0 && lastHostPort() > 65535) {
-            return Optional.of(new Problem(INVALID_RANGE, hostPort, "host ports " + hostPort + "-" + lastHostPort() + " exceed 65535"));
+            return Optional.of(new Problem(INVALID_RANGE, hostPort, "host ports " + hostPort + "-" + lastHostPort() + " are out of range 1-65535"));
         }
         if (hostPort == 0 && range > 65535) {
             return Optional.of(new Problem(INVALID_RANGE, 0, "range " + range + " exceeds 65535 ports"));
         }
         return Optional.empty();
+    }
+
+    /** Whether the mapping can reach {@code podIp}: any host address does, else one of the same family. */
+    public boolean reaches(InetAddress podIp) {
+        return hostIp == null || IpAddresses.isV4(hostIp) == IpAddresses.isV4(podIp);
+    }
+
+    /** The problem of {@link #reaches} as a message, for the rules that target one pod address. */
+    public Optional<String> familyProblem(InetAddress podIp) {
+        return reaches(podIp) ? Optional.empty() : Optional.of("host address " + IpAddresses.format(hostIp) + " and pod address "
+                + IpAddresses.format(podIp) + " are of different families");
     }
 
     public int lastHostPort() {

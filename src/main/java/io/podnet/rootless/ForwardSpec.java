@@ -36,25 +36,15 @@ public record ForwardSpec(String owner, PortMapping mapping, InetAddress podIp) 
         if (owner == null || !OWNER.matcher(owner).matches()) {
             throw new IllegalArgumentException("invalid forward owner \"" + owner + "\"");
         }
-        int hostPort = mapping.hostPort();
-        int podPort = mapping.containerPort();
-        int range = mapping.range();
-        if (range < 1) {
-            throw new IllegalArgumentException("port range " + range + " must be at least 1");
-        }
-        if (hostPort == 0 && range != 1) {
-            throw new IllegalArgumentException("a random host port (0) cannot have a range of " + range);
-        }
-        if (hostPort < 0 || hostPort + range - 1 > 65535) {
-            throw new IllegalArgumentException("host ports " + hostPort + "+" + range + " are out of range 1-65535");
-        }
-        if (podPort < 1 || podPort + range - 1 > 65535) {
-            throw new IllegalArgumentException("pod ports " + podPort + "+" + range + " are out of range 1-65535");
-        }
-        InetAddress hostIp = mapping.hostIp();
-        if (hostIp != null && IpAddresses.isV4(hostIp) != IpAddresses.isV4(podIp)) {
-            throw new IllegalArgumentException("host address " + IpAddresses.format(hostIp) + " and pod address "
-                    + IpAddresses.format(podIp) + " are of different families");
+        mapping.problem().ifPresent(problem -> {
+            throw new IllegalArgumentException(problem.message());
+        });
+        mapping.familyProblem(podIp).ifPresent(problem -> {
+            throw new IllegalArgumentException(problem);
+        });
+        if (mapping.hostPort() == 0 && mapping.range() != 1) {
+            // the forwarder picks one free port itself; a block of them is the registry's job
+            throw new IllegalArgumentException("a random host port (0) cannot have a range of " + mapping.range());
         }
         if (podIp.isAnyLocalAddress() || podIp.isMulticastAddress()) {
             throw new IllegalArgumentException("pod address " + IpAddresses.format(podIp) + " cannot be connected to");

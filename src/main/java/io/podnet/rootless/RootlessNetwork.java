@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import io.podnet.inet.IpAddresses;
 import io.podnet.inet.PortMapping;
 import io.podnet.netns.Netns;
 
@@ -108,7 +107,7 @@ public final class RootlessNetwork implements AutoCloseable {
     public synchronized void forward(String owner, List<PortMapping> ports, InetAddress podIp) {
         List<ForwardSpec> wanted = new ArrayList<>();
         for (PortMapping m : ports) {
-            if (podIp == null || (m.hostIp() != null && IpAddresses.isV4(m.hostIp()) != IpAddresses.isV4(podIp))) {
+            if (podIp == null || !m.reaches(podIp)) {
                 continue;
             }
             wanted.add(new ForwardSpec(owner, m, podIp));
