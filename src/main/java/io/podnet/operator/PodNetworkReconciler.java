@@ -49,16 +49,17 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
     @Inject
     PodnetMeters meters;
 
-    @jakarta.annotation.PostConstruct
-    void declarePhases() {
-        meters.declarePhases(PodNetworkStatus.PHASES);
-    }
-
     @Inject
     TrafficMeters traffic;
 
     @Inject
     InFlightReconciles watchdog;
+
+    /** The operator owns the phases; the metrics keep a gauge for each. */
+    @jakarta.annotation.PostConstruct
+    void declarePhases() {
+        meters.declarePhases(PodNetworkStatus.PHASES);
+    }
 
     @Override
     public void updateConfigurationFrom(ControllerConfigurationOverrider<PodNetwork> overrider) {

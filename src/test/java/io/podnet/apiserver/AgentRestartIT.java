@@ -28,7 +28,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.podnet.api.PodNetwork;
-import io.podnet.api.PortMappingSpec;
 import io.podnet.engine.plan.KernelNames;
 import io.podnet.testing.PodNetworks;
 import io.podnet.testing.RequiresRoot;
@@ -221,10 +220,7 @@ class AgentRestartIT {
 
     private void create(String name, int hostPort, int containerPort) {
         PodNetwork pn = PodNetworks.of(ns, name, NODE, "podnet");
-        PortMappingSpec port = new PortMappingSpec();
-        port.setHostPort(hostPort);
-        port.setContainerPort(containerPort);
-        pn.getSpec().setPortMappings(List.of(port));
+        pn.getSpec().setPortMappings(List.of(PodNetworks.port(hostPort, containerPort, "tcp", 1)));
         uids.add(admin.resource(pn).create().getMetadata().getUid());
     }
 

@@ -1,6 +1,6 @@
 package io.podnet.operator;
 
-import static io.podnet.operator.PortsTest.port;
+import static io.podnet.testing.PodNetworks.port;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

@@ -1,5 +1,6 @@
 package io.podnet.operator;
 
+import static io.podnet.testing.PodNetworks.port;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -27,15 +28,6 @@ import io.quarkus.test.junit.QuarkusTest;
 @RequiresRoot
 @WithTestResource(SandboxHostResource.class)
 class PortsTest extends OperatorTestBase {
-    static PortMappingSpec port(int hostPort, int containerPort, String protocol, int range) {
-        PortMappingSpec p = new PortMappingSpec();
-        p.setHostPort(hostPort);
-        p.setContainerPort(containerPort);
-        p.setProtocol(protocol);
-        p.setRange(range);
-        return p;
-    }
-
     /** Creates the PodNetwork and waits for the phase the test expects (a transient Pending is not an answer). */
     private PodNetwork create(String name, String phase, PortMappingSpec... ports) {
         PodNetwork pn = podNetwork(name, "local", network("podnet"));

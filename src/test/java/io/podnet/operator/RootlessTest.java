@@ -19,6 +19,7 @@ import io.podnet.api.Mode;
 import io.podnet.api.PodNetwork;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
+import io.podnet.testing.PodNetworks;
 import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.Shell;
 import io.podnet.testing.TcpProbe;
@@ -60,7 +61,7 @@ class RootlessTest extends OperatorTestBase {
 
     @Test
     void aRootlessPodSitsInTheRootlessNetnsReachesOutThroughTheHelperAndIsServedByTheForwarder() throws Exception {
-        PodNetwork pn = rootlessPod("quiet", "Ready", PortsTest.port(18200, 8080, "tcp", 1));
+        PodNetwork pn = rootlessPod("quiet", "Ready", PodNetworks.port(18200, 8080, "tcp", 1));
         assertThat(pn.getStatus().getPhase()).as(String.valueOf(pn.getStatus().getConditions())).isEqualTo("Ready");
         String ip = pn.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0").getSubnets().get(0).getIpnet().split("/")[0];
         // nothing of it in the host namespace: no veth end, no bridge, no firewall element
@@ -120,7 +121,7 @@ class RootlessTest extends OperatorTestBase {
      */
     @Test
     void forwardsFollowAChangedFirstNetworkAndTheirBytesAreCounted() throws Exception {
-        PodNetwork pn = rootlessPod("mover", "Ready", PortsTest.port(18201, 8080, "tcp", 1));
+        PodNetwork pn = rootlessPod("mover", "Ready", PodNetworks.port(18201, 8080, "tcp", 1));
         String before = pn.getStatus().getNetworks().get("podnet").getInterfaces().get("eth0").getSubnets().get(0).getIpnet();
         Netns podNs = NetnsManager.join(Path.of(pn.getStatus().getNetnsPath()));
         closeFirst(podNs);
@@ -159,7 +160,7 @@ class RootlessTest extends OperatorTestBase {
             return s;
         });
         closeFirst(squatter);
-        PodNetwork pn = rootlessPod("squatted", "Pending", PortsTest.port(18210, 8080, "tcp", 1));
+        PodNetwork pn = rootlessPod("squatted", "Pending", PodNetworks.port(18210, 8080, "tcp", 1));
         await().atMost(timeout()).until(() -> {
             PodNetwork got = get("squatted");
             return got.getStatus().getConditions().stream()
