@@ -86,7 +86,10 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
         }
 
         public EngineSettings build() {
-            NetworkDefinitions networks = networksDir == null ? NetworkDefinitions.defaults() : NetworkDefinitions.load(networksDir);
+            return build(networksDir == null ? NetworkDefinitions.defaults() : NetworkDefinitions.load(networksDir));
+        }
+
+        private EngineSettings build(NetworkDefinitions networks) {
             return new EngineSettings(hostNetns, netnsDir, stateDir, runDir, networks, allowedNetnsPaths, hostResolvConf, portPolicy,
                     rootless);
         }
@@ -100,7 +103,6 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
 
     /** The defaults: Path namespaces under the netns dir or /var/run/netns, the host's /etc/resolv.conf. */
     public static EngineSettings of(Path hostNetns, Path netnsDir, Path stateDir, Path runDir, NetworkDefinitions networks) {
-        return new EngineSettings(hostNetns, netnsDir, stateDir, runDir, networks, List.of(netnsDir, Path.of("/var/run/netns")),
-                Path.of("/etc/resolv.conf"), PortPolicy.defaults(), RootlessConfig.defaults());
+        return forNode(hostNetns, netnsDir, stateDir, runDir).build(networks);
     }
 }
