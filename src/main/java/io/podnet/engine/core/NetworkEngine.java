@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -85,8 +84,6 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private final EngineObserver observer;
     private final NetworkDrivers drivers = new NetworkDrivers();
     private final NodeRepair nodeRepair;
-    /** What a network no longer defined was attached with: the only driver podnet had before definitions named others. */
-    private static final String BRIDGE = "bridge";
 
     private NetworkEngine(EngineSettings settings, RtnlClient host, NftFirewall firewall, EngineObserver observer) {
         this.observer = observer;
@@ -319,7 +316,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         } else {
             // no record: remove what our naming says could be there (rootful; a rootless pod's links go with the rootless netns)
             for (NetworkDefinition def : networks.all()) {
-                detachAll(hostUplink, List.of(new PodState.Attachment(def.name(), "", KernelNames.hostVeth(podId, def.name()),
+                detachAll(hostUplink, List.of(new PodState.Attachment(def.name(), def.driver(), "", KernelNames.hostVeth(podId, def.name()),
                         def.bridgeName(), "", List.of(), List.of(), List.of(), List.of())));
             }
         }
@@ -350,8 +347,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     private void detachAll(Uplink uplink, List<PodState.Attachment> attachments) {
         for (PodState.Attachment a : attachments) {
-            Optional<NetworkDefinition> def = networks.get(a.network());
-            drivers.of(def.map(NetworkDefinition::driver).orElse(BRIDGE)).detach(uplink, a, def);
+            drivers.of(a.driver()).detach(uplink, a, networks.get(a.network()));
         }
     }
 

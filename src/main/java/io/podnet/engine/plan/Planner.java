@@ -80,7 +80,7 @@ public final class Planner {
                     addresses.add(c.toString());
                     gateways.add(gatewayOf(def, c.address()));
                 }
-                attachments.add(new PodState.Attachment(a.network(), names.get(a.network()),
+                attachments.add(new PodState.Attachment(a.network(), def.driver(), names.get(a.network()),
                         KernelNames.hostVeth(request.id(), a.network()), def.bridgeName(), mac.toString(), addresses, gateways,
                         a.staticIps().stream().map(IpAddresses::format).toList(), a.aliases()));
             }

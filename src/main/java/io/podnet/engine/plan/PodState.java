@@ -32,13 +32,16 @@ public record PodState(int version, String id, String displayName, String hostna
     /**
      * One network attached to the pod.
      *
+     * @param driver the network driver that attached it, so that it detaches it even once the
+     *        network is no longer defined (state files from before drivers read as "bridge")
      * @param hostVeth the host-side veth
      * @param addresses addresses in CIDR form, as on the interface
      * @param gateways per address, the gateway of its subnet or "" when none
      */
-    public record Attachment(String network, String interfaceName, String hostVeth, String bridge, String mac,
+    public record Attachment(String network, String driver, String interfaceName, String hostVeth, String bridge, String mac,
             List<String> addresses, List<String> gateways, List<String> staticIps, List<String> aliases) {
         public Attachment {
+            driver = driver == null ? "bridge" : driver;
             addresses = List.copyOf(addresses);
             gateways = List.copyOf(gateways);
             staticIps = staticIps == null ? List.of() : List.copyOf(staticIps);
