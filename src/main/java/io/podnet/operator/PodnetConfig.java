@@ -124,5 +124,12 @@ public interface PodnetConfig {
         /** Port on 127.0.0.1; 0 picks a free one. */
         @WithDefault("0")
         int port();
+
+        /**
+         * Where the embedded API keeps its objects, one file each (PODNET_EMBEDDED_STORE_DIR). To
+         * start empty, stop the agent and remove this directory.
+         */
+        @WithDefault("${podnet.state-dir}/embedded-api")
+        Path storeDir();
     }
 }

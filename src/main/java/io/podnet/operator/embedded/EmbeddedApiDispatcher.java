@@ -1,7 +1,6 @@
 package io.podnet.operator.embedded;
 
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,10 +26,28 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
     private volatile String serverAddress = "127.0.0.1";
     private final byte[] bearer;
+    private final StoredObjects store;
+    /** Set while stored objects are put back: they keep their UIDs and are already on disk. */
+    private volatile boolean restoring;
 
-    /** Every request must carry this token: whoever can create a PodNetwork makes the root agent change the node. */
-    EmbeddedApiDispatcher(String token) {
+    /**
+     * Every request must carry this token: whoever can create a PodNetwork makes the root agent change the node.
+     *
+     * @param store where every change is written, and what {@link #restore()} reads back
+     */
+    EmbeddedApiDispatcher(String token, StoredObjects store) {
         this.bearer = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
+        this.store = store;
+    }
+
+    /** Puts the stored objects back into the store; called once, before the first request. */
+    void restore() {
+        restoring = true;
+        try {
+            StoreRestore.restore(this, store.load());
+        } finally {
+            restoring = false;
+        }
     }
 
     void serverAddress(String hostPort) {
@@ -48,9 +65,6 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
             MockResponse discovery = discovery(path);
             if (discovery != null) {
                 return discovery;
-            }
-            if (isPlainHttpWatch(request, uri.getRawQuery())) {
-                return expired();
             }
             FieldSelectorEmulation selector = FieldSelectorEmulation.of(uri.getRawQuery());
             MockResponse response = withListKind(selector == null ? super.handleGet(request.getPath()) : filtered(uri, selector));
@@ -73,15 +87,48 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         return super.dispatch(request);
     }
 
-    /** A create (no earlier state) is stored with a random UID, as an API server gives it. */
+    /**
+     * A create (no earlier state) is stored with a random UID, as an API server gives it; every
+     * change but an Event's is written to the store (an API server keeps events for an hour only).
+     */
     @Override
     public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes, GenericKubernetesResource resource,
             String newState) {
-        if (oldAttributes == null && resource.getMetadata() != null && resource.getMetadata().getUid() != null) {
+        if (restoring) {
+            super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+            return;
+        }
+        if (oldAttributes == null && resource != null && resource.getMetadata() != null && resource.getMetadata().getUid() != null) {
             RandomUids.assign(resource);
             newState = Serialization.asJson(resource);
         }
+        String before = newState == null && oldAttributes != null ? map.get(oldAttributes) : null;
         super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        String state = newState == null ? before : newState;
+        GenericKubernetesResource changed = state == null ? null : Serialization.unmarshal(state, GenericKubernetesResource.class);
+        if (changed == null || changed.getMetadata() == null || changed.getMetadata().getUid() == null || "Event".equals(changed.getKind())) {
+            return;
+        }
+        if (newState == null) {
+            store.remove(changed.getMetadata().getUid());
+        } else {
+            store.save(changed.getMetadata().getUid(), newState);
+        }
+    }
+
+    /**
+     * What a watch of {@code path} shows of each object: a Table row when kubectl asks for a
+     * table ({@code kubectl get -w}), else the object.
+     */
+    java.util.function.UnaryOperator<JsonNode> watchView(String path, String accept) {
+        if (!PrinterTable.wanted(accept)) {
+            return java.util.function.UnaryOperator.identity();
+        }
+        return object -> {
+            MockResponse one = new MockResponse().setResponseCode(200).setBody(Serialization.asJson(object));
+            MockResponse table = asTable(path, one);
+            return table == one ? object : Serialization.unmarshal(table.getBody().readUtf8(), JsonNode.class);
+        };
     }
 
     /**
@@ -208,31 +255,26 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         return null;
     }
 
-    /**
-     * The mock streams watches over websockets only (fabric8's way); kubectl watches over chunked
-     * HTTP. Answering its watch with 410 Expired makes client-go list again instead of failing,
-     * so `kubectl delete` still sees the deletion (by polling) without error messages.
-     */
-    private static boolean isPlainHttpWatch(RecordedRequest request, String rawQuery) {
-        String upgrade = request.getHeader("Upgrade");
-        return "true".equals(queryParameter(rawQuery, "watch")) && (upgrade == null || !upgrade.equalsIgnoreCase("websocket"));
-    }
-
     private boolean authenticated(RecordedRequest request) {
         String header = request.getHeader("Authorization");
         return header != null && java.security.MessageDigest.isEqual(bearer, header.strip().getBytes(StandardCharsets.US_ASCII));
     }
 
     private static MockResponse unauthorized() {
-        return new MockResponse().setResponseCode(401).setHeader("Content-Type", "application/json")
-                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\","
-                        + "\"reason\":\"Unauthorized\",\"code\":401}");
+        return status(401, "Unauthorized", "Unauthorized");
     }
 
-    private static MockResponse expired() {
-        return new MockResponse().setResponseCode(410).setHeader("Content-Type", "application/json")
-                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":"
-                        + "\"the embedded API streams watches over websockets only; list again\",\"reason\":\"Expired\",\"code\":410}");
+    /** A failure as an API server answers it: a v1 Status. */
+    static MockResponse status(int code, String reason, String message) {
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("kind", "Status");
+        body.put("apiVersion", "v1");
+        body.put("metadata", Map.of());
+        body.put("status", "Failure");
+        body.put("message", message);
+        body.put("reason", reason);
+        body.put("code", code);
+        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(Serialization.asJson(body));
     }
 
     /** The response as a Table when it holds custom resources of a known CRD or core Events, else unchanged. */
@@ -307,14 +349,18 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
      * The store answers every list with kind "List"; typed clients (kubectl describe's events)
      * need the real list kind, e.g. "EventList", or they drop the answer.
      */
-    private static MockResponse withListKind(MockResponse response) {
+    private MockResponse withListKind(MockResponse response) {
         if (response.code() != 200 || response.getWebSocketListener() != null) {
             return response;
         }
         String text = response.getBody().readUtf8();
         JsonNode body = Serialization.unmarshal(text, JsonNode.class);
-        if (body instanceof ObjectNode list && "List".equals(list.path("kind").asText()) && list.path("items").size() > 0) {
-            list.put("kind", list.get("items").get(0).path("kind").asText() + "List");
+        if (body instanceof ObjectNode list && list.has("items")) {
+            if ("List".equals(list.path("kind").asText()) && list.path("items").size() > 0) {
+                list.put("kind", list.get("items").get(0).path("kind").asText() + "List");
+            }
+            // a watch from here replays nothing the list held (ChunkedWatch), as on an API server
+            list.withObject("/metadata").put("resourceVersion", String.valueOf(requestResourceVersion()));
             return json(list);
         }
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(text);
@@ -331,27 +377,12 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         return json(body);
     }
 
-    private static String queryParameter(String rawQuery, String name) {
-        if (rawQuery == null) {
-            return null;
-        }
-        for (String param : rawQuery.split("&")) {
-            int eq = param.indexOf('=');
-            if (eq > 0 && param.substring(0, eq).equals(name)) {
-                return URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
-    }
-
     private static MockResponse json(Object body) {
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
                 .setBody(Serialization.asJson(body));
     }
 
     private static MockResponse notFound(String path) {
-        return new MockResponse().setResponseCode(404).setHeader("Content-Type", "application/json")
-                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"the server could not find "
-                        + path + "\",\"reason\":\"NotFound\",\"code\":404}");
+        return status(404, "NotFound", "the server could not find " + path);
     }
 }
