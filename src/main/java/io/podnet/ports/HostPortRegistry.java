@@ -28,9 +28,9 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>A random host port ({@code hostPort: 0}) is a block of {@code range} consecutive ports in
  * {@code [randomLow, randomHigh]} (default 32768-60999, the kernel's default ephemeral range,
- * where Podman's bind to port 0 lands too) within the policy's granted ranges (or anywhere in the
- * granted ranges when none of them meets the random range with room for the block), at or above
- * the policy's minimum, on no deny list,
+ * where Podman's bind to port 0 lands too) where the policy's granted ranges meet it (a granted
+ * range wholly outside it gives its own ports instead), at or above the policy's minimum, on no
+ * deny list,
  * held by no pod for an overlapping host address, and on which the probe sees no listener. The
  * search starts at a random port and walks the whole range once, so it ends with
  * {@code NoFreePort} rather than looping when the range is full. Mappings that differ only in
@@ -146,7 +146,7 @@ public final class HostPortRegistry {
         }
         if (!policy.grants(p)) {
             throw new PortRefusedException(PortRefusedException.NOT_GRANTED, p.hostPort(), "policy",
-                    "host port " + p.describeHost() + " is outside the host ports granted to this pod " + policy.granted());
+                    "host port " + p.describeHost() + " is refused by the node policy: it lies outside the host ports granted to this pod " + policy.granted());
         }
         for (int port = p.hostPort(); port <= p.lastHostPort(); port++) {
             if (policy.denies(port)) {
@@ -271,25 +271,20 @@ public final class HostPortRegistry {
     }
 
     /**
-     * Where a random block of {@code range} ports may lie, as [low, high] windows: the random range
-     * cut to the granted ranges and the minimum, or, when that leaves no room, the granted ranges
-     * above the minimum.
+     * Where a random block of {@code range} ports may lie, as [low, high] windows above the
+     * minimum: each granted range cut to the random range where it meets it, whole where it does not.
      */
     private List<int[]> randomWindows(int range, PortPolicy policy) {
-        List<int[]> inRandom = new ArrayList<>();
-        List<int[]> granted = new ArrayList<>();
+        List<int[]> windows = new ArrayList<>();
         for (var r : policy.granted()) {
-            int low = Math.max(r.low(), policy.minimumPort());
-            if (r.high() - low + 1 >= range) {
-                granted.add(new int[] {low, r.high()});
-            }
-            int cutLow = Math.max(low, randomLow);
-            int cutHigh = Math.min(r.high(), randomHigh);
-            if (cutHigh - cutLow + 1 >= range) {
-                inRandom.add(new int[] {cutLow, cutHigh});
+            boolean meets = r.low() <= randomHigh && randomLow <= r.high();
+            int low = Math.max(meets ? Math.max(r.low(), randomLow) : r.low(), policy.minimumPort());
+            int high = meets ? Math.min(r.high(), randomHigh) : r.high();
+            if (high - low + 1 >= range) {
+                windows.add(new int[] {low, high});
             }
         }
-        return inRandom.isEmpty() ? granted : inRandom;
+        return windows;
     }
 
     private static boolean listening(InetAddress hostIp, int start, int range, Set<Protocol> protocols, HostPortProbe probe) {

@@ -28,7 +28,7 @@ class RequestValidatorTest {
             io.podnet.netns.NetnsManager::isNsfs, pod -> List.of());
     /** Every namespace may join, so that what the target is decides. */
     private final NodePolicy joinsGranted = NodePolicy.parse(java.util.Map.of("grants", "all", "all.namespaces", "*", "all.netns", "Path,Pid",
-            "all.rootful", "true"));
+            "all.rootful", "true", "all.hostPorts", "1-65535"));
 
     private static PodRequest request(AttachmentRequest... attachments) {
         return new PodRequest("pod-1", "ns/pod", "pod", Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
