@@ -446,8 +446,11 @@ class HelmChartTest {
         assertThat(v.getHostPath().getType()).isEqualTo("DirectoryOrCreate");
     }
 
-    static Properties applicationProperties(Chart chart) throws IOException {
-        ConfigMap cm = (ConfigMap) chart.byKind("ConfigMap", "podnet-config").orElseThrow();
+    private static Properties applicationProperties(Chart chart) throws IOException {
+        return applicationProperties((ConfigMap) chart.byKind("ConfigMap", "podnet-config").orElseThrow());
+    }
+
+    static Properties applicationProperties(ConfigMap cm) throws IOException {
         Properties props = new Properties();
         props.load(new StringReader(cm.getData().get("application.properties")));
         return props;

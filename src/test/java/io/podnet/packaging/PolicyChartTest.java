@@ -24,7 +24,7 @@ import io.podnet.testing.Chart;
  * keys and values; the admission policy and its binding installed by default; the agent allowed
  * to read namespaces only when a grant selects them by label.
  */
-class PolicyChartTest {
+public class PolicyChartTest {
     static final String GRANTS = """
             policy:
               grants:
@@ -41,12 +41,18 @@ class PolicyChartTest {
             """;
 
     /** The agent's podnet.policy.* of a rendered chart, as its own config mapping hands them over. */
-    static Map<String, String> agentPolicy(Chart chart) throws IOException {
-        return HelmChartTest.mapping(HelmChartTest.applicationProperties(chart)).policy();
+    public static Map<String, String> agentPolicy(Chart chart) throws IOException {
+        return HelmChartTest.mapping(HelmChartTest.applicationProperties(configMap(chart, "-config"))).policy();
     }
 
-    static Map<String, String> admissionParams(Chart chart) {
-        return ((ConfigMap) chart.byKind("ConfigMap", "podnet-policy").orElseThrow()).getData();
+    /** The chart's ConfigMap whose name ends so, whatever the release is called. */
+    private static ConfigMap configMap(Chart chart, String suffix) {
+        return chart.all(ConfigMap.class).stream().filter(c -> c.getMetadata().getName().endsWith(suffix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no ConfigMap *" + suffix + " in " + chart.summary()));
+    }
+
+    public static Map<String, String> admissionParams(Chart chart) {
+        return configMap(chart, "-policy").getData();
     }
 
     @Test
