@@ -48,6 +48,7 @@ import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
 import io.podnet.netns.NetnsThreads;
+import io.podnet.policy.NodePolicy;
 import io.podnet.ports.HostPortRegistry;
 import io.podnet.rootless.ForwardCounters;
 import io.podnet.rootless.ForwardException;
@@ -74,6 +75,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private final PodNamespaces namespaces;
     private final PodDnsFiles dnsFiles;
     private final NetnsPolicy netnsPolicy;
+    private final NodePolicy policy;
     private final RtnlClient host;
     private final HostUplink hostUplink;
     private final RootlessSide rootless;
@@ -90,11 +92,12 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         this.networks = settings.networks();
         this.ipam = new Ipam(settings.stateDir());
         this.store = new PodStateStore(settings.stateDir());
-        this.planner = new Planner(networks, ipam, hostPorts, settings.portPolicy(), firewall::listeningPorts,
+        this.planner = new Planner(networks, ipam, hostPorts, settings.portPolicy(), settings.policy(), firewall::listeningPorts,
                 id -> store.load(id).map(PodState::displayName).orElse(id));
         this.namespaces = new PodNamespaces(new NetnsManager(settings.netnsDir()));
         this.dnsFiles = new PodDnsFiles(settings.runDir());
-        this.netnsPolicy = new NetnsPolicy(settings.allowedNetnsPaths(), settings.hostNetns(), NetnsManager::isNsfs);
+        this.policy = settings.policy();
+        this.netnsPolicy = new NetnsPolicy(settings.allowedNetnsPaths(), settings.hostNetns(), NetnsManager::isNsfs, this::ownedByOthers);
         this.host = host;
         this.hostUplink = new HostUplink(host, new Bridges(host, settings.stateDir()), firewall);
         this.hostResolvConf = settings.hostResolvConf();
@@ -160,7 +163,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             PodState prior = store.load(request.id()).orElse(null);
             PodState next;
             try {
-                RequestValidator.validate(request, networks, netnsPolicy);
+                RequestValidator.validate(request, networks, netnsPolicy, policy);
                 checkImmutable(request, prior);
                 boolean owns = request.netns().kind() != NetnsRequest.Kind.PATH;
                 next = planner.plan(request, prior, namespaces.pathFor(request).toString(), owns,
@@ -199,6 +202,21 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             clock.finish(outcome);
             lock.close();
         }
+    }
+
+    /**
+     * The namespaces podnet made for pods other than {@code podId} (each belongs to its own
+     * PodNetwork only) and the rootless netns (no PodNetwork's), which no pod may join.
+     */
+    private List<NetnsPolicy.Owned> ownedByOthers(String podId) {
+        List<NetnsPolicy.Owned> owned = new ArrayList<>();
+        for (PodState s : store.all()) {
+            if (!s.id().equals(podId) && !s.joined() && s.netnsPath() != null) {
+                owned.add(new NetnsPolicy.Owned(java.nio.file.Path.of(s.netnsPath()), s.displayName()));
+            }
+        }
+        rootless.netnsPath().ifPresent(p -> owned.add(new NetnsPolicy.Owned(p, "podnet's rootless side")));
+        return owned;
     }
 
     private static void checkImmutable(PodRequest request, PodState prior) {

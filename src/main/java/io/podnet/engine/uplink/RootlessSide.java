@@ -112,6 +112,11 @@ public final class RootlessSide implements AutoCloseable {
         return removed;
     }
 
+    /** The shared rootless netns file while it exists (no pod may join it). */
+    public java.util.Optional<Path> netnsPath() {
+        return network.exists() ? java.util.Optional.of(network.netnsPath()) : java.util.Optional.empty();
+    }
+
     public long helperRestarts() {
         return network.helperRestarts();
     }

@@ -15,6 +15,8 @@ import io.podnet.engine.NetnsRequest;
 import io.podnet.engine.PodMode;
 import io.podnet.engine.PodRequest;
 import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.policy.NodePolicy;
+import io.podnet.policy.Tenant;
 import io.podnet.ports.PortPolicy;
 import io.podnet.rootless.RootlessConfig;
 import io.podnet.testing.Sandbox;
@@ -47,7 +49,7 @@ final class SandboxEngine implements AutoCloseable {
         try {
             engine = NetworkEngine.open(new EngineSettings(sandbox.path(), Sandbox.NETNS_DIR, state, dir.resolve("run"),
                     NetworkDefinitions.load(networksDir), List.of(Sandbox.NETNS_DIR), hostResolvConf, PortPolicy.defaults(),
-                    RootlessConfig.defaults()));
+                    RootlessConfig.defaults(), NodePolicy.defaults()));
         } catch (RuntimeException e) {
             sandbox.close();
             Trees.delete(dir);
@@ -63,7 +65,7 @@ final class SandboxEngine implements AutoCloseable {
     }
 
     static PodRequest request(String id, DnsRequest dns, String... networks) {
-        return new PodRequest(id, "test/" + id, "pod-" + id.substring(0, 4), PodMode.ROOTFUL, NetnsRequest.NEW,
+        return new PodRequest(id, "test/" + id, "pod-" + id.substring(0, 4), Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW,
                 Arrays.stream(networks).map(AttachmentRequest::of).toList(), List.of(), dns);
     }
 
