@@ -61,6 +61,15 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         }
         URI uri = URI.create(request.getPath());
         String path = uri.getPath();
+        MockResponse unsupported = UnsupportedBodies.refusal(request, path);
+        if (unsupported != null) {
+            return unsupported;
+        }
+        MockResponse response = answer(request, uri, path);
+        return response.code() == 404 ? NotFoundStatus.of(path, response) : response;
+    }
+
+    private MockResponse answer(RecordedRequest request, URI uri, String path) {
         if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.GET) {
             MockResponse discovery = discovery(path);
             if (discovery != null) {
@@ -114,6 +123,40 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         } else {
             store.save(changed.getMetadata().getUid(), newState);
         }
+    }
+
+    /** What a watch-list of {@code path} starts with: the list the same selectors give, and the kind for its bookmark. */
+    ChunkedWatch.InitialEvents initialEvents(String path, String rawQuery) {
+        String query = rawQuery == null ? "" : java.util.Arrays.stream(rawQuery.split("&"))
+                .filter(p -> !p.isEmpty() && !WATCH_PARAMETERS.contains(p.split("=", 2)[0]))
+                .collect(java.util.stream.Collectors.joining("&"));
+        RecordedRequest list = new RecordedRequest("HTTP/1.1", io.fabric8.mockwebserver.dsl.HttpMethod.GET,
+                path + (query.isEmpty() ? "" : "?" + query), io.fabric8.mockwebserver.http.Headers.builder()
+                        .add("Authorization", new String(bearer, StandardCharsets.US_ASCII)).build(),
+                new io.fabric8.mockwebserver.http.Buffer());
+        JsonNode body = Serialization.unmarshal(dispatch(list).getBody().readUtf8(), JsonNode.class);
+        String[] kind = kindOf(path);
+        return new ChunkedWatch.InitialEvents(body, kind[0], kind[1]);
+    }
+
+    private static final java.util.Set<String> WATCH_PARAMETERS = java.util.Set.of("watch", "sendInitialEvents", "resourceVersion",
+            "resourceVersionMatch", "allowWatchBookmarks", "timeoutSeconds");
+
+    /** {apiVersion, kind} of the resources under a collection path, e.g. /apis/podnet.io/v1alpha1/namespaces/x/podnetworks. */
+    private String[] kindOf(String path) {
+        String[] parts = path.split("/");
+        boolean core = parts.length > 3 && parts[1].equals("api");
+        String plural = parts[parts.length - 1];
+        if (core) {
+            return Discovery.coreResources().getResources().stream().filter(r -> r.getName().equals(plural)).findFirst()
+                    .map(r -> new String[] { "v1", r.getKind() }).orElse(new String[] { "v1", "Unknown" });
+        }
+        for (CustomResourceDefinition crd : crds()) {
+            if (parts.length > 3 && crd.getSpec().getGroup().equals(parts[2]) && crd.getSpec().getNames().getPlural().equals(plural)) {
+                return new String[] { parts[2] + "/" + parts[3], crd.getSpec().getNames().getKind() };
+            }
+        }
+        return new String[] { parts.length > 3 ? parts[2] + "/" + parts[3] : "v1", "Unknown" };
     }
 
     /**
@@ -266,6 +309,11 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
 
     /** A failure as an API server answers it: a v1 Status. */
     static MockResponse status(int code, String reason, String message) {
+        return status(code, reason, message, null);
+    }
+
+    /** @param details what the Status is about (name, group, kind), or null */
+    static MockResponse status(int code, String reason, String message, Map<String, Object> details) {
         Map<String, Object> body = new java.util.LinkedHashMap<>();
         body.put("kind", "Status");
         body.put("apiVersion", "v1");
@@ -273,6 +321,9 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         body.put("status", "Failure");
         body.put("message", message);
         body.put("reason", reason);
+        if (details != null) {
+            body.put("details", details);
+        }
         body.put("code", code);
         return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(Serialization.asJson(body));
     }

@@ -81,8 +81,10 @@ final class EmbeddedApiListener implements AutoCloseable {
                 http.toWebSocket().onSuccess(new ServerWebSocketHandler(request, upgraded))
                         .onFailure(e -> LOG.debugf("websocket upgrade failed: %s", e.getMessage()));
             } else {
+                String path = http.path();
                 ChunkedWatch.serve(http.response(), request, answer, http.getParam("resourceVersion"),
-                        dispatcher.watchView(http.path(), http.getHeader("Accept")));
+                        dispatcher.watchView(path, http.getHeader("Accept")),
+                        "true".equals(http.getParam("sendInitialEvents")) ? () -> dispatcher.initialEvents(path, http.query()) : null);
             }
         }).onFailure(e -> {
             if (!http.response().headWritten()) {
