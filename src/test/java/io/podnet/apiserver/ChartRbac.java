@@ -59,6 +59,19 @@ public final class ChartRbac {
     }
 
     /** Applies the chart's RBAC (once per run) and returns a token of the chart's ServiceAccount. */
+    /**
+     * The environment of a packaged agent (AgentProcess) on the real API server, with the chart's
+     * service account and its node leases in the chart's namespace.
+     */
+    public static java.util.Map<String, String> agentEnvironment(io.podnet.testing.kube.LocalApiServer server, KubernetesClient admin) {
+        return java.util.Map.of(
+                "PODNET_EMBEDDED_ENABLED", "false",
+                "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", server.url(),
+                "QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE", server.caFile().toString(),
+                "QUARKUS_KUBERNETES_CLIENT_TOKEN", agentToken(admin),
+                "PODNET_NODE_GONE_LEASE_NAMESPACE", NAMESPACE);
+    }
+
     public static synchronized String agentToken(KubernetesClient admin) {
         if (token == null) {
             if (admin.namespaces().withName(NAMESPACE).get() == null) {

@@ -68,12 +68,7 @@ class KubectlDifferentialIT {
         Path home = Files.createTempDirectory("podnet-kubectl-diff-");
         try (KubernetesClient admin = server.adminClient()) {
             Crds.apply(admin);
-            Map<String, String> onRealServer = Map.of(
-                    "PODNET_EMBEDDED_ENABLED", "false",
-                    "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", server.url(),
-                    "QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE", server.caFile().toString(),
-                    "QUARKUS_KUBERNETES_CLIENT_TOKEN", ChartRbac.agentToken(admin),
-                    "PODNET_NODE_GONE_LEASE_NAMESPACE", ChartRbac.NAMESPACE);
+            Map<String, String> onRealServer = ChartRbac.agentEnvironment(server, admin);
             Path embeddedKubeconfig = home.resolve("embedded.kubeconfig");
             try (AgentProcess realAgent = AgentProcess.start(NODE, onRealServer);
                     AgentProcess embeddedAgent = AgentProcess.start(NODE, Map.of(
