@@ -2,9 +2,7 @@ package io.podnet.operator.embedded;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -25,6 +23,7 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  */
 final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
     private volatile String serverAddress = "127.0.0.1";
+    private final DiscoveryDocuments discoveryDocuments = new DiscoveryDocuments(this::crds, () -> serverAddress);
     private final byte[] bearer;
     private final StoredObjects store;
     /** Set while stored objects are put back: they keep their UIDs and are already on disk. */
@@ -57,7 +56,7 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         if (!authenticated(request)) {
-            return unauthorized();
+            return ApiStatus.of(401, "Unauthorized", "Unauthorized");
         }
         URI uri = URI.create(request.getPath());
         String path = uri.getPath();
@@ -71,13 +70,13 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
 
     private MockResponse answer(RecordedRequest request, URI uri, String path) {
         if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.GET) {
-            MockResponse discovery = discovery(path);
+            MockResponse discovery = discoveryDocuments.answer(path);
             if (discovery != null) {
                 return discovery;
             }
             FieldSelectorEmulation selector = FieldSelectorEmulation.of(uri.getRawQuery());
             MockResponse response = withListKind(selector == null ? super.handleGet(request.getPath()) : filtered(uri, selector));
-            return PrinterTable.wanted(request.getHeader("Accept")) ? asTable(path, response) : response;
+            return PrinterTable.wanted(request.getHeader("Accept")) ? TableAnswers.of(path, response, crds()) : response;
         }
         if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.POST
                 || request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PUT) {
@@ -169,7 +168,7 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         }
         return object -> {
             MockResponse one = new MockResponse().setResponseCode(200).setBody(Serialization.asJson(object));
-            MockResponse table = asTable(path, one);
+            MockResponse table = TableAnswers.of(path, one, crds());
             return table == one ? object : Serialization.unmarshal(table.getBody().readUtf8(), JsonNode.class);
         };
     }
@@ -256,135 +255,9 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
                 .setBody(Serialization.asJson(last));
     }
 
-    private MockResponse discovery(String path) {
-        if (path.equals("/version")) {
-            return json(Map.of("major", "1", "minor", "32", "gitVersion", "v1.32.0-podnet-embedded",
-                    "platform", "linux/amd64"));
-        }
-        if (path.equals("/api")) {
-            return json(Discovery.coreVersions(serverAddress));
-        }
-        if (path.equals("/api/v1")) {
-            return json(Discovery.coreResources());
-        }
-        if (path.equals("/apis")) {
-            return json(Discovery.groups(crds()));
-        }
-        if (path.equals("/openapi/v3")) {
-            List<String> gvs = new ArrayList<>(List.of("api/v1"));
-            for (var group : Discovery.groups(crds()).getGroups()) {
-                group.getVersions().forEach(v -> gvs.add("apis/" + v.getGroupVersion()));
-            }
-            return json(OpenApiV3.root(gvs));
-        }
-        if (path.startsWith("/openapi/v3/")) {
-            String gv = path.substring("/openapi/v3/".length());
-            var resources = gv.equals("api/v1") ? Discovery.coreResources()
-                    : gv.startsWith("apis/") && gv.split("/").length == 3
-                            ? Discovery.resources(gv.split("/")[1], gv.split("/")[2], crds())
-                            : null;
-            return resources == null ? notFound(path) : json(OpenApiV3.groupVersion(gv, resources, schemas(gv)));
-        }
-        String[] parts = path.split("/");
-        // "/apis/<group>" -> ["", "apis", group]; "/apis/<group>/<version>" -> 4 parts
-        if (parts.length == 3 && parts[1].equals("apis")) {
-            Object group = Discovery.group(parts[2], crds());
-            return group == null ? notFound(path) : json(group);
-        }
-        if (parts.length == 4 && parts[1].equals("apis")) {
-            Object resources = Discovery.resources(parts[2], parts[3], crds());
-            return resources == null ? notFound(path) : json(resources);
-        }
-        return null;
-    }
-
     private boolean authenticated(RecordedRequest request) {
         String header = request.getHeader("Authorization");
         return header != null && java.security.MessageDigest.isEqual(bearer, header.strip().getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static MockResponse unauthorized() {
-        return status(401, "Unauthorized", "Unauthorized");
-    }
-
-    /** A failure as an API server answers it: a v1 Status. */
-    static MockResponse status(int code, String reason, String message) {
-        return status(code, reason, message, null);
-    }
-
-    /** @param details what the Status is about (name, group, kind), or null */
-    static MockResponse status(int code, String reason, String message, Map<String, Object> details) {
-        Map<String, Object> body = new java.util.LinkedHashMap<>();
-        body.put("kind", "Status");
-        body.put("apiVersion", "v1");
-        body.put("metadata", Map.of());
-        body.put("status", "Failure");
-        body.put("message", message);
-        body.put("reason", reason);
-        if (details != null) {
-            body.put("details", details);
-        }
-        body.put("code", code);
-        return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json").setBody(Serialization.asJson(body));
-    }
-
-    /** The response as a Table when it holds custom resources of a known CRD or core Events, else unchanged. */
-    private MockResponse asTable(String path, MockResponse response) {
-        String[] parts = path.split("/");
-        if (response.code() != 200 || response.getWebSocketListener() != null) {
-            return response;
-        }
-        if (isCoreEvents(parts)) {
-            return table(PrinterTable.ofEvents(Serialization.unmarshal(response.getBody().readUtf8(), JsonNode.class)));
-        }
-        if (parts.length < 5 || !parts[1].equals("apis")) {
-            return response;
-        }
-        // /apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>]
-        int pluralAt = parts.length > 5 && parts[4].equals("namespaces") ? 6 : 4;
-        if (parts.length <= pluralAt) {
-            return response;
-        }
-        String group = parts[2];
-        String version = parts[3];
-        String plural = parts[pluralAt];
-        for (CustomResourceDefinition crd : crds()) {
-            if (crd.getSpec().getGroup().equals(group) && crd.getSpec().getNames().getPlural().equals(plural)) {
-                return table(PrinterTable.of(crd, version, Serialization.unmarshal(response.getBody().readUtf8(), JsonNode.class)));
-            }
-        }
-        return response;
-    }
-
-    /** /api/v1/events, /api/v1/namespaces/<ns>/events and /api/v1/namespaces/<ns>/events/<name> */
-    private static boolean isCoreEvents(String[] parts) {
-        if (parts.length < 4 || !parts[1].equals("api") || !parts[2].equals("v1")) {
-            return false;
-        }
-        return parts.length == 4 ? parts[3].equals("events") : parts[3].equals("namespaces") && parts.length >= 6 && parts[5].equals("events");
-    }
-
-    private static MockResponse table(Object table) {
-        return new MockResponse().setResponseCode(200)
-                .setHeader("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io")
-                .setBody(Serialization.asJson(table));
-    }
-
-    /** Kind -> the CRD's openAPIV3Schema, for the custom resources of "apis/<group>/<version>". */
-    private Map<String, Object> schemas(String gvPath) {
-        String[] parts = gvPath.split("/");
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        if (parts.length != 3 || !parts[0].equals("apis")) {
-            return out;
-        }
-        for (CustomResourceDefinition crd : crds()) {
-            if (!crd.getSpec().getGroup().equals(parts[1])) {
-                continue;
-            }
-            crd.getSpec().getVersions().stream().filter(v -> v.getName().equals(parts[2]) && v.getSchema() != null)
-                    .forEach(v -> out.put(crd.getSpec().getNames().getKind(), v.getSchema().getOpenAPIV3Schema()));
-        }
-        return out;
     }
 
     private List<CustomResourceDefinition> crds() {
@@ -431,9 +304,5 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
     private static MockResponse json(Object body) {
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
                 .setBody(Serialization.asJson(body));
-    }
-
-    private static MockResponse notFound(String path) {
-        return status(404, "NotFound", "the server could not find " + path);
     }
 }

@@ -72,7 +72,7 @@ final class EmbeddedApiListener implements AutoCloseable {
                 answer = dispatcher.dispatch(request);
             } catch (RuntimeException e) {
                 LOG.warnf(e, "the embedded API failed on %s %s", request.getMethod(), request.getPath());
-                answer = EmbeddedApiDispatcher.status(500, "InternalError", String.valueOf(e.getMessage()));
+                answer = ApiStatus.of(500, "InternalError", String.valueOf(e.getMessage()));
             }
             if (answer.getWebSocketListener() == null) {
                 respond(http.response(), answer);

@@ -38,7 +38,7 @@ final class NotFoundStatus {
             details.put("group", group);
         }
         details.put("kind", plural);
-        return EmbeddedApiDispatcher.status(404, "NotFound", plural + (group.isEmpty() ? "" : "." + group) + " \"" + name + "\" not found",
+        return ApiStatus.of(404, "NotFound", plural + (group.isEmpty() ? "" : "." + group) + " \"" + name + "\" not found",
                 details);
     }
 }

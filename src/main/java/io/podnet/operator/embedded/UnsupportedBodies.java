@@ -40,6 +40,6 @@ final class UnsupportedBodies {
     }
 
     private static MockResponse refused(String message) {
-        return EmbeddedApiDispatcher.status(415, "UnsupportedMediaType", message);
+        return ApiStatus.of(415, "UnsupportedMediaType", message);
     }
 }
