@@ -50,43 +50,57 @@ import io.podnet.testing.UpstreamDns;
 @RequiresRoot
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class NameResolutionKernelTest {
+    /** The host's resolver, the other network's (network_dns_servers) and one pod's own. */
     private static final InetAddress UPSTREAM = IpAddresses.parse("198.51.100.53");
+    private static final InetAddress OTHERS_UPSTREAM = IpAddresses.parse("198.51.100.54");
+    private static final InetAddress PODS_UPSTREAM = IpAddresses.parse("198.51.100.55");
     private static final String FRONT = """
             {"name": "front", "driver": "bridge", "network_interface": "pndns0", "dns_enabled": true, "ipv6_enabled": true,
              "subnets": [{"subnet": "10.91.0.0/24", "gateway": "10.91.0.1"}, {"subnet": "fd91::/64", "gateway": "fd91::1"}]}
             """;
     private static final String OTHER = """
             {"name": "other", "driver": "bridge", "network_interface": "pndns1", "dns_enabled": true,
-             "subnets": [{"subnet": "10.93.0.0/24", "gateway": "10.93.0.1"}]}
+             "network_dns_servers": ["198.51.100.54"], "subnets": [{"subnet": "10.93.0.0/24", "gateway": "10.93.0.1"}]}
             """;
 
     private SandboxEngine node;
     private UpstreamDns upstream;
+    private UpstreamDns othersUpstream;
+    private UpstreamDns podsUpstream;
 
     @BeforeEach
     void start() throws IOException {
         node = new SandboxEngine("nameserver " + IpAddresses.format(UPSTREAM) + "\nnameserver 127.0.0.53\n", FRONT, OTHER);
         // the kernel here has no dummy links: the upstream's address sits on the sandbox's loopback
-        Shell.ok(Shell.ip(node.sandbox.path().toString(), "addr", "add", IpAddresses.format(UPSTREAM) + "/32", "dev", "lo"));
+        for (InetAddress a : List.of(UPSTREAM, OTHERS_UPSTREAM, PODS_UPSTREAM)) {
+            Shell.ok(Shell.ip(node.sandbox.path().toString(), "addr", "add", IpAddresses.format(a) + "/32", "dev", "lo"));
+        }
         upstream = new UpstreamDns(node.sandbox.netns(), UPSTREAM, Map.of("example.test.", IpAddresses.parse("192.0.2.10")));
+        othersUpstream = new UpstreamDns(node.sandbox.netns(), OTHERS_UPSTREAM, Map.of("example.test.", IpAddresses.parse("192.0.2.20")));
+        podsUpstream = new UpstreamDns(node.sandbox.netns(), PODS_UPSTREAM, Map.of("example.test.", IpAddresses.parse("192.0.2.30")));
     }
 
     @AfterEach
     void stop() {
         try {
             upstream.close();
+            othersUpstream.close();
+            podsUpstream.close();
         } finally {
             node.close();
         }
     }
 
     private PodResult pod(String id, String name, List<String> aliases, String... networks) {
+        return pod(id, name, aliases, DnsRequest.NONE, networks);
+    }
+
+    private PodResult pod(String id, String name, List<String> aliases, DnsRequest dns, String... networks) {
         List<AttachmentRequest> attachments = new ArrayList<>();
         for (String n : networks) {
             attachments.add(new AttachmentRequest(n, null, List.of(), null, aliases));
         }
-        return node.engine.setup(new PodRequest(id, "test/" + name, name, PodMode.ROOTFUL, NetnsRequest.NEW, attachments, List.of(),
-                DnsRequest.NONE));
+        return node.engine.setup(new PodRequest(id, "test/" + name, name, PodMode.ROOTFUL, NetnsRequest.NEW, attachments, List.of(), dns));
     }
 
     private static String ns(String id) {
@@ -195,6 +209,22 @@ class NameResolutionKernelTest {
         assertThat(upstream.asked()).noneMatch(n -> n.contains("dns.podman"));
         assertThat(node.engine.dnsQueries().get("forwarded")).isGreaterThanOrEqualTo(4);
         assertThat(node.engine.dnsQueries().get("answered")).isZero();
+    }
+
+    @Test
+    void aPodsOwnServersAndTheNetworksServersTakeThePlaceOfTheHosts() {
+        String plain = node.newPod();
+        String own = node.newPod();
+        String lonely = node.newPod();
+        pod(plain, "plain", List.of(), "front");
+        pod(own, "own", List.of(), new DnsRequest(List.of(PODS_UPSTREAM), List.of(), List.of()), "front");
+        pod(lonely, "lonely", List.of(), "other");
+
+        assertThat(digShort(plain, "@10.91.0.1", "example.test")).isEqualTo("192.0.2.10");
+        assertThat(digShort(own, "@10.91.0.1", "example.test")).isEqualTo("192.0.2.30");
+        assertThat(digShort(lonely, "@10.93.0.1", "example.test")).isEqualTo("192.0.2.20");
+        // while the pod's own names are still answered by the gateway
+        assertThat(digShort(own, "@10.91.0.1", "plain")).startsWith("10.91.0.");
     }
 
     @Test
