@@ -198,7 +198,7 @@ final class Listener implements AutoCloseable {
         return null;
     }
 
-    private static void closeQuietly(AutoCloseable c) {
+    static void closeQuietly(AutoCloseable c) {
         try {
             c.close();
         } catch (Exception e) {

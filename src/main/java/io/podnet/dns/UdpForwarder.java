@@ -216,11 +216,7 @@ final class UdpForwarder implements AutoCloseable {
 
     private static void close(DatagramChannel ch) {
         if (ch != null) {
-            try {
-                ch.close();
-            } catch (IOException ignored) {
-                // nothing to do
-            }
+            Listener.closeQuietly(ch);
         }
     }
 

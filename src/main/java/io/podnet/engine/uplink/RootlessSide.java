@@ -23,8 +23,9 @@ import io.podnet.rootless.RootlessNetwork;
 /**
  * What rootless pods share: the rootless netns with its egress helper, a netlink socket and the
  * bridges inside it, the masquerade towards the helper (nftables inside the rootless netns), and
- * the userspace port forwarder listening in the host namespace. Created on the first rootless
- * pod; removed, helper and all, when the last one goes.
+ * the userspace port forwarder listening in the host namespace, and the name server of the
+ * rootless dns_enabled networks inside it. Created on the first rootless pod; removed, helper and
+ * all, when the last one goes.
  */
 public final class RootlessSide implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RootlessSide.class);

@@ -126,13 +126,16 @@ class NameResolutionKernelTest {
     }
 
     private static String ipv4(PodResult r, String network) {
-        return r.networks().get(network).interfaces().values().iterator().next().addresses().stream()
-                .map(a -> a.ipnet().address()).filter(IpAddresses::isV4).map(IpAddresses::format).findFirst().orElseThrow();
+        return address(r, network, true);
     }
 
     private static String ipv6(PodResult r, String network) {
+        return address(r, network, false);
+    }
+
+    private static String address(PodResult r, String network, boolean v4) {
         return r.networks().get(network).interfaces().values().iterator().next().addresses().stream()
-                .map(a -> a.ipnet().address()).filter(a -> !IpAddresses.isV4(a)).map(IpAddresses::format).findFirst().orElseThrow();
+                .map(a -> a.ipnet().address()).filter(a -> IpAddresses.isV4(a) == v4).map(IpAddresses::format).findFirst().orElseThrow();
     }
 
     @Test
