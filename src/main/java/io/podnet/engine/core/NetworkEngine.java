@@ -9,6 +9,10 @@ import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
+import io.podnet.dns.NameServer;
+import io.podnet.dns.NameService;
+import io.podnet.dns.QueryCounts;
+
 import io.podnet.engine.EngineObserver;
 import io.podnet.engine.EngineSettings;
 import io.podnet.engine.InterfaceCounters;
@@ -86,6 +90,8 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private final EngineObserver observer;
     private final NetworkDrivers drivers = new NetworkDrivers();
     private final NodeRepair nodeRepair;
+    private final QueryCounts dnsQueries = new QueryCounts();
+    private final PodNames names;
 
     private NetworkEngine(EngineSettings settings, RtnlClient host, NftFirewall firewall, EngineObserver observer) {
         this.observer = observer;
@@ -102,8 +108,11 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         this.hostUplink = new HostUplink(host, new Bridges(host, settings.stateDir()), firewall);
         this.hostResolvConf = settings.hostResolvConf();
         this.rootlessConfig = settings.rootless();
-        this.rootless = new RootlessSide(settings.runDir(), settings.stateDir(), settings.rootless(), settings.hostNetns());
+        this.rootless = new RootlessSide(settings.runDir(), settings.stateDir(), settings.rootless(), settings.hostNetns(),
+                netns -> NameServer.open(netns, "rootless", NameServer.Settings.defaults(), dnsQueries));
         this.nodeRepair = new NodeRepair(store, networks, hostUplink, rootless, observer, this::ensureRootless);
+        NameService hostNames = NameServer.open(settings.hostNetns(), "host", NameServer.Settings.defaults(), dnsQueries);
+        this.names = new PodNames(store, networks, settings.hostResolvConf(), settings.rootless(), hostNames, rootless);
     }
 
     public static NetworkEngine open(EngineSettings settings) {
@@ -194,7 +203,11 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 if (prior == null) {
                     rollback(next, e);
                 }
+                names.publish();
                 throw Failures.of(Stage.NETWORKS, e);
+            }
+            if (!next.equals(prior) || rootless.namesUnpublished()) {
+                names.publish(); // records follow connect, disconnect and the first setup at once; a resync changes nothing
             }
             outcome = "ok";
             return result;
@@ -307,6 +320,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         String outcome = "failed";
         try {
             removeEverything(podId, state, clock);
+            names.publish();
             outcome = "ok";
         } finally {
             clock.finish(outcome);
@@ -379,8 +393,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             }
             List<java.net.InetAddress> dnsServers = networks.get(a.network()).map(PodDnsFiles::networkServers).orElse(List.of())
                     .stream().map(IpAddresses::parse).toList();
+            List<String> searches = networks.get(a.network()).map(PodDnsFiles::networkSearchDomains).orElse(List.of());
             out.put(a.network(), new PodResult.NetworkResult(
-                    Map.of(a.interfaceName(), new PodResult.InterfaceResult(MacAddress.parse(a.mac()), addresses)), dnsServers, List.of()));
+                    Map.of(a.interfaceName(), new PodResult.InterfaceResult(MacAddress.parse(a.mac()), addresses)), dnsServers, searches));
         }
         return new PodResult(java.nio.file.Path.of(state.netnsPath()), out, dnsFiles.hostsFile(state.id()),
                 dnsFiles.resolvConf(state.id()), namespaceInterfaces, state.ports());
@@ -396,6 +411,8 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     public void repairNode() {
         try (PodLocks.Held node = locks.node()) {
             nodeRepair.run();
+        } finally {
+            names.publish(); // binds that failed are tried again; the host's resolvers are read again
         }
     }
 
@@ -418,6 +435,13 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     }
 
     @Override
+    public Map<String, Long> dnsQueries() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        dnsQueries.snapshot().forEach((result, count) -> out.put(result.tag(), count));
+        return out;
+    }
+
+    @Override
     public boolean netlinkAnswers() {
         try {
             return host.link("lo").isPresent();
@@ -429,6 +453,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     @Override
     public void close() {
         try {
+            names.close();
             rootless.close();
         } finally {
             try {
