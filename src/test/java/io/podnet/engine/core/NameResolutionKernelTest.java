@@ -33,6 +33,7 @@ import io.podnet.engine.DnsRequest;
 import io.podnet.engine.NetnsRequest;
 import io.podnet.engine.PodMode;
 import io.podnet.engine.PodRequest;
+import io.podnet.policy.Tenant;
 import io.podnet.engine.PodResult;
 import io.podnet.inet.IpAddresses;
 import io.podnet.netns.Netns;
@@ -100,7 +101,7 @@ class NameResolutionKernelTest {
         for (String n : networks) {
             attachments.add(new AttachmentRequest(n, null, List.of(), null, aliases));
         }
-        return node.engine.setup(new PodRequest(id, "test/" + name, name, PodMode.ROOTFUL, NetnsRequest.NEW, attachments, List.of(), dns));
+        return node.engine.setup(new PodRequest(id, "test/" + name, name, Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW, attachments, List.of(), dns));
     }
 
     private static String ns(String id) {

@@ -23,6 +23,7 @@ import io.podnet.engine.DnsRequest;
 import io.podnet.engine.NetnsRequest;
 import io.podnet.engine.PodMode;
 import io.podnet.engine.PodRequest;
+import io.podnet.policy.Tenant;
 import io.podnet.engine.PodResult;
 import io.podnet.inet.IpAddresses;
 import io.podnet.testing.RequiresRoot;
@@ -67,7 +68,7 @@ class RootlessNameResolutionKernelTest {
     }
 
     private PodResult rootless(String id, String name) {
-        return node.engine.setup(new PodRequest(id, "test/" + name, name, PodMode.ROOTLESS, NetnsRequest.NEW,
+        return node.engine.setup(new PodRequest(id, "test/" + name, name, Tenant.named("test"), PodMode.ROOTLESS, NetnsRequest.NEW,
                 List.of(AttachmentRequest.of("inner")), List.of(), DnsRequest.NONE));
     }
 
