@@ -1,6 +1,6 @@
 // Build tooling only: pins kubelet, kube-controller-manager, kube-scheduler and kube-proxy for podnet's cluster test tier,
 // at the same k8s.io/kubernetes version as tools/kube/apiserver.
-module podnet.io/tools/cluster/node
+module podnet.io/tools/cluster/go
 
 go 1.26.0
 
