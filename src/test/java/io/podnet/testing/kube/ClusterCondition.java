@@ -50,8 +50,20 @@ public final class ClusterCondition implements ExecutionCondition {
         }
         if (!Files.isRegularFile(LocalCluster.IMAGE)) {
             missing.add("the agent's image " + LocalCluster.IMAGE + " (the image profile: -Pimage)");
+        } else if (olderThanThePackagedAgent()) {
+            // a package without -Pimage after one with it: the image would be an older agent
+            missing.add("an image of this build: " + LocalCluster.IMAGE + " is older than " + AgentProcess.JAR + " (the image profile: -Pimage)");
         }
         return missing;
+    }
+
+    private static boolean olderThanThePackagedAgent() {
+        try {
+            return Files.exists(AgentProcess.JAR)
+                    && Files.getLastModifiedTime(LocalCluster.IMAGE).compareTo(Files.getLastModifiedTime(AgentProcess.JAR)) < 0;
+        } catch (IOException e) {
+            return true;
+        }
     }
 
     private static boolean built() {
