@@ -63,6 +63,20 @@ class JibImageTest {
     }
 
     @Test
+    void jibNamesTheImageAsTheChartsDefaultsDo() throws Exception {
+        Element profile = (Element) jibConfiguration().getParentNode().getParentNode().getParentNode().getParentNode();
+        String image = text(child(profile, "properties"), "podnet.image");
+        String values = Files.readString(Path.of("helm", "podnet", "values.yaml"));
+        String chart = Files.readString(Path.of("helm", "podnet", "Chart.yaml"));
+        java.util.regex.Matcher repository = java.util.regex.Pattern.compile("(?m)^  repository: (\\S+)$").matcher(values);
+        java.util.regex.Matcher appVersion = java.util.regex.Pattern.compile("(?m)^appVersion: \"([^\"]+)\"$").matcher(chart);
+        assertThat(repository.find() && appVersion.find()).isTrue();
+        // so that `helm install podnet helm/podnet` runs the image -Pimage built, with no --set
+        assertThat(image).isEqualTo(repository.group(1) + ":" + appVersion.group(1));
+        assertThat(text(child(jibConfiguration(), "to"), "image")).isEqualTo("${podnet.image}");
+    }
+
+    @Test
     void theBaseShipsWhatTheDockerfileInstallsBesidesTheJvm() throws IOException {
         String script = Files.readString(BASE_SCRIPT);
         String packages = script.lines().filter(l -> l.startsWith("packages=(")).findFirst().orElseThrow();
