@@ -143,6 +143,27 @@ class HelmInstallIT {
 
     @Test
     @Order(3)
+    void theChartsAdmissionPolicyRefusesWhatNoGrantAllows() throws IOException {
+        // the default grants allow no netns join: the real API server refuses it before it is stored
+        Path file = Files.createTempFile("podnet-cluster-", ".yaml");
+        try {
+            Files.writeString(file, """
+                    apiVersion: podnet.io/v1alpha1
+                    kind: PodNetwork
+                    metadata: {name: joiner, namespace: default}
+                    spec: {nodeName: local, netns: {type: Path, path: /run/netns/elsewhere}}
+                    """);
+            Shell.Result refused = kubectl("apply", "-f", file.toString());
+            assertThat(refused.ok()).isFalse();
+            assertThat(refused.output()).contains(RELEASE + "-node-policy", "NetnsJoinNotGranted");
+        } finally {
+            Files.deleteIfExists(file);
+        }
+        assertThat(pn("joiner")).isNull();
+    }
+
+    @Test
+    @Order(4)
     void aPortMappingAnswersOnTheNodesAddress() throws Exception {
         apply("""
                 apiVersion: podnet.io/v1alpha1
@@ -166,7 +187,7 @@ class HelmInstallIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void theMetricsServiceAnswersWithPodnetAndReconciliationSeries() {
         String metrics = metrics();
         assertThat(metrics.lines().filter(l -> l.startsWith("podnet_")).count()).isPositive();
@@ -175,7 +196,7 @@ class HelmInstallIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void helmUpgradeWithNewValuesRollsTheAgentAndKeepsAddresses() throws IOException {
         Path values = Files.createTempFile("podnet-values-", ".yaml");
         try {
@@ -232,7 +253,7 @@ class HelmInstallIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void helmUninstallAndTheDocumentedStepsLeaveNothing() {
         // docs/install.md: delete the PodNetworks while the agents run, then uninstall
         Shell.Result deleted = kubectl("delete", "podnetworks", "web", "isolated", "web-port", "api", "denied", "-n", "default", "--wait=true", "--timeout=120s");
@@ -275,6 +296,8 @@ class HelmInstallIT {
         assertThat(client.rbac().clusterRoleBindings().withLabel("app.kubernetes.io/part-of", "podnet").list().getItems()).isEmpty();
         assertThat(client.rbac().roles().inNamespace(NAMESPACE).list().getItems()).isEmpty();
         assertThat(client.leases().inNamespace(NAMESPACE).list().getItems()).as("the agents' node leases").isEmpty();
+        assertThat(client.admissionRegistration().v1().validatingAdmissionPolicies().withLabel("app.kubernetes.io/part-of", "podnet").list().getItems()).isEmpty();
+        assertThat(client.admissionRegistration().v1().validatingAdmissionPolicyBindings().withLabel("app.kubernetes.io/part-of", "podnet").list().getItems()).isEmpty();
     }
 
     /** The shell commands of docs/install.md's "clean each node by hand" block, as written there. */
