@@ -143,22 +143,16 @@ class HelmInstallIT {
 
     @Test
     @Order(3)
-    void theChartsAdmissionPolicyRefusesWhatNoGrantAllows() throws IOException {
+    void theChartsAdmissionPolicyRefusesWhatNoGrantAllows() {
         // the default grants allow no netns join: the real API server refuses it before it is stored
-        Path file = Files.createTempFile("podnet-cluster-", ".yaml");
-        try {
-            Files.writeString(file, """
-                    apiVersion: podnet.io/v1alpha1
-                    kind: PodNetwork
-                    metadata: {name: joiner, namespace: default}
-                    spec: {nodeName: local, netns: {type: Path, path: /run/netns/elsewhere}}
-                    """);
-            Shell.Result refused = kubectl("apply", "-f", file.toString());
-            assertThat(refused.ok()).isFalse();
-            assertThat(refused.output()).contains(RELEASE + "-node-policy", "NetnsJoinNotGranted");
-        } finally {
-            Files.deleteIfExists(file);
-        }
+        Shell.Result refused = kubectlApply("""
+                apiVersion: podnet.io/v1alpha1
+                kind: PodNetwork
+                metadata: {name: joiner, namespace: default}
+                spec: {nodeName: local, netns: {type: Path, path: /run/netns/elsewhere}}
+                """);
+        assertThat(refused.ok()).isFalse();
+        assertThat(refused.output()).contains(RELEASE + "-node-policy", "NetnsJoinNotGranted");
         assertThat(pn("joiner")).isNull();
     }
 
@@ -354,12 +348,16 @@ class HelmInstallIT {
     }
 
     private void apply(String yaml) {
+        Shell.Result r = kubectlApply(yaml);
+        assertThat(r.ok()).as(r.output()).isTrue();
+    }
+
+    private Shell.Result kubectlApply(String yaml) {
         try {
             Path file = Files.createTempFile("podnet-cluster-", ".yaml");
             try {
                 Files.writeString(file, yaml);
-                Shell.Result r = kubectl("apply", "-f", file.toString());
-                assertThat(r.ok()).as(r.output()).isTrue();
+                return kubectl("apply", "-f", file.toString());
             } finally {
                 Files.deleteIfExists(file);
             }
