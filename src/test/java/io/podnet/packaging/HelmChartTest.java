@@ -145,7 +145,7 @@ class HelmChartTest {
         assertThat(node.getValue()).isNull();
         assertThat(node.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
         assertThat(env(agent, "PODNET_EMBEDDED_ENABLED").getValue()).isEqualTo("false");
-        assertThat(env(agent, "JDK_JAVA_OPTIONS").getValue()).isEqualTo("-XX:MaxRAMPercentage=75");
+        assertThat(env(agent, "JDK_JAVA_OPTIONS").getValue()).isEqualTo("-XX:MaxRAMPercentage=50");
     }
 
     @Test
