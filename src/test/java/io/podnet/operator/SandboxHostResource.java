@@ -47,15 +47,22 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
             throw new IllegalStateException(e);
         }
         sandbox = io.podnet.testing.SandboxUplink.add(new Sandbox()); // a node-like interface: pasta needs one
-        return Map.of(
-                "podnet.host-netns", sandbox.path().toString(),
-                "podnet.state-dir", stateDir.toString(),
-                "podnet.netns-dir", netnsDir.toString(),
-                "podnet.run-dir", runDir.toString(),
-                "podnet.networks-dir", networks.toString(),
-                "podnet.embedded.enabled", "true",
-                "podnet.resync-interval", "2s",
-                "podnet.rootless.allow-host-loopback", "true");
+        return Map.ofEntries(
+                Map.entry("podnet.host-netns", sandbox.path().toString()),
+                Map.entry("podnet.state-dir", stateDir.toString()),
+                Map.entry("podnet.netns-dir", netnsDir.toString()),
+                Map.entry("podnet.run-dir", runDir.toString()),
+                Map.entry("podnet.networks-dir", networks.toString()),
+                Map.entry("podnet.embedded.enabled", "true"),
+                Map.entry("podnet.resync-interval", "2s"),
+                Map.entry("podnet.rootless.allow-host-loopback", "true"),
+                // the operator tests join namespaces (Path, Pid) from "default": the node policy grants it here
+                Map.entry("podnet.policy.grants", "tests"),
+                Map.entry("podnet.policy.tests.namespaces", "*"),
+                Map.entry("podnet.policy.tests.netns", "Path,Pid"),
+                Map.entry("podnet.policy.tests.rootful", "true"),
+                Map.entry("podnet.policy.tests.hostPorts", "1-65535"),
+                Map.entry("podnet.policy.tests.hostIPs", "0.0.0.0/0,::/0"));
     }
 
     /**
