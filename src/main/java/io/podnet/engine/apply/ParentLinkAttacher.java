@@ -88,7 +88,7 @@ public final class ParentLinkAttacher {
             throw new SetupFailedException(Stage.NETWORKS, "LinkCreateFailed", "cannot name the " + def.driver() + " link "
                     + a.interfaceName() + " in " + pod.netns() + ": " + e.getMessage(), e);
         }
-        PodSysctls.apply(pod.netns(), a.interfaceName(), def);
+        PodSysctls.apply(pod.netns(), a.interfaceName(), def, false);
         inPod.setUp(link.index());
         return link;
     }

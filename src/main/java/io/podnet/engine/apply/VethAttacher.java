@@ -69,7 +69,7 @@ public final class VethAttacher {
             podEnd = repairPodEnd(pod, podEnd, mac, repaired);
         }
         if (fresh) {
-            PodSysctls.apply(podNs, a.interfaceName(), def);
+            PodSysctls.apply(podNs, a.interfaceName(), def, def.ipv6Enabled());
         }
         PodAddressing.ensure(pod, podEnd.index(), def, a, routeMetric, fresh, repaired);
     }

@@ -6,6 +6,8 @@ import java.util.function.Consumer;
 
 import io.podnet.engine.AttachmentRequest;
 import io.podnet.engine.PodRequest;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.Stage;
 import io.podnet.engine.apply.PodNamespaces;
 import io.podnet.engine.apply.VethAttacher;
 import io.podnet.engine.plan.PodState;
@@ -22,7 +24,11 @@ import io.podnet.netconf.NetworkDefinition;
 final class BridgeDriver implements NetworkDriver {
     @Override
     public void check(PodRequest request, int position, AttachmentRequest attachment, NetworkDefinition def) {
-        // everything a bridge network can be asked for is checked by the request validator
+        if (position == 0 && def.internal() && !request.ports().isEmpty()) {
+            // as netavark, which sets up no port forwarding for internal networks: their bridge forwards nothing
+            throw new RejectedRequestException(Stage.PORTS, "PortsNeedAnExternalNetwork", "port mappings go to the pod's first network, and \""
+                    + def.name() + "\" is internal: nothing is routed to it from outside; list a network that is not internal first");
+        }
     }
 
     @Override
