@@ -187,7 +187,10 @@ class NftFirewallKernelTest {
         Map<String, List<String>> e = elements();
         assertThat(e.get("subnets4")).hasSize(2).anyMatch(c -> c.startsWith("net/podnet1 "));
         assertThat(e.get("masq4")).hasSize(1).allMatch(c -> c.startsWith("net/podnet0 "));
-        assertThat(topo.hostSysctl("net/ipv4/conf/podnet1/route_localnet")).isEqualTo("1");
+        // as netavark: an internal network's bridge forwards nothing, and gets no route_localnet (no port reaches it)
+        assertThat(topo.hostSysctl("net/ipv4/conf/podnet1/forwarding")).isEqualTo("0");
+        assertThat(topo.hostSysctl("net/ipv4/conf/podnet1/route_localnet")).isEqualTo("0");
+        assertThat(topo.hostSysctl("net/ipv4/conf/podnet0/route_localnet")).isEqualTo("1");
     }
 
     @Test
