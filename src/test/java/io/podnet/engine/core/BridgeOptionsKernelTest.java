@@ -143,6 +143,16 @@ class BridgeOptionsKernelTest {
         assertThat(ipJson(env.sandbox.name(), "addr", "show", "pnc0").get(0).get("addr_info").toString()).doesNotContain("10.98.");
         assertThat(nftSet("masq4")).contains("10.112.0.0/24").doesNotContain("10.98.0.0/24");
         assertThat(nftSet("subnets4")).contains("10.98.0.0/24");
+        assertThat(Shell.ok(Shell.in(env.sandbox.name(), "sysctl", "-n", "net.ipv4.conf.pnc0.forwarding")).trim())
+                .as("the internal bridge forwards nothing").isEqualTo("0");
+
+        // ports go to the first network, and nothing reaches an internal one from outside: refused, as netavark never forwards them
+        String refused = env.newPod();
+        assertThatThrownBy(() -> env.engine.setup(new io.podnet.engine.PodRequest(refused, "test/" + refused, "pod",
+                io.podnet.engine.PodMode.ROOTFUL, io.podnet.engine.NetnsRequest.NEW, List.of(AttachmentRequest.of("closed")),
+                List.of(new io.podnet.inet.PortMapping(null, 18090, 80, io.podnet.inet.Protocol.TCP, 1)), DnsRequest.NONE)))
+                .isInstanceOfSatisfying(PodNetworkException.class, e -> assertThat(e.reason()).isEqualTo("PortsNeedAnExternalNetwork"));
+        assertThat(Path.of("/run/netns", ns(refused))).doesNotExist();
     }
 
     @Test
