@@ -5,6 +5,7 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import io.podnet.engine.AttachmentRequest;
+import io.podnet.engine.PodMode;
 import io.podnet.engine.PodRequest;
 import io.podnet.engine.RejectedRequestException;
 import io.podnet.engine.Stage;
@@ -24,8 +25,9 @@ import io.podnet.netconf.NetworkDefinition;
 final class BridgeDriver implements NetworkDriver {
     @Override
     public void check(PodRequest request, int position, AttachmentRequest attachment, NetworkDefinition def) {
-        if (position == 0 && def.internal() && !request.ports().isEmpty()) {
-            // as netavark, which sets up no port forwarding for internal networks: their bridge forwards nothing
+        if (position == 0 && def.internal() && !request.ports().isEmpty() && request.mode() == PodMode.ROOTFUL) {
+            // as netavark, which sets up no port forwarding for internal networks: their bridge forwards nothing, so DNAT
+            // from outside cannot reach them (rootless ports are fine: the forwarder connects from inside the rootless netns)
             throw new RejectedRequestException(Stage.PORTS, "PortsNeedAnExternalNetwork", "port mappings go to the pod's first network, and \""
                     + def.name() + "\" is internal: nothing is routed to it from outside; list a network that is not internal first");
         }
