@@ -1,8 +1,5 @@
 package io.podnet.inet;
 
-import java.util.Arrays;
-import java.util.Locale;
-
 /**
  * Where an ipvlan interface switches its packets (the netavark and iproute2 names): {@code l2}
  * like a switch, {@code l3} like a router (no broadcast or ARP), {@code l3s} as l3 with the
@@ -17,12 +14,11 @@ public enum IpvlanMode {
     public static final IpvlanMode DEFAULT = L2;
 
     public String text() {
-        return name().toLowerCase(Locale.ROOT);
+        return LowerCaseNames.of(this);
     }
 
     /** l2, l3 or l3s; IllegalArgumentException names the bad value and the choices. */
     public static IpvlanMode parse(String text) {
-        return Arrays.stream(values()).filter(m -> m.text().equals(text)).findFirst().orElseThrow(() -> new IllegalArgumentException(
-                "ipvlan mode \"" + text + "\" is not one of " + Arrays.stream(values()).map(IpvlanMode::text).toList()));
+        return LowerCaseNames.parse(values(), text, "ipvlan mode");
     }
 }

@@ -1,8 +1,5 @@
 package io.podnet.inet;
 
-import java.util.Arrays;
-import java.util.Locale;
-
 /**
  * How a macvlan interface shares its parent with its siblings (the netavark and iproute2 names):
  * {@code bridge} lets siblings talk to each other directly, {@code private} forbids it,
@@ -19,12 +16,11 @@ public enum MacvlanMode {
     public static final MacvlanMode DEFAULT = BRIDGE;
 
     public String text() {
-        return name().toLowerCase(Locale.ROOT);
+        return LowerCaseNames.of(this);
     }
 
     /** bridge, private, vepa or passthru; IllegalArgumentException names the bad value and the choices. */
     public static MacvlanMode parse(String text) {
-        return Arrays.stream(values()).filter(m -> m.text().equals(text)).findFirst().orElseThrow(() -> new IllegalArgumentException(
-                "macvlan mode \"" + text + "\" is not one of " + Arrays.stream(values()).map(MacvlanMode::text).toList()));
+        return LowerCaseNames.parse(values(), text, "macvlan mode");
     }
 }

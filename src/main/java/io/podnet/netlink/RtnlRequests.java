@@ -112,18 +112,12 @@ final class RtnlRequests {
      * NS type macvlan mode MODE}).
      */
     static void newMacvlan(NetlinkEncoder e, int seq, String name, LinkOptions o, int parentIndex, MacvlanMode mode, int netnsFd) {
-        beginLinkOnParent(e, seq, name, o, parentIndex, netnsFd);
-        int info = e.beginNested(IFLA_LINKINFO);
-        e.attrStringUnterminated(IFLA_INFO_KIND, "macvlan");
-        int data = e.beginNested(IFLA_INFO_DATA);
-        e.attrU32(IFLA_MACVLAN_MODE, switch (mode) {
+        newLinkOnParent(e, seq, name, o, parentIndex, netnsFd, "macvlan", data -> data.attrU32(IFLA_MACVLAN_MODE, switch (mode) {
             case PRIVATE -> MACVLAN_MODE_PRIVATE;
             case VEPA -> MACVLAN_MODE_VEPA;
             case BRIDGE -> MACVLAN_MODE_BRIDGE;
             case PASSTHRU -> MACVLAN_MODE_PASSTHRU;
-        });
-        e.endNested(data);
-        e.endNested(info);
+        }));
     }
 
     /**
@@ -135,17 +129,25 @@ final class RtnlRequests {
         if (o.mac() != null) {
             throw new IllegalArgumentException("an ipvlan link has its parent's MAC address: " + name + " cannot be given " + o.mac());
         }
+        newLinkOnParent(e, seq, name, o, parentIndex, netnsFd, "ipvlan", data -> {
+            data.attrU16(IFLA_IPVLAN_MODE, switch (mode) {
+                case L2 -> IPVLAN_MODE_L2;
+                case L3 -> IPVLAN_MODE_L3;
+                case L3S -> IPVLAN_MODE_L3S;
+            });
+            data.attrU16(IFLA_IPVLAN_FLAGS, 0);
+        });
+    }
+
+    /** RTM_NEWLINK of {@code kind} on a parent link, created in another namespace, with its IFLA_INFO_DATA written by {@code data}. */
+    private static void newLinkOnParent(NetlinkEncoder e, int seq, String name, LinkOptions o, int parentIndex, int netnsFd, String kind,
+            java.util.function.Consumer<NetlinkEncoder> data) {
         beginLinkOnParent(e, seq, name, o, parentIndex, netnsFd);
         int info = e.beginNested(IFLA_LINKINFO);
-        e.attrStringUnterminated(IFLA_INFO_KIND, "ipvlan");
-        int data = e.beginNested(IFLA_INFO_DATA);
-        e.attrU16(IFLA_IPVLAN_MODE, switch (mode) {
-            case L2 -> IPVLAN_MODE_L2;
-            case L3 -> IPVLAN_MODE_L3;
-            case L3S -> IPVLAN_MODE_L3S;
-        });
-        e.attrU16(IFLA_IPVLAN_FLAGS, 0);
-        e.endNested(data);
+        e.attrStringUnterminated(IFLA_INFO_KIND, kind);
+        int nested = e.beginNested(IFLA_INFO_DATA);
+        data.accept(e);
+        e.endNested(nested);
         e.endNested(info);
     }
 

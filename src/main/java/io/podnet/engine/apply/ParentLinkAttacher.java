@@ -57,7 +57,7 @@ public final class ParentLinkAttacher {
             link = create(host, pod, def, a, parent, mac);
             repaired.accept("link");
         } else {
-            link = repair(inPod, link, ownMac ? mac : null, repaired);
+            link = PodLinks.repairMacAndState(inPod, link, ownMac ? mac : null, repaired);
         }
         PodAddressing.ensure(inPod, link.index(), def, a, routeMetric, fresh, repaired);
         return mac;
@@ -111,22 +111,6 @@ public final class ParentLinkAttacher {
                 ? " (a passthru macvlan needs a parent that has no other macvlan)" : "";
         return new SetupFailedException(Stage.NETWORKS, "LinkCreateFailed", "cannot create a " + def.driver() + " link on "
                 + parent.name() + " for network \"" + def.name() + "\": " + e.getMessage() + hint, e);
-    }
-
-    private static Link repair(RtnlClient pod, Link link, MacAddress mac, Consumer<String> repaired) {
-        boolean macWrong = mac != null && !mac.equals(link.mac());
-        if (macWrong) {
-            pod.setDown(link.index());
-            pod.setMac(link.index(), mac);
-            repaired.accept("mac");
-        }
-        if (!link.isUp() || macWrong) {
-            pod.setUp(link.index());
-            if (!macWrong) {
-                repaired.accept("link");
-            }
-        }
-        return link;
     }
 
     /** The network's parent on the host: {@code network_interface}, or the interface of the host's default route. */

@@ -66,7 +66,7 @@ public final class VethAttacher {
             repaired.accept("veth");
         } else {
             repairHostEnd(host, hostEnd, bridgeIndex, repaired);
-            podEnd = repairPodEnd(pod, podEnd, mac, repaired);
+            podEnd = PodLinks.repairMacAndState(pod, podEnd, mac, repaired);
         }
         if (fresh) {
             PodSysctls.apply(podNs, a.interfaceName(), def, def.ipv6Enabled());
@@ -84,22 +84,6 @@ public final class VethAttacher {
             host.setUp(hostEnd.index());
             repaired.accept("link");
         }
-    }
-
-    private static Link repairPodEnd(RtnlClient pod, Link podEnd, MacAddress mac, java.util.function.Consumer<String> repaired) {
-        boolean macWrong = !mac.equals(podEnd.mac());
-        if (macWrong) {
-            pod.setDown(podEnd.index());
-            pod.setMac(podEnd.index(), mac);
-            repaired.accept("mac");
-        }
-        if (!podEnd.isUp() || macWrong) {
-            pod.setUp(podEnd.index());
-            if (!macWrong) {
-                repaired.accept("link");
-            }
-        }
-        return podEnd;
     }
 
     /** Removes the pair by its host end (the pod end goes with it); fine when already gone. */
