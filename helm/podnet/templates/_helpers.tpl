@@ -70,10 +70,53 @@ podnet.rootless.ipv6={{ .Values.node.rootless.ipv6 }}
 podnet.rootless.allow-host-loopback={{ .Values.node.rootless.allowHostLoopback }}
 podnet.embedded.enabled=false
 quarkus.log.category."io.podnet".level={{ .Values.node.logLevel }}
+# the node policy (values policy.grants), as the admission policy's ConfigMap has it too (an
+# empty list is left out: the agent reads a missing key as empty, and refuses an empty value)
+{{- range $key, $value := (include "podnet.policyData" . | fromYaml) }}
+{{- if $value }}
+podnet.policy.{{ $key }}={{ $value }}
+{{- end }}
+{{- end }}
 {{- range $key, $value := .Values.node.properties }}
-{{- if or (eq $key "podnet.node-name") (eq $key "podnet.embedded.enabled") }}
-{{- fail (printf "node.properties: %s is set by the chart" $key) }}
+{{- if or (eq $key "podnet.node-name") (eq $key "podnet.embedded.enabled") (hasPrefix "podnet.policy." $key) }}
+{{- fail (printf "node.properties: %s is set by the chart (the node policy by policy.grants)" $key) }}
 {{- end }}
 {{ $key }}={{ $value }}
 {{- end }}
+{{- end -}}
+
+{{/*
+The node policy in its one flat form (io.podnet.policy.NodePolicy): "grants" lists the grants'
+names, "<grant>.<field>" holds a comma-separated list (or true/false). The agent reads it as
+podnet.policy.* in application.properties, the admission policy's CEL as its parameter
+ConfigMap's data: the same keys and values, written here once.
+*/}}
+{{- define "podnet.policyData" -}}
+{{- $names := list -}}
+{{- range .Values.policy.grants -}}
+{{- if has .name $names -}}
+{{- fail (printf "policy.grants: grant %s is given twice" .name) -}}
+{{- end -}}
+{{- $names = append $names .name -}}
+{{- end -}}
+grants: {{ if $names }}{{ join "," $names | quote }}{{ else }}"none"{{ end }}
+{{- range .Values.policy.grants }}
+{{- $selector := list -}}
+{{- range $key, $value := (default dict .namespaceSelector) -}}
+{{- $selector = append $selector (printf "%s=%s" $key $value) -}}
+{{- end }}
+{{ .name }}.namespaces: {{ join "," (default list .namespaces) | quote }}
+{{ .name }}.namespaceSelector: {{ join "," $selector | quote }}
+{{ .name }}.netns: {{ join "," (default list .netns) | quote }}
+{{ .name }}.rootful: {{ default false .rootful | toString | quote }}
+{{ .name }}.hostPorts: {{ join "," (default list .hostPorts) | quote }}
+{{ .name }}.hostIPs: {{ join "," (default list .hostIPs) | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* Whether a grant selects namespaces by label: then the agent reads namespaces (and may). */}}
+{{- define "podnet.policySelectsByLabels" -}}
+{{- range .Values.policy.grants -}}
+{{- if .namespaceSelector }}true{{ end -}}
+{{- end -}}
 {{- end -}}

@@ -5,6 +5,7 @@ import java.util.List;
 
 import io.podnet.inet.Cidr;
 import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.policy.NodePolicy;
 import io.podnet.ports.PortPolicy;
 import io.podnet.rootless.Helper;
 import io.podnet.rootless.RootlessConfig;
@@ -18,9 +19,10 @@ import io.podnet.rootless.RootlessConfig;
  * @param hostResolvConf the host's resolv.conf, whose nameservers a pod gets when it has no others
  * @param portPolicy host ports that are never exposed
  * @param rootless the shared rootless netns and its helper, for rootless pods
+ * @param policy which namespaces may join foreign namespaces, use rootful mode, host ports and host addresses
  */
 public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path runDir, NetworkDefinitions networks,
-        List<Path> allowedNetnsPaths, Path hostResolvConf, PortPolicy portPolicy, RootlessConfig rootless) {
+        List<Path> allowedNetnsPaths, Path hostResolvConf, PortPolicy portPolicy, RootlessConfig rootless, NodePolicy policy) {
     public EngineSettings {
         allowedNetnsPaths = List.copyOf(allowedNetnsPaths);
     }
@@ -44,6 +46,7 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
         private Path hostResolvConf = Path.of("/etc/resolv.conf");
         private PortPolicy portPolicy = PortPolicy.defaults();
         private RootlessConfig rootless = RootlessConfig.defaults();
+        private NodePolicy policy = NodePolicy.defaults();
 
         private Builder(Path hostNetns, Path netnsDir, Path stateDir, Path runDir) {
             this.hostNetns = hostNetns;
@@ -85,13 +88,18 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
             return this;
         }
 
+        public Builder policy(NodePolicy nodePolicy) {
+            this.policy = nodePolicy;
+            return this;
+        }
+
         public EngineSettings build() {
             return build(networksDir == null ? NetworkDefinitions.defaults() : NetworkDefinitions.load(networksDir));
         }
 
         private EngineSettings build(NetworkDefinitions networks) {
             return new EngineSettings(hostNetns, netnsDir, stateDir, runDir, networks, allowedNetnsPaths, hostResolvConf, portPolicy,
-                    rootless);
+                    rootless, policy);
         }
     }
 
@@ -99,7 +107,8 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
     public String describe() {
         return "networks " + networks.all().stream().map(n -> n.name() + " (" + n.driver() + " " + n.bridgeName() + ")").toList()
                 + (networks.problems().isEmpty() ? "" : "; " + networks.problems().size() + " unusable definition(s)") + "; state in "
-                + stateDir + "; namespaces in " + netnsDir + (hostNetns == null ? "" : "; host namespace " + hostNetns);
+                + stateDir + "; namespaces in " + netnsDir + (hostNetns == null ? "" : "; host namespace " + hostNetns)
+                + "; node policy: " + policy.describe();
     }
 
     /**

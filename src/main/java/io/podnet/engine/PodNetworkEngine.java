@@ -32,6 +32,14 @@ public interface PodNetworkEngine {
     /** The rootless helper and forwarder, for metrics. */
     RootlessStatus rootlessStatus();
 
+    /**
+     * Queries to the name servers of dns_enabled networks since the agent started, by result
+     * (answered, nxdomain, forwarded, failed, refused, overloaded, malformed; every one present).
+     */
+    default Map<String, Long> dnsQueries() {
+        return Map.of();
+    }
+
     /** True when netlink answers in the host namespace (for readiness). */
     boolean netlinkAnswers();
 }

@@ -1,5 +1,7 @@
 package io.podnet.netconf;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -86,6 +88,38 @@ final class JsonFields {
             out.put(e.getKey(), v.asText());
         }
         return out;
+    }
+
+    /** {@code parent.field} as a list of strings, empty when absent. */
+    List<String> stringList(JsonNode parent, String field) {
+        JsonNode n = parent.get(field);
+        if (n == null || n.isNull()) {
+            return List.of();
+        }
+        if (!n.isArray()) {
+            throw fail("\"" + field + "\" must be an array of strings, found " + kind(n));
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < n.size(); i++) {
+            JsonNode v = n.get(i);
+            if (!v.isTextual()) {
+                throw fail("\"" + field + "[" + i + "]\" must be a string, found " + kind(v));
+            }
+            out.add(v.textValue());
+        }
+        return out;
+    }
+
+    /** {@code parent.field} as a whole number, or null when absent. */
+    Integer integer(JsonNode parent, String field) {
+        JsonNode n = parent.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isIntegralNumber() || !n.canConvertToInt()) {
+            throw fail("\"" + field + "\" must be a whole number, found " + (n.isNumber() ? n.asText() : kind(n)));
+        }
+        return n.intValue();
     }
 
     /** The JSON type of {@code n} with its article, for "found ..." in errors. */

@@ -1,5 +1,6 @@
 package io.podnet.netconf;
 
+import java.net.InetAddress;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -29,10 +30,11 @@ import java.util.TreeMap;
  * @param mode           the {@code mode} option of a macvlan (bridge, private, vepa, passthru) or
  *                       ipvlan (l2, l3, l3s) network with its default filled in; null for a bridge
  * @param routes         the {@code routes} added in every pod, in file order
+ * @param dns            the name server's settings, used when {@code dnsEnabled}
  */
 public record NetworkDefinition(String name, String driver, String bridgeName, List<Subnet> subnets,
         boolean ipv6Enabled, boolean internal, boolean dnsEnabled, Integer mtu, Map<String, String> options,
-        Integer metric, boolean noDefaultRoute, Isolation isolate, Integer vlan, String mode, List<StaticRoute> routes) {
+        Integer metric, boolean noDefaultRoute, Isolation isolate, Integer vlan, String mode, List<StaticRoute> routes, Dns dns) {
     public static final String BRIDGE = "bridge";
     public static final String MACVLAN = "macvlan";
     public static final String IPVLAN = "ipvlan";
@@ -45,13 +47,14 @@ public record NetworkDefinition(String name, String driver, String bridgeName, L
         options = Collections.unmodifiableMap(new TreeMap<>(options));
         isolate = isolate == null ? Isolation.NONE : isolate;
         routes = routes == null ? List.of() : List.copyOf(routes);
+        dns = dns == null ? Dns.DEFAULT : dns;
     }
 
-    /** A bridge network with no option but {@code mtu}. */
+    /** A bridge network with no option but {@code mtu}, and the default name server settings. */
     public static NetworkDefinition bridge(String name, String bridgeName, List<Subnet> subnets, boolean ipv6Enabled, boolean internal,
             boolean dnsEnabled, Integer mtu) {
         return new NetworkDefinition(name, BRIDGE, bridgeName, subnets, ipv6Enabled, internal, dnsEnabled, mtu,
-                mtu == null ? Map.of() : Map.of("mtu", mtu.toString()), null, false, Isolation.NONE, null, null, List.of());
+                mtu == null ? Map.of() : Map.of("mtu", mtu.toString()), null, false, Isolation.NONE, null, null, List.of(), Dns.DEFAULT);
     }
 
     public boolean isBridge() {
@@ -61,5 +64,23 @@ public record NetworkDefinition(String name, String driver, String bridgeName, L
     /** The parent link of a macvlan or ipvlan network: {@code network_interface}, "" for the host's default-route link. */
     public String parent() {
         return bridgeName;
+    }
+
+    /**
+     * How the network's name server answers on its gateways, as aardvark-dns does for netavark.
+     *
+     * @param servers  {@code network_dns_servers}: where names that are not the network's pods go; empty for the host's
+     * @param bindPort {@code dns_bind_port}: the port it listens on (53 unless given)
+     */
+    public record Dns(List<InetAddress> servers, int bindPort) {
+        public static final int DEFAULT_PORT = 53;
+        public static final Dns DEFAULT = new Dns(List.of(), DEFAULT_PORT);
+
+        public Dns {
+            servers = List.copyOf(servers);
+            if (bindPort < 1 || bindPort > 65535) {
+                throw new IllegalArgumentException("dns bind port " + bindPort + " is out of range 1-65535");
+            }
+        }
     }
 }

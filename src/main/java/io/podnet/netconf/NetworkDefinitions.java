@@ -39,9 +39,10 @@ import io.podnet.inet.IpAddresses;
  * Read: {@code name}, {@code driver} (absent means {@code bridge}), {@code network_interface},
  * {@code subnets[].subnet/gateway/lease_range.start_ip/end_ip}, {@code ipv6_enabled},
  * {@code internal}, {@code dns_enabled}, {@code options} (string values; numbers and booleans
- * are taken as their text), {@code routes[].destination/gateway/metric}, {@code ipam_options.driver}.
- * Everything else ({@code id}, {@code created}, {@code labels}, {@code network_dns_servers}, ...)
- * is ignored.
+ * are taken as their text), {@code routes[].destination/gateway/metric}, {@code ipam_options.driver},
+ * {@code network_dns_servers} (IP addresses) and {@code dns_bind_port} (podnet's, 1-65535, default
+ * 53), both only with {@code dns_enabled}. Everything else ({@code id}, {@code created},
+ * {@code labels}, ...) is ignored.
  *
  * <h2>Rules</h2>
  * <ul>

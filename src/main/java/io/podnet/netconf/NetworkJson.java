@@ -1,6 +1,8 @@
 package io.podnet.netconf;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -11,6 +13,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import io.podnet.inet.IpAddresses;
 
 /**
  * Reads one netavark network JSON file into a {@link NetworkDefinition} and checks the rules that
@@ -105,7 +109,29 @@ final class NetworkJson {
         DriverOptions o = DriverOptions.read(f, name, driver, options, subnets);
         List<StaticRoute> routes = RoutesJson.read(f, name, root, subnets);
         return new NetworkDefinition(name, driver, iface, subnets, ipv6, internal, dns, o.mtu(), options, o.metric(), o.noDefaultRoute(),
-                o.isolate(), o.vlan(), o.mode(), routes);
+                o.isolate(), o.vlan(), o.mode(), routes, nameServer(f, name, root, dns));
+    }
+
+    /** {@code network_dns_servers} and {@code dns_bind_port}: they only mean something on a network with DNS. */
+    private static NetworkDefinition.Dns nameServer(JsonFields f, String name, JsonNode root, boolean dnsEnabled) {
+        List<String> servers = f.stringList(root, "network_dns_servers");
+        Integer port = f.integer(root, "dns_bind_port");
+        if (!dnsEnabled && (!servers.isEmpty() || port != null)) {
+            throw f.fail("network \"" + name + "\": " + (servers.isEmpty() ? "dns_bind_port" : "network_dns_servers")
+                    + " is given but dns_enabled is not true");
+        }
+        List<InetAddress> addresses = new ArrayList<>();
+        for (String s : servers) {
+            try {
+                addresses.add(IpAddresses.parse(s));
+            } catch (IllegalArgumentException e) {
+                throw f.fail("network \"" + name + "\": network_dns_servers entry \"" + s + "\" is not an IP address");
+            }
+        }
+        if (port != null && (port < 1 || port > 65535)) {
+            throw f.fail("network \"" + name + "\": dns_bind_port " + port + " is out of range 1-65535");
+        }
+        return new NetworkDefinition.Dns(addresses, port == null ? NetworkDefinition.Dns.DEFAULT_PORT : port);
     }
 
     private static void checkIpamDriver(JsonFields f, String name, String ipamDriver, List<Subnet> subnets) {

@@ -55,6 +55,9 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
     @Inject
     InFlightReconciles watchdog;
 
+    @Inject
+    NamespaceLabels namespaces;
+
     /** The operator owns the phases; the metrics keep a gauge for each. */
     @jakarta.annotation.PostConstruct
     void declarePhases() {
@@ -99,7 +102,7 @@ public class PodNetworkReconciler implements ConfigurableReconciler<PodNetwork>,
         try {
             StatusUpdate update;
             try {
-                PodResult result = engine.setup(PodRequestMapper.toRequest(pn));
+                PodResult result = engine.setup(PodRequestMapper.toRequest(pn, namespaces.tenantOf(pn.getMetadata().getNamespace())));
                 update = StatusAggregator.built(pn, result);
                 noteReload(pn, update);
                 traffic.track(pn.getMetadata().getUid(), pn.getMetadata().getNamespace(), pn.getMetadata().getName(), interfacesOf(result));

@@ -26,6 +26,7 @@ import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
 import io.podnet.inet.PortMapping;
 import io.podnet.inet.Protocol;
+import io.podnet.policy.Tenant;
 
 /**
  * Turns a PodNetwork's spec into the engine's plain request. Everything the CRD schema checks is
@@ -38,7 +39,8 @@ final class PodRequestMapper {
     private PodRequestMapper() {
     }
 
-    static PodRequest toRequest(PodNetwork pn) {
+    /** @param tenant the PodNetwork's namespace as the node policy sees it */
+    static PodRequest toRequest(PodNetwork pn, Tenant tenant) {
         PodNetworkSpec spec = pn.getSpec();
         if (spec == null) {
             throw new RejectedRequestException(Stage.NETNS, "InvalidSpec", "spec is missing");
@@ -52,7 +54,7 @@ final class PodRequestMapper {
             throw new RejectedRequestException(Stage.NETNS, "InvalidSpec", "metadata.uid \"" + uid + "\" is not a valid UID");
         }
         String display = pn.getMetadata().getNamespace() + "/" + pn.getMetadata().getName();
-        return new PodRequest(uid, display, pn.getMetadata().getName(), spec.getMode() == Mode.Rootless ? PodMode.ROOTLESS : PodMode.ROOTFUL,
+        return new PodRequest(uid, display, pn.getMetadata().getName(), tenant, spec.getMode() == Mode.Rootless ? PodMode.ROOTLESS : PodMode.ROOTFUL,
                 netns(spec.getNetns()), attachments(spec.getNetworks()), ports(spec.getPortMappings()), dns(spec.getDns()));
     }
 

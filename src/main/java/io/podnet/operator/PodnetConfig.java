@@ -2,6 +2,7 @@ package io.podnet.operator;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
@@ -51,6 +52,14 @@ public interface PodnetConfig {
     /** How often every PodNetwork is re-checked against the kernel (drift repair). */
     @WithDefault("10s")
     Duration resyncInterval();
+
+    /**
+     * The node policy (who may join foreign network namespaces, use rootful mode, host ports and
+     * host addresses), in the flat form the chart's admission policy reads too: keys
+     * {@code grants} and {@code <grant>.<field>} (see {@link io.podnet.policy.NodePolicy}). None:
+     * the defaults, every namespace may do all but join.
+     */
+    Map<String, String> policy();
 
     Embedded embedded();
 
@@ -124,5 +133,12 @@ public interface PodnetConfig {
         /** Port on 127.0.0.1; 0 picks a free one. */
         @WithDefault("0")
         int port();
+
+        /**
+         * Where the embedded API keeps its objects, one file each (PODNET_EMBEDDED_STORE_DIR). To
+         * start empty, stop the agent and remove this directory.
+         */
+        @WithDefault("${podnet.state-dir}/embedded-api")
+        Path storeDir();
     }
 }

@@ -28,7 +28,9 @@ import java.util.function.IntUnaryOperator;
  *
  * <p>A random host port ({@code hostPort: 0}) is a block of {@code range} consecutive ports in
  * {@code [randomLow, randomHigh]} (default 32768-60999, the kernel's default ephemeral range,
- * where Podman's bind to port 0 lands too), at or above the policy's minimum, on no deny list,
+ * where Podman's bind to port 0 lands too) where the policy's granted ranges meet it (a granted
+ * range wholly outside it gives its own ports instead), at or above the policy's minimum, on no
+ * deny list,
  * held by no pod for an overlapping host address, and on which the probe sees no listener. The
  * search starts at a random port and walks the whole range once, so it ends with
  * {@code NoFreePort} rather than looping when the range is full. Mappings that differ only in
@@ -142,6 +144,10 @@ public final class HostPortRegistry {
                     "host port " + p.describeHost() + " is refused by the node's port policy: the minimum host port is "
                             + policy.minimumPort());
         }
+        if (!policy.grants(p)) {
+            throw new PortRefusedException(PortRefusedException.NOT_GRANTED, p.hostPort(), "policy",
+                    "host port " + p.describeHost() + " is refused by the node policy: it lies outside the host ports granted to this pod " + policy.granted());
+        }
         for (int port = p.hostPort(); port <= p.lastHostPort(); port++) {
             if (policy.denies(port)) {
                 throw new PortRefusedException(PortRefusedException.DENIED, port, "policy",
@@ -231,11 +237,7 @@ public final class HostPortRegistry {
 
     private int pickBlock(InetAddress hostIp, int range, Set<Protocol> protocols, List<PortMapping> taken, PortPolicy policy,
             HostPortProbe probe) {
-        int low = Math.max(randomLow, policy.minimumPort());
-        int high = randomHigh - range + 1;
-        if (high < low) {
-            throw noFreePort(hostIp, range, protocols, low);
-        }
+        List<int[]> windows = randomWindows(range, policy);
         BitSet busy = new BitSet(65536);
         for (PortMapping held : taken) {
             if (protocols.contains(held.protocol()) && PortMapping.hostIpsOverlap(hostIp, held.hostIp())) {
@@ -245,19 +247,44 @@ public final class HostPortRegistry {
         for (int p : policy.deniedPorts()) {
             busy.set(p);
         }
-        int span = high - low + 1;
-        int offset = randomStart.applyAsInt(span);
+        BitSet starts = new BitSet(65536);
+        for (int[] w : windows) {
+            starts.set(w[0], w[1] - range + 2);
+        }
+        int span = starts.cardinality();
+        int offset = span == 0 ? 0 : randomStart.applyAsInt(span);
+        int start = starts.nextSetBit(0);
+        for (int i = 0; i < offset; i++) {
+            start = starts.nextSetBit(start + 1);
+        }
         for (int i = 0; i < span; i++) {
-            int start = low + (offset + i) % span;
             int clash = busy.nextSetBit(start);
-            if (clash >= 0 && clash < start + range) {
-                continue;
-            }
-            if (!listening(hostIp, start, range, protocols, probe)) {
+            if ((clash < 0 || clash >= start + range) && !listening(hostIp, start, range, protocols, probe)) {
                 return start;
             }
+            start = starts.nextSetBit(start + 1);
+            if (start < 0) {
+                start = starts.nextSetBit(0);
+            }
         }
-        throw noFreePort(hostIp, range, protocols, low);
+        throw noFreePort(hostIp, range, protocols, windows);
+    }
+
+    /**
+     * Where a random block of {@code range} ports may lie, as [low, high] windows above the
+     * minimum: each granted range cut to the random range where it meets it, whole where it does not.
+     */
+    private List<int[]> randomWindows(int range, PortPolicy policy) {
+        List<int[]> windows = new ArrayList<>();
+        for (var r : policy.granted()) {
+            boolean meets = r.low() <= randomHigh && randomLow <= r.high();
+            int low = Math.max(meets ? Math.max(r.low(), randomLow) : r.low(), policy.minimumPort());
+            int high = meets ? Math.min(r.high(), randomHigh) : r.high();
+            if (high - low + 1 >= range) {
+                windows.add(new int[] {low, high});
+            }
+        }
+        return windows;
     }
 
     private static boolean listening(InetAddress hostIp, int start, int range, Set<Protocol> protocols, HostPortProbe probe) {
@@ -271,10 +298,12 @@ public final class HostPortRegistry {
         return false;
     }
 
-    private PortRefusedException noFreePort(InetAddress hostIp, int range, Set<Protocol> protocols, int low) {
+    private static PortRefusedException noFreePort(InetAddress hostIp, int range, Set<Protocol> protocols, List<int[]> windows) {
         String what = range > 1 ? range + " consecutive host ports" : "a host port";
+        String where = windows.isEmpty() ? "the granted host ports " + "(none holds " + range + ")"
+                : String.join(", ", windows.stream().map(w -> w[0] + "-" + w[1]).toList());
         return new PortRefusedException(PortRefusedException.NO_FREE_PORT, 0, null,
                 "no free " + what + " for " + protocols.stream().map(Protocol::lower).toList()
-                        + (hostIp == null ? "" : " on " + hostIp.getHostAddress()) + " in " + low + "-" + randomHigh);
+                        + (hostIp == null ? "" : " on " + hostIp.getHostAddress()) + " in " + where);
     }
 }

@@ -1,17 +1,24 @@
 package io.podnet.ports;
 
+import java.util.List;
 import java.util.Set;
 
+import io.podnet.inet.PortMapping;
+import io.podnet.inet.PortRange;
+
 /**
- * Which host ports a pod may not take: the deny list (the node's own services) and everything
- * under {@code minimumPort}.
+ * Which host ports a pod may take: none on the deny list (the node's own services), none under
+ * {@code minimumPort}, and only those in {@code granted} (the ranges the node policy grants the
+ * pod's namespace; every port for the node as a whole). A random host port is picked in the
+ * granted ranges too.
  */
-public record PortPolicy(Set<Integer> deniedPorts, int minimumPort) {
+public record PortPolicy(Set<Integer> deniedPorts, int minimumPort, List<PortRange> granted) {
     /** ssh, etcd, the API server, the kubelet, kube-proxy, controller manager and scheduler. */
     public static final Set<Integer> DEFAULT_DENIED = Set.of(22, 2379, 2380, 6443, 10250, 10255, 10256, 10257, 10259);
 
     public PortPolicy {
         deniedPorts = Set.copyOf(deniedPorts);
+        granted = List.copyOf(granted);
         if (minimumPort < 1 || minimumPort > 65535) {
             throw new IllegalArgumentException("minimum host port " + minimumPort + " is out of range 1-65535");
         }
@@ -20,6 +27,21 @@ public record PortPolicy(Set<Integer> deniedPorts, int minimumPort) {
                 throw new IllegalArgumentException("denied host port " + p + " is out of range 1-65535");
             }
         }
+    }
+
+    /** The node's rules, every port granted. */
+    public PortPolicy(Set<Integer> deniedPorts, int minimumPort) {
+        this(deniedPorts, minimumPort, List.of(PortRange.ALL));
+    }
+
+    /** The same node rules for a pod that may only use {@code ranges}. */
+    public PortPolicy grantedOnly(List<PortRange> ranges) {
+        return new PortPolicy(deniedPorts, minimumPort, ranges);
+    }
+
+    /** Whether one granted range holds all the mapping's host ports. */
+    public boolean grants(PortMapping mapping) {
+        return granted.stream().anyMatch(r -> r.holds(mapping));
     }
 
     /** The default deny list and no minimum. */

@@ -67,14 +67,9 @@ class AgentRestartIT {
     void startAgent() {
         admin = server.adminClient();
         Crds.apply(admin);
-        Map<String, String> env = new HashMap<>(Map.of(
-                "PODNET_EMBEDDED_ENABLED", "false",
-                "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", server.url(),
-                "QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE", server.caFile().toString(),
-                "QUARKUS_KUBERNETES_CLIENT_TOKEN", ChartRbac.agentToken(admin),
-                "PODNET_NODE_GONE_LEASE_NAMESPACE", ChartRbac.NAMESPACE,
-                // JOSDK says at debug which resource it reconciles and how that ended: the tests wait for and order by it
-                "QUARKUS_LOG_CATEGORY__IO_JAVAOPERATORSDK_OPERATOR_PROCESSING_EVENT__LEVEL", "DEBUG"));
+        Map<String, String> env = new HashMap<>(ChartRbac.agentEnvironment(server, admin));
+        // JOSDK says at debug which resource it reconciles and how that ended: the tests wait for and order by it
+        env.put("QUARKUS_LOG_CATEGORY__IO_JAVAOPERATORSDK_OPERATOR_PROCESSING_EVENT__LEVEL", "DEBUG");
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
         agent = AgentProcess.start(NODE, env);
     }

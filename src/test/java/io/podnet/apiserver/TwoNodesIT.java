@@ -46,12 +46,7 @@ class TwoNodesIT {
         String ns = "two-" + UUID.randomUUID().toString().substring(0, 8);
         try (KubernetesClient admin = server.adminClient()) {
             Crds.apply(admin);
-            Map<String, String> env = Map.of(
-                    "PODNET_EMBEDDED_ENABLED", "false",
-                    "QUARKUS_KUBERNETES_CLIENT_API_SERVER_URL", server.url(),
-                    "QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE", server.caFile().toString(),
-                    "QUARKUS_KUBERNETES_CLIENT_TOKEN", ChartRbac.agentToken(admin),
-                    "PODNET_NODE_GONE_LEASE_NAMESPACE", ChartRbac.NAMESPACE);
+            Map<String, String> env = ChartRbac.agentEnvironment(server, admin);
             admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
             try (AgentProcess one = AgentProcess.start("node-1", env); AgentProcess two = AgentProcess.start("node-2", env)) {
                 List<String> names = new ArrayList<>();

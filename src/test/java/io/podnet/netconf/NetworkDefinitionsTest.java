@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -255,7 +256,32 @@ class NetworkDefinitionsTest {
                         "routes[0].metric must be a number"),
                 Arguments.of("dhcp ipam", net("n", "br0", "[]", "\"ipam_options\": {\"driver\": \"dhcp\"}"), "ipam driver \"dhcp\" is not supported"),
                 Arguments.of("none ipam with subnets", net("n", "br0", v4, "\"ipam_options\": {\"driver\": \"none\"}"),
-                        "ipam driver \"none\" is set but subnets are given"));
+                        "ipam driver \"none\" is set but subnets are given"),
+                Arguments.of("dns servers without dns", net("n", "br0", v4, "\"network_dns_servers\": [\"192.0.2.53\"]"),
+                        "network_dns_servers is given but dns_enabled is not true"),
+                Arguments.of("dns port without dns", net("n", "br0", v4, "\"dns_bind_port\": 5353"),
+                        "dns_bind_port is given but dns_enabled is not true"),
+                Arguments.of("dns server not an address", net("n", "br0", v4, "\"dns_enabled\": true, \"network_dns_servers\": [\"dns.example\"]"),
+                        "network_dns_servers entry \"dns.example\" is not an IP address"),
+                Arguments.of("dns servers not a list", net("n", "br0", v4, "\"dns_enabled\": true, \"network_dns_servers\": \"192.0.2.53\""),
+                        "\"network_dns_servers\" must be an array of strings, found a string"),
+                Arguments.of("dns port zero", net("n", "br0", v4, "\"dns_enabled\": true, \"dns_bind_port\": 0"),
+                        "dns_bind_port 0 is out of range 1-65535"),
+                Arguments.of("dns port a string", net("n", "br0", v4, "\"dns_enabled\": true, \"dns_bind_port\": \"53\""),
+                        "\"dns_bind_port\" must be a whole number, found a string"));
+    }
+
+    @Test
+    void theNameServersUpstreamsAndPortAreReadOnADnsNetworkAndDefaultToTheHostsAnd53() throws IOException {
+        write("a.json", net("a", "br-a", "[{\"subnet\": \"10.100.0.0/24\"}]",
+                "\"dns_enabled\": true, \"network_dns_servers\": [\"192.0.2.53\", \"2001:db8::53\"], \"dns_bind_port\": 5353"));
+        write("b.json", net("b", "br-b", "[{\"subnet\": \"10.101.0.0/24\"}]", "\"dns_enabled\": true"));
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(defs.get("a").orElseThrow().dns()).isEqualTo(new NetworkDefinition.Dns(List.of(IpAddresses.parse("192.0.2.53"),
+                IpAddresses.parse("2001:db8::53")), 5353));
+        assertThat(defs.get("b").orElseThrow().dns()).isEqualTo(NetworkDefinition.Dns.DEFAULT);
+        assertThat(NetworkDefinition.Dns.DEFAULT.bindPort()).isEqualTo(53);
+        assertThat(NetworkDefinition.Dns.DEFAULT.servers()).isEmpty();
     }
 
     @ParameterizedTest(name = "{0}")

@@ -34,6 +34,8 @@ final class ReconcilerFixture {
         reconciler.engine = engine;
         reconciler.config = config(node);
         reconciler.watchdog = inFlight;
+        reconciler.namespaces = new NamespaceLabels();
+        reconciler.namespaces.policy = io.podnet.policy.NodePolicy.defaults(); // selects by no label: reads no namespace
         reconciler.events = new EventRecorder() {
             @Override
             public void normal(PodNetwork pn, String reason, String message) {

@@ -137,7 +137,7 @@ class StatusMappingTest {
         p.setContainerPort(80);
         p.setProtocol("tcp,udp");
         withPorts.getSpec().setPortMappings(List.of(p));
-        PodRequest r = PodRequestMapper.toRequest(withPorts);
+        PodRequest r = PodRequestMapper.toRequest(withPorts, io.podnet.policy.Tenant.named("ns"));
         assertThat(r.id()).isEqualTo("2f1c1c9e-1f7e-4a4b-9a8c-5d0f4b2b7c11");
         assertThat(r.ports()).extracting(io.podnet.inet.PortMapping::protocol)
                 .containsExactly(io.podnet.inet.Protocol.TCP, io.podnet.inet.Protocol.UDP);
@@ -146,7 +146,7 @@ class StatusMappingTest {
     }
 
     private static void assertRejected(PodNetwork pn, String reason, String field) {
-        assertThatThrownBy(() -> PodRequestMapper.toRequest(pn)).isInstanceOfSatisfying(RejectedRequestException.class, e -> {
+        assertThatThrownBy(() -> PodRequestMapper.toRequest(pn, io.podnet.policy.Tenant.named("ns"))).isInstanceOfSatisfying(RejectedRequestException.class, e -> {
             assertThat(e.reason()).isEqualTo(reason);
             assertThat(e.getMessage()).contains(field);
         });

@@ -91,15 +91,17 @@ class HelmChartTest {
     @Test
     void everyRenderedObjectIsTheModelOfItsKind() {
         assertThat(defaults.summary()).containsOnlyKeys("DaemonSet", "ServiceAccount", "ClusterRole", "ClusterRoleBinding",
-                "Role", "RoleBinding", "ConfigMap", "Service");
+                "Role", "RoleBinding", "ConfigMap", "Service", "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding");
         assertThat(defaults.one(DaemonSet.class).getMetadata().getName()).isEqualTo("podnet");
         assertThat(defaults.all(ConfigMap.class)).extracting(c -> c.getMetadata().getName())
-                .containsExactlyInAnyOrder("podnet-config", "podnet-networks");
+                .containsExactlyInAnyOrder("podnet-config", "podnet-networks", "podnet-policy");
         for (HasMetadata o : defaults.objects()) {
             assertThat(o).as(o.getKind() + " " + o.getMetadata().getName()).isNotInstanceOf(GenericKubernetesResource.class);
             assertThat(o.getMetadata().getLabels()).containsEntry("app.kubernetes.io/instance", RELEASE)
                     .containsEntry("app.kubernetes.io/managed-by", "Helm");
-            if (!(o instanceof ClusterRole) && !(o instanceof ClusterRoleBinding)) { // namespaced: in the release namespace
+            boolean clusterScoped = o instanceof ClusterRole || o instanceof ClusterRoleBinding
+                    || o.getKind().startsWith("ValidatingAdmissionPolicy");
+            if (!clusterScoped) { // namespaced: in the release namespace
                 assertThat(o.getMetadata().getNamespace()).as(o.getKind()).isEqualTo(NAMESPACE);
             }
         }
@@ -143,7 +145,7 @@ class HelmChartTest {
         assertThat(node.getValue()).isNull();
         assertThat(node.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
         assertThat(env(agent, "PODNET_EMBEDDED_ENABLED").getValue()).isEqualTo("false");
-        assertThat(env(agent, "JDK_JAVA_OPTIONS").getValue()).isEqualTo("-XX:MaxRAMPercentage=75");
+        assertThat(env(agent, "JDK_JAVA_OPTIONS").getValue()).isEqualTo("-XX:MaxRAMPercentage=50");
     }
 
     @Test
@@ -445,13 +447,16 @@ class HelmChartTest {
     }
 
     private static Properties applicationProperties(Chart chart) throws IOException {
-        ConfigMap cm = (ConfigMap) chart.byKind("ConfigMap", "podnet-config").orElseThrow();
+        return applicationProperties((ConfigMap) chart.byKind("ConfigMap", "podnet-config").orElseThrow());
+    }
+
+    static Properties applicationProperties(ConfigMap cm) throws IOException {
         Properties props = new Properties();
         props.load(new StringReader(cm.getData().get("application.properties")));
         return props;
     }
 
-    private static PodnetConfig mapping(Properties props) {
+    static PodnetConfig mapping(Properties props) {
         Map<String, String> map = new java.util.HashMap<>();
         props.forEach((k, v) -> map.put((String) k, (String) v));
         SmallRyeConfig config = new SmallRyeConfigBuilder()

@@ -12,7 +12,8 @@ import com.tngtech.archunit.lang.ArchRule;
  * DESIGN's arrows, checked on the product's classes: operator -> engine -> the kernel-facing
  * parts -> sys, with {@code inet} (addresses, CIDRs, MACs, port mappings) the value vocabulary
  * every layer shares. Within the engine the API types depend on none of its subpackages, and the
- * plan touches no kernel.
+ * plan touches no kernel. {@code policy} (who may do what on a node) is plain decisions on
+ * {@code inet} values that the operator (to name a pod's namespace) and the engine (to enforce it) share.
  */
 @AnalyzeClasses(packages = "io.podnet", importOptions = ImportOption.DoNotIncludeTests.class)
 class LayeringTest {
@@ -48,7 +49,13 @@ class LayeringTest {
 
     @ArchTest
     static final ArchRule sysAndInetAreTheBottom = noClasses().that().resideInAnyPackage("io.podnet.sys..", "io.podnet.inet..")
-            .should().dependOnClassesThat().resideInAnyPackage(concat(PARTS, "io.podnet.engine..", "io.podnet.metrics.."));
+            .should().dependOnClassesThat().resideInAnyPackage(concat(PARTS, "io.podnet.engine..", "io.podnet.metrics..",
+                    "io.podnet.policy.."));
+
+    @ArchTest
+    static final ArchRule thePolicyIsPlainDecisions = noClasses().that().resideInAPackage("io.podnet.policy..")
+            .should().dependOnClassesThat().resideInAnyPackage(concat(PARTS, "io.podnet.engine..", "io.podnet.operator..",
+                    "io.podnet.metrics..", "io.podnet.api..", "io.podnet.sys..", "io.fabric8.."));
 
     @ArchTest
     static final ArchRule inetIsPlainValues = noClasses().that().resideInAPackage("io.podnet.inet..")

@@ -1,6 +1,7 @@
 package io.podnet.ports;
 
 import io.podnet.inet.PortMapping;
+import io.podnet.inet.PortRange;
 import io.podnet.inet.Protocol;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -199,6 +200,28 @@ class HostPortRegistryTest {
         assertRefused(() -> reserve("pod-b", tcp(0, 80)), PortRefusedException.NO_FREE_PORT, 0, null);
         reserve("pod-b", on(null, 0, Protocol.UDP, 10)); // udp is free
         assertRefused(() -> reserve("pod-c", on(null, 0, Protocol.SCTP, 11)), PortRefusedException.NO_FREE_PORT, 0, null);
+    }
+
+    @Test
+    void onlyGrantedPortsAreTakenAndRandomOnesArePickedInTheGrant() {
+        HostPortRegistry registry = new HostPortRegistry(32768, 60999, n -> 0);
+        PortPolicy granted = policy.grantedOnly(List.of(PortRange.parse("30000-30002"), PortRange.parse("40005-40010")));
+        assertRefused(() -> registry.reserve("pod-a", List.of(tcp(30003, 80)), granted, HostPortProbe.NONE),
+                PortRefusedException.NOT_GRANTED, 30003, "policy");
+        assertRefused(() -> registry.reserve("pod-a", List.of(on(null, 30001, Protocol.TCP, 3)), granted, HostPortProbe.NONE),
+                PortRefusedException.NOT_GRANTED, 30001, "policy");
+        assertThat(registry.reserve("pod-a", List.of(on(null, 30000, Protocol.TCP, 3)), granted, HostPortProbe.NONE)).hasSize(1);
+        // 30000-30002 lies outside the random range (32768-60999) and is taken; 40005-40010 meets it: the pick is there
+        for (int i = 0; i < 6; i++) {
+            int port = registry.reserve("pod-r" + i, List.of(tcp(0, 80)), granted, HostPortProbe.NONE).get(0).hostPort();
+            assertThat(port).isBetween(40005, 40010);
+        }
+        assertRefused(() -> registry.reserve("pod-full", List.of(tcp(0, 80)), granted, HostPortProbe.NONE),
+                PortRefusedException.NO_FREE_PORT, 0, null);
+        // a grant wholly below the random range gives its own ports
+        PortPolicy low = policy.grantedOnly(List.of(PortRange.parse("20000-20001")));
+        assertThat(registry.reserve("pod-low", List.of(on(null, 0, Protocol.TCP, 2)), low, HostPortProbe.NONE))
+                .containsExactly(on(null, 20000, Protocol.TCP, 2));
     }
 
     @Test

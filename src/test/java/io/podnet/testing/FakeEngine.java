@@ -39,6 +39,7 @@ public final class FakeEngine implements PodNetworkEngine {
     private volatile Function<PodRequest, PodResult> results = FakeEngine::loopbackOnly;
     private volatile Map<String, Map<String, InterfaceCounters>> counters = Map.of();
     private volatile RootlessStatus rootless = new RootlessStatus(false, 0, 0, 0, 0, 0);
+    private volatile Map<String, Long> dnsQueries = Map.of();
     private volatile boolean netlinkAnswers = true;
 
     /** Every setup that does not throw returns this result. */
@@ -68,6 +69,17 @@ public final class FakeEngine implements PodNetworkEngine {
     public FakeEngine counting(Map<String, Map<String, InterfaceCounters>> counters) {
         this.counters = Map.copyOf(counters);
         return this;
+    }
+
+    /** What {@link #dnsQueries()} reports from now on. */
+    public FakeEngine dnsQueries(Map<String, Long> byResult) {
+        this.dnsQueries = Map.copyOf(byResult);
+        return this;
+    }
+
+    @Override
+    public Map<String, Long> dnsQueries() {
+        return dnsQueries;
     }
 
     /** What {@link #rootlessStatus()} reports from now on. */

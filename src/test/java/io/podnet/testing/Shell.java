@@ -22,8 +22,15 @@ public final class Shell {
     }
 
     public static Result run(String... command) {
+        return runWith(java.util.Map.of(), command);
+    }
+
+    /** As {@link #run}, with {@code env} added to the environment. */
+    public static Result runWith(java.util.Map<String, String> env, String... command) {
         try {
-            Process p = new ProcessBuilder(List.of(command)).redirectErrorStream(true).start();
+            ProcessBuilder builder = new ProcessBuilder(List.of(command)).redirectErrorStream(true);
+            builder.environment().putAll(env);
+            Process p = builder.start();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("timed out: " + String.join(" ", command));

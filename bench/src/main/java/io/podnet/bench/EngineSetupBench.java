@@ -12,11 +12,12 @@ import io.podnet.engine.AttachmentRequest;
 import io.podnet.engine.DnsRequest;
 import io.podnet.engine.EngineSettings;
 import io.podnet.engine.NetnsRequest;
-import io.podnet.engine.core.NetworkEngine;
 import io.podnet.engine.PodMode;
 import io.podnet.engine.PodRequest;
+import io.podnet.engine.core.NetworkEngine;
 import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.netns.NetnsManager;
+import io.podnet.policy.Tenant;
 
 /**
  * The rootful engine alone: setup and teardown of one pod on the default network, in a sandbox
@@ -132,7 +133,7 @@ public final class EngineSetupBench {
     }
 
     private static PodRequest request(String id) {
-        return new PodRequest(id, "bench/" + id, "bench", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(AttachmentRequest.of("podnet")), List.of(),
+        return new PodRequest(id, "bench/" + id, "bench", Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW, List.of(AttachmentRequest.of("podnet")), List.of(),
                 DnsRequest.NONE);
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
 
+import io.podnet.dns.DnsRecords;
 import io.podnet.dns.HostEntry;
 import io.podnet.dns.HostsFile;
 import io.podnet.dns.ResolvConf;
@@ -30,9 +31,11 @@ import io.podnet.netconf.Subnet;
  * <ul>
  * <li>hosts: each of the pod's addresses with its name, its aliases on that network and its
  * short id (the seed's entries), after the localhost lines.</li>
- * <li>resolv.conf: the spec's servers, then those of networks with dns_enabled (their gateways);
- * without any, the host's nameservers a pod can reach (no loopback, unspecified or link-local
- * IPv6 ones). Search domains and options from the spec, else the host's.</li>
+ * <li>resolv.conf: on networks with dns_enabled, their gateways only, where podnet's name server
+ * answers, and the search domain {@code dns.podman} first; the spec's servers are then where that
+ * name server sends the pod's other names (as Podman does with aardvark-dns). Otherwise the spec's
+ * servers; without any, the host's nameservers a pod can reach (no loopback, unspecified or
+ * link-local IPv6 ones). Search domains and options from the spec, else the host's.</li>
  * </ul>
  */
 public final class PodDnsFiles {
@@ -66,6 +69,11 @@ public final class PodDnsFiles {
         return def.subnets().stream().map(Subnet::gateway).filter(g -> g != null).map(IpAddresses::format).toList();
     }
 
+    /** The search domains a network gives its pods: podman's {@code dns.podman} on a dns_enabled network. */
+    public static List<String> networkSearchDomains(NetworkDefinition def) {
+        return def.dnsEnabled() ? List.of(DnsRecords.SEARCH_DOMAIN) : List.of();
+    }
+
     /**
      * @param helperDns the rootless helper's DNS forwarder for rootless pods (the rootless netns'
      *        resolv.conf is the host's without loopback plus it), null for rootful ones
@@ -73,9 +81,19 @@ public final class PodDnsFiles {
     public PodState.Dns desired(PodRequest request, List<PodState.Attachment> attachments, NetworkDefinitions networks,
             Path hostResolvConf, java.net.InetAddress helperDns) {
         Set<String> servers = new LinkedHashSet<>();
-        request.dns().servers().forEach(s -> servers.add(IpAddresses.format(s)));
+        Set<String> networkSearches = new LinkedHashSet<>();
         for (PodState.Attachment a : attachments) {
-            networks.get(a.network()).ifPresent(def -> servers.addAll(networkServers(def)));
+            networks.get(a.network()).ifPresent(def -> {
+                servers.addAll(networkServers(def));
+                networkSearches.addAll(networkSearchDomains(def));
+            });
+        }
+        List<String> specServers = request.dns().servers().stream().map(IpAddresses::format).toList();
+        // with a name server of podnet's, the spec's servers are its upstreams: a server listed
+        // before it would answer the pods' names NXDOMAIN, and the resolver would not ask further
+        List<String> upstreams = servers.isEmpty() ? List.of() : specServers;
+        if (servers.isEmpty()) {
+            servers.addAll(specServers);
         }
         ResolvConf host = null;
         if (servers.isEmpty() || request.dns().searches().isEmpty() || request.dns().options().isEmpty()) {
@@ -87,23 +105,29 @@ public final class PodDnsFiles {
                 servers.add(IpAddresses.format(helperDns));
             }
         }
-        List<String> searches = request.dns().searches().isEmpty() ? host.searches() : request.dns().searches();
+        List<String> searches = new ArrayList<>(networkSearches);
+        searches.addAll(request.dns().searches().isEmpty() ? host.searches() : request.dns().searches());
         List<String> options = request.dns().options().isEmpty() ? host.options() : request.dns().options();
-        String shortId = request.id().replace("-", "").substring(0, Math.min(12, request.id().replace("-", "").length()));
         List<List<String>> hosts = new ArrayList<>();
         for (PodState.Attachment a : attachments) {
             for (String address : a.addresses()) {
                 List<String> line = new ArrayList<>();
                 line.add(IpAddresses.format(Cidr.parse(address).address()));
-                Set<String> names = new LinkedHashSet<>();
-                names.add(request.hostname());
-                names.addAll(a.aliases());
-                names.add(shortId);
-                line.addAll(names);
+                line.addAll(names(request.hostname(), a, request.id()));
                 hosts.add(line);
             }
         }
-        return new PodState.Dns(List.copyOf(servers), searches, options, hosts);
+        return new PodState.Dns(List.copyOf(servers), searches, options, hosts, upstreams);
+    }
+
+    /** A pod's names on one network, as the seed's hosts entries and aardvark-dns have them: its name, its aliases there, its short id. */
+    public static List<String> names(String hostname, PodState.Attachment attachment, String podId) {
+        String bare = podId.replace("-", "");
+        Set<String> names = new LinkedHashSet<>();
+        names.add(hostname);
+        names.addAll(attachment.aliases());
+        names.add(bare.substring(0, Math.min(12, bare.length())));
+        return List.copyOf(names);
     }
 
     /** Replaces what podnet wrote before ({@code previous}) with {@code current}. */

@@ -10,6 +10,10 @@ import java.util.function.Consumer;
 
 import org.jboss.logging.Logger;
 
+import io.podnet.dns.NameServer;
+import io.podnet.dns.NameService;
+import io.podnet.dns.QueryCounts;
+
 import io.podnet.engine.EngineObserver;
 import io.podnet.engine.EngineSettings;
 import io.podnet.engine.InterfaceCounters;
@@ -49,6 +53,7 @@ import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
 import io.podnet.netns.NetnsThreads;
+import io.podnet.policy.NodePolicy;
 import io.podnet.ports.HostPortRegistry;
 import io.podnet.rootless.ForwardCounters;
 import io.podnet.rootless.ForwardException;
@@ -75,6 +80,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private final PodNamespaces namespaces;
     private final PodDnsFiles dnsFiles;
     private final NetnsPolicy netnsPolicy;
+    private final NodePolicy policy;
     private final RtnlClient host;
     private final HostUplink hostUplink;
     private final RootlessSide rootless;
@@ -85,23 +91,29 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private final EngineObserver observer;
     private final NetworkDrivers drivers = new NetworkDrivers();
     private final NodeRepair nodeRepair;
+    private final QueryCounts dnsQueries = new QueryCounts();
+    private final PodNames names;
 
     private NetworkEngine(EngineSettings settings, RtnlClient host, NftFirewall firewall, EngineObserver observer) {
         this.observer = observer;
         this.networks = settings.networks();
         this.ipam = new Ipam(settings.stateDir());
         this.store = new PodStateStore(settings.stateDir());
-        this.planner = new Planner(networks, ipam, hostPorts, settings.portPolicy(), firewall::listeningPorts,
+        this.planner = new Planner(networks, ipam, hostPorts, settings.portPolicy(), settings.policy(), firewall::listeningPorts,
                 id -> store.load(id).map(PodState::displayName).orElse(id));
         this.namespaces = new PodNamespaces(new NetnsManager(settings.netnsDir()));
         this.dnsFiles = new PodDnsFiles(settings.runDir());
-        this.netnsPolicy = new NetnsPolicy(settings.allowedNetnsPaths(), settings.hostNetns(), NetnsManager::isNsfs);
+        this.policy = settings.policy();
+        this.netnsPolicy = new NetnsPolicy(settings.allowedNetnsPaths(), settings.hostNetns(), NetnsManager::isNsfs, this::ownedByOthers);
         this.host = host;
         this.hostUplink = new HostUplink(host, new Bridges(host, settings.stateDir()), firewall);
         this.hostResolvConf = settings.hostResolvConf();
         this.rootlessConfig = settings.rootless();
-        this.rootless = new RootlessSide(settings.runDir(), settings.stateDir(), settings.rootless(), settings.hostNetns());
+        this.rootless = new RootlessSide(settings.runDir(), settings.stateDir(), settings.rootless(), settings.hostNetns(),
+                netns -> NameServer.open(netns, "rootless", NameServer.Settings.defaults(), dnsQueries));
         this.nodeRepair = new NodeRepair(store, networks, drivers, hostUplink, rootless, observer, this::ensureRootless);
+        NameService hostNames = NameServer.open(settings.hostNetns(), "host", NameServer.Settings.defaults(), dnsQueries);
+        this.names = new PodNames(store, networks, settings.hostResolvConf(), settings.rootless(), hostNames, rootless);
     }
 
     public static NetworkEngine open(EngineSettings settings) {
@@ -161,7 +173,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             PodState prior = store.load(request.id()).orElse(null);
             PodState next;
             try {
-                RequestValidator.validate(request, networks, netnsPolicy);
+                RequestValidator.validate(request, networks, netnsPolicy, policy);
                 drivers.check(request, networks);
                 checkImmutable(request, prior);
                 boolean owns = request.netns().kind() != NetnsRequest.Kind.PATH;
@@ -193,7 +205,11 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 if (prior == null) {
                     rollback(next, e);
                 }
+                names.publish();
                 throw Failures.of(Stage.NETWORKS, e);
+            }
+            if (!next.equals(prior) || rootless.namesUnpublished()) {
+                names.publish(); // records follow connect, disconnect and the first setup at once; a resync changes nothing
             }
             outcome = "ok";
             return result;
@@ -201,6 +217,21 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             clock.finish(outcome);
             lock.close();
         }
+    }
+
+    /**
+     * The namespaces podnet made for pods other than {@code podId} (each belongs to its own
+     * PodNetwork only) and the rootless netns (no PodNetwork's), which no pod may join.
+     */
+    private List<NetnsPolicy.Owned> ownedByOthers(String podId) {
+        List<NetnsPolicy.Owned> owned = new ArrayList<>();
+        for (PodState s : store.all()) {
+            if (!s.id().equals(podId) && !s.joined() && s.netnsPath() != null) {
+                owned.add(new NetnsPolicy.Owned(java.nio.file.Path.of(s.netnsPath()), s.displayName()));
+            }
+        }
+        rootless.netnsPath().ifPresent(p -> owned.add(new NetnsPolicy.Owned(p, "podnet's rootless side")));
+        return owned;
     }
 
     private static void checkImmutable(PodRequest request, PodState prior) {
@@ -293,6 +324,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         String outcome = "failed";
         try {
             removeEverything(podId, state, clock);
+            names.publish();
             outcome = "ok";
         } finally {
             clock.finish(outcome);
@@ -374,9 +406,10 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             }
             List<java.net.InetAddress> dnsServers = networks.get(a.network()).map(PodDnsFiles::networkServers).orElse(List.of())
                     .stream().map(IpAddresses::parse).toList();
+            List<String> searches = networks.get(a.network()).map(PodDnsFiles::networkSearchDomains).orElse(List.of());
             MacAddress mac = macs.getOrDefault(a.network(), MacAddress.parse(a.mac()));
             out.put(a.network(), new PodResult.NetworkResult(
-                    Map.of(a.interfaceName(), new PodResult.InterfaceResult(mac, addresses)), dnsServers, List.of()));
+                    Map.of(a.interfaceName(), new PodResult.InterfaceResult(mac, addresses)), dnsServers, searches));
         }
         return new PodResult(java.nio.file.Path.of(state.netnsPath()), out, dnsFiles.hostsFile(state.id()),
                 dnsFiles.resolvConf(state.id()), namespaceInterfaces, state.ports());
@@ -392,6 +425,8 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     public void repairNode() {
         try (PodLocks.Held node = locks.node()) {
             nodeRepair.run();
+        } finally {
+            names.publish(); // binds that failed are tried again; the host's resolvers are read again
         }
     }
 
@@ -414,6 +449,13 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     }
 
     @Override
+    public Map<String, Long> dnsQueries() {
+        Map<String, Long> out = new LinkedHashMap<>();
+        dnsQueries.snapshot().forEach((result, count) -> out.put(result.tag(), count));
+        return out;
+    }
+
+    @Override
     public boolean netlinkAnswers() {
         try {
             return host.link("lo").isPresent();
@@ -425,6 +467,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     @Override
     public void close() {
         try {
+            names.close();
             rootless.close();
         } finally {
             try {

@@ -26,6 +26,7 @@ import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.netconf.Subnet;
 import io.podnet.ports.HostPortProbe;
 import io.podnet.ports.HostPortRegistry;
+import io.podnet.policy.NodePolicy;
 import io.podnet.ports.PortPolicy;
 import io.podnet.ports.PortRefusedException;
 
@@ -41,20 +42,23 @@ public final class Planner {
     private final Ipam ipam;
     private final HostPortRegistry hostPorts;
     private final PortPolicy portPolicy;
+    private final NodePolicy policy;
     private final java.util.function.Supplier<HostPortProbe> listening;
     private final java.util.function.Function<String, String> podNames;
 
     /**
+     * @param policy the node policy: random host ports are picked in the ranges it grants the pod's namespace
      * @param listening a snapshot of the host's listening sockets, taken only when a random host
      *        port must be picked
      * @param podNames pod id -> "namespace/name", to name the holder of a conflicting port
      */
-    public Planner(NetworkDefinitions networks, Ipam ipam, HostPortRegistry hostPorts, PortPolicy portPolicy,
+    public Planner(NetworkDefinitions networks, Ipam ipam, HostPortRegistry hostPorts, PortPolicy portPolicy, NodePolicy policy,
             java.util.function.Supplier<HostPortProbe> listening, java.util.function.Function<String, String> podNames) {
         this.networks = networks;
         this.ipam = ipam;
         this.hostPorts = hostPorts;
         this.portPolicy = portPolicy;
+        this.policy = policy;
         this.listening = listening;
         this.podNames = podNames;
     }
@@ -109,7 +113,8 @@ public final class Planner {
                     "port mappings need at least one network: a loopback-only pod cannot be reached");
         }
         try {
-            return hostPorts.reserve(request.id(), wanted, portPolicy, HostPortProbe.lazy(listening));
+            PortPolicy granted = portPolicy.grantedOnly(policy.powersOf(request.tenant()).hostPorts());
+            return hostPorts.reserve(request.id(), wanted, granted, HostPortProbe.lazy(listening));
         } catch (PortRefusedException e) {
             String holder = e.holder();
             String message = holder != null && !holder.equals("policy") && !holder.equals(request.id())

@@ -49,15 +49,23 @@ public record PodState(int version, String id, String displayName, String hostna
         }
     }
 
-    /** The pod's DNS files as podnet last wrote them. */
-    public record Dns(List<String> servers, List<String> searches, List<String> options, List<List<String>> hosts) {
-        public static final Dns NONE = new Dns(List.of(), List.of(), List.of(), List.of());
+    /**
+     * The pod's DNS files as podnet last wrote them.
+     *
+     * @param upstreams where the name server of its dns_enabled networks sends the pod's other
+     *        names: the spec's servers, which its resolv.conf then leaves out (as Podman does with
+     *        aardvark-dns); empty for its networks' own or the host's
+     */
+    public record Dns(List<String> servers, List<String> searches, List<String> options, List<List<String>> hosts,
+            List<String> upstreams) {
+        public static final Dns NONE = new Dns(List.of(), List.of(), List.of(), List.of(), List.of());
 
         public Dns {
             servers = servers == null ? List.of() : List.copyOf(servers);
             searches = searches == null ? List.of() : List.copyOf(searches);
             options = options == null ? List.of() : List.copyOf(options);
             hosts = hosts == null ? List.of() : hosts.stream().map(List::copyOf).toList();
+            upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
         }
     }
 

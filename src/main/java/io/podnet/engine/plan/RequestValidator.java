@@ -13,21 +13,28 @@ import io.podnet.inet.IpAddresses;
 import io.podnet.inet.Protocol;
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.policy.Asked;
+import io.podnet.policy.NetnsJoin;
+import io.podnet.policy.NodePolicy;
+import io.podnet.policy.Refusal;
 
 /**
- * Checks a request against the node's network definitions before anything is changed. What it
- * refuses never reaches the kernel. (Address conflicts are found by IPAM, also before any change.)
+ * Checks a request against the node policy, then the node's network definitions, before anything
+ * is changed. What it refuses never reaches the kernel. (Address conflicts are found by IPAM, also
+ * before any change.) The policy comes first, so a namespace without the grant learns nothing of
+ * the node's files and processes.
  */
 public final class RequestValidator {
     private RequestValidator() {
     }
 
-    public static void validate(PodRequest request, NetworkDefinitions networks, NetnsPolicy netnsPolicy) {
+    public static void validate(PodRequest request, NetworkDefinitions networks, NetnsPolicy netnsPolicy, NodePolicy policy) {
+        checkGranted(request, policy);
         if (request.mode() == PodMode.ROOTLESS && request.ports().stream().anyMatch(p -> p.protocol() == Protocol.SCTP)) {
             throw new RejectedRequestException(Stage.PORTS, "SctpNotSupportedRootless",
                     "rootless port mappings go through a userspace forwarder, which carries tcp and udp only");
         }
-        netnsPolicy.check(request.netns());
+        netnsPolicy.check(request.id(), request.netns());
         Set<String> seenNetworks = new HashSet<>();
         Set<String> seenInterfaces = new HashSet<>();
         for (AttachmentRequest a : request.attachments()) {
@@ -64,6 +71,30 @@ public final class RequestValidator {
                 .orElseGet(() -> new RejectedRequestException(Stage.NETWORKS, "UnknownNetwork", "network \"" + name
                         + "\" is not defined on this node (known: "
                         + String.join(", ", networks.all().stream().map(NetworkDefinition::name).sorted().toList()) + ")")));
+    }
+
+    /** The node policy's verdict, as the chart's admission policy gives it in the API server. */
+    public static void checkGranted(PodRequest request, NodePolicy policy) {
+        policy.powersOf(request.tenant()).refusal(asked(request)).ifPresent(r -> {
+            throw new RejectedRequestException(stageOf(r.power()), r.reason(), r.message());
+        });
+    }
+
+    private static Asked asked(PodRequest request) {
+        NetnsJoin join = switch (request.netns().kind()) {
+            case NEW -> null;
+            case PATH -> NetnsJoin.Path;
+            case PID -> NetnsJoin.Pid;
+        };
+        return new Asked(request.mode() == PodMode.ROOTFUL, join, request.ports());
+    }
+
+    private static Stage stageOf(Refusal.Power power) {
+        return switch (power) {
+            case ROOTFUL -> Stage.NETWORKS;
+            case NETNS_JOIN -> Stage.NETNS;
+            case HOST_PORTS, HOST_IPS -> Stage.PORTS;
+        };
     }
 
     /** Each static IP in a subnet of the network, none twice; several may share a subnet, as in netavark. */

@@ -4,9 +4,12 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.jboss.logging.Logger;
 
+import io.podnet.dns.DnsRecords;
+import io.podnet.dns.NameService;
 import io.podnet.engine.apply.Bridges;
 import io.podnet.firewall.NetworkRules;
 import io.podnet.firewall.NftFirewall;
@@ -20,21 +23,28 @@ import io.podnet.rootless.RootlessNetwork;
 /**
  * What rootless pods share: the rootless netns with its egress helper, a netlink socket and the
  * bridges inside it, the masquerade towards the helper (nftables inside the rootless netns), and
- * the userspace port forwarder listening in the host namespace. Created on the first rootless
- * pod; removed, helper and all, when the last one goes.
+ * the userspace port forwarder listening in the host namespace, and the name server of the
+ * rootless dns_enabled networks inside it. Created on the first rootless pod; removed, helper and
+ * all, when the last one goes.
  */
 public final class RootlessSide implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RootlessSide.class);
 
     private final RootlessNetwork network;
     private final Path stateDir;
+    private final Function<Path, NameService> nameServers;
     private RtnlClient rtnl;
     private Bridges bridges;
     private NftFirewall firewall;
+    private NameService names;
+    /** A name server opened with the namespace and given no table yet. */
+    private boolean namesUnpublished;
 
-    public RootlessSide(Path runDir, Path stateDir, RootlessConfig config, Path hostNetns) {
+    /** @param nameServers opens the name server of the namespace at the given path */
+    public RootlessSide(Path runDir, Path stateDir, RootlessConfig config, Path hostNetns, Function<Path, NameService> nameServers) {
         this.network = new RootlessNetwork(runDir, config, hostNetns);
         this.stateDir = stateDir;
+        this.nameServers = nameServers;
     }
 
     /**
@@ -73,6 +83,21 @@ public final class RootlessSide implements AutoCloseable {
         rtnl = ns.run(RtnlClient::open);
         bridges = new Bridges(rtnl, stateDir.resolve("rootless"));
         firewall = NftFirewall.open(network.netnsPath());
+        names = nameServers.apply(network.netnsPath());
+        namesUnpublished = true;
+    }
+
+    /** The rootless pods' record table, for the name server inside the rootless netns (none while it does not exist). */
+    public synchronized void publishNames(DnsRecords records) {
+        if (names != null) {
+            names.publish(records);
+            namesUnpublished = false;
+        }
+    }
+
+    /** True when the rootless netns was opened (or made anew) since the last table was published. */
+    public synchronized boolean namesUnpublished() {
+        return names != null && namesUnpublished;
     }
 
     public RtnlClient client() {
@@ -112,6 +137,11 @@ public final class RootlessSide implements AutoCloseable {
         return removed;
     }
 
+    /** The shared rootless netns file while it exists (no pod may join it). */
+    public java.util.Optional<Path> netnsPath() {
+        return network.exists() ? java.util.Optional.of(network.netnsPath()) : java.util.Optional.empty();
+    }
+
     public long helperRestarts() {
         return network.helperRestarts();
     }
@@ -125,6 +155,10 @@ public final class RootlessSide implements AutoCloseable {
     }
 
     private void closeOnTop() {
+        if (names != null) {
+            names.close();
+            names = null;
+        }
         if (firewall != null) {
             firewall.close();
             firewall = null;

@@ -38,12 +38,14 @@ public class EmbeddedApiActivation implements KubernetesConfigCustomizer {
             return;
         }
         if (server == null) {
-            server = EmbeddedApiServer.start(config.embedded().port(), config.embedded().kubeconfig());
+            server = EmbeddedApiServer.start(config.embedded().port(), config.embedded().kubeconfig(), config.embedded().storeDir());
         }
         Config embedded = server.clientConfig();
         client.setMasterUrl(embedded.getMasterUrl());
         client.setNamespace(embedded.getNamespace());
-        client.setTrustCerts(true);
+        client.setTrustCerts(false);
+        client.setCaCertFile(null);
+        client.setCaCertData(embedded.getCaCertData());
         client.setOauthToken(embedded.getOauthToken());
         client.setAutoOAuthToken(null);
         client.setUsername(null);

@@ -1,11 +1,8 @@
 package io.podnet.operator.embedded;
 
 import java.net.URI;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,11 +23,30 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
  */
 final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
     private volatile String serverAddress = "127.0.0.1";
+    private final DiscoveryDocuments discoveryDocuments = new DiscoveryDocuments(this::crds, () -> serverAddress);
     private final byte[] bearer;
+    private final StoredObjects store;
+    /** Set while stored objects are put back: they keep their UIDs and are already on disk. */
+    private volatile boolean restoring;
 
-    /** Every request must carry this token: whoever can create a PodNetwork makes the root agent change the node. */
-    EmbeddedApiDispatcher(String token) {
+    /**
+     * Every request must carry this token: whoever can create a PodNetwork makes the root agent change the node.
+     *
+     * @param store where every change is written, and what {@link #restore()} reads back
+     */
+    EmbeddedApiDispatcher(String token, StoredObjects store) {
         this.bearer = ("Bearer " + token).getBytes(StandardCharsets.US_ASCII);
+        this.store = store;
+    }
+
+    /** Puts the stored objects back into the store; called once, before the first request. */
+    void restore() {
+        restoring = true;
+        try {
+            StoreRestore.restore(this, store.load());
+        } finally {
+            restoring = false;
+        }
     }
 
     void serverAddress(String hostPort) {
@@ -40,21 +56,27 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         if (!authenticated(request)) {
-            return unauthorized();
+            return ApiStatus.of(401, "Unauthorized", "Unauthorized");
         }
         URI uri = URI.create(request.getPath());
         String path = uri.getPath();
+        MockResponse unsupported = UnsupportedBodies.refusal(request, path);
+        if (unsupported != null) {
+            return unsupported;
+        }
+        MockResponse response = answer(request, uri, path);
+        return response.code() == 404 ? NotFoundStatus.of(path, response) : response;
+    }
+
+    private MockResponse answer(RecordedRequest request, URI uri, String path) {
         if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.GET) {
-            MockResponse discovery = discovery(path);
+            MockResponse discovery = discoveryDocuments.answer(path);
             if (discovery != null) {
                 return discovery;
             }
-            if (isPlainHttpWatch(request, uri.getRawQuery())) {
-                return expired();
-            }
             FieldSelectorEmulation selector = FieldSelectorEmulation.of(uri.getRawQuery());
             MockResponse response = withListKind(selector == null ? super.handleGet(request.getPath()) : filtered(uri, selector));
-            return PrinterTable.wanted(request.getHeader("Accept")) ? asTable(path, response) : response;
+            return PrinterTable.wanted(request.getHeader("Accept")) ? TableAnswers.of(path, response, crds()) : response;
         }
         if (request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.POST
                 || request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.PUT) {
@@ -73,15 +95,82 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         return super.dispatch(request);
     }
 
-    /** A create (no earlier state) is stored with a random UID, as an API server gives it. */
+    /**
+     * A create (no earlier state) is stored with a random UID, as an API server gives it; every
+     * change but an Event's is written to the store (an API server keeps events for an hour only).
+     */
     @Override
     public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes, GenericKubernetesResource resource,
             String newState) {
-        if (oldAttributes == null && resource.getMetadata() != null && resource.getMetadata().getUid() != null) {
+        if (restoring) {
+            super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+            return;
+        }
+        if (oldAttributes == null && resource != null && resource.getMetadata() != null && resource.getMetadata().getUid() != null) {
             RandomUids.assign(resource);
             newState = Serialization.asJson(resource);
         }
+        String before = newState == null && oldAttributes != null ? map.get(oldAttributes) : null;
         super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        String state = newState == null ? before : newState;
+        GenericKubernetesResource changed = state == null ? null : Serialization.unmarshal(state, GenericKubernetesResource.class);
+        if (changed == null || changed.getMetadata() == null || changed.getMetadata().getUid() == null || "Event".equals(changed.getKind())) {
+            return;
+        }
+        if (newState == null) {
+            store.remove(changed.getMetadata().getUid());
+        } else {
+            store.save(changed.getMetadata().getUid(), newState);
+        }
+    }
+
+    /** What a watch-list of {@code path} starts with: the list the same selectors give, and the kind for its bookmark. */
+    ChunkedWatch.InitialEvents initialEvents(String path, String rawQuery) {
+        String query = rawQuery == null ? "" : java.util.Arrays.stream(rawQuery.split("&"))
+                .filter(p -> !p.isEmpty() && !WATCH_PARAMETERS.contains(p.split("=", 2)[0]))
+                .collect(java.util.stream.Collectors.joining("&"));
+        RecordedRequest list = new RecordedRequest("HTTP/1.1", io.fabric8.mockwebserver.dsl.HttpMethod.GET,
+                path + (query.isEmpty() ? "" : "?" + query), io.fabric8.mockwebserver.http.Headers.builder()
+                        .add("Authorization", new String(bearer, StandardCharsets.US_ASCII)).build(),
+                new io.fabric8.mockwebserver.http.Buffer());
+        JsonNode body = Serialization.unmarshal(dispatch(list).getBody().readUtf8(), JsonNode.class);
+        String[] kind = kindOf(path);
+        return new ChunkedWatch.InitialEvents(body, kind[0], kind[1]);
+    }
+
+    private static final java.util.Set<String> WATCH_PARAMETERS = java.util.Set.of("watch", "sendInitialEvents", "resourceVersion",
+            "resourceVersionMatch", "allowWatchBookmarks", "timeoutSeconds");
+
+    /** {apiVersion, kind} of the resources under a collection path, e.g. /apis/podnet.io/v1alpha1/namespaces/x/podnetworks. */
+    private String[] kindOf(String path) {
+        String[] parts = path.split("/");
+        boolean core = parts.length > 3 && parts[1].equals("api");
+        String plural = parts[parts.length - 1];
+        if (core) {
+            return Discovery.coreResources().getResources().stream().filter(r -> r.getName().equals(plural)).findFirst()
+                    .map(r -> new String[] { "v1", r.getKind() }).orElse(new String[] { "v1", "Unknown" });
+        }
+        for (CustomResourceDefinition crd : crds()) {
+            if (parts.length > 3 && crd.getSpec().getGroup().equals(parts[2]) && crd.getSpec().getNames().getPlural().equals(plural)) {
+                return new String[] { parts[2] + "/" + parts[3], crd.getSpec().getNames().getKind() };
+            }
+        }
+        return new String[] { parts.length > 3 ? parts[2] + "/" + parts[3] : "v1", "Unknown" };
+    }
+
+    /**
+     * What a watch of {@code path} shows of each object: a Table row when kubectl asks for a
+     * table ({@code kubectl get -w}), else the object.
+     */
+    java.util.function.UnaryOperator<JsonNode> watchView(String path, String accept) {
+        if (!PrinterTable.wanted(accept)) {
+            return java.util.function.UnaryOperator.identity();
+        }
+        return object -> {
+            MockResponse one = new MockResponse().setResponseCode(200).setBody(Serialization.asJson(object));
+            MockResponse table = TableAnswers.of(path, one, crds());
+            return table == one ? object : Serialization.unmarshal(table.getBody().readUtf8(), JsonNode.class);
+        };
     }
 
     /**
@@ -166,132 +255,9 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
                 .setBody(Serialization.asJson(last));
     }
 
-    private MockResponse discovery(String path) {
-        if (path.equals("/version")) {
-            return json(Map.of("major", "1", "minor", "32", "gitVersion", "v1.32.0-podnet-embedded",
-                    "platform", "linux/amd64"));
-        }
-        if (path.equals("/api")) {
-            return json(Discovery.coreVersions(serverAddress));
-        }
-        if (path.equals("/api/v1")) {
-            return json(Discovery.coreResources());
-        }
-        if (path.equals("/apis")) {
-            return json(Discovery.groups(crds()));
-        }
-        if (path.equals("/openapi/v3")) {
-            List<String> gvs = new ArrayList<>(List.of("api/v1"));
-            for (var group : Discovery.groups(crds()).getGroups()) {
-                group.getVersions().forEach(v -> gvs.add("apis/" + v.getGroupVersion()));
-            }
-            return json(OpenApiV3.root(gvs));
-        }
-        if (path.startsWith("/openapi/v3/")) {
-            String gv = path.substring("/openapi/v3/".length());
-            var resources = gv.equals("api/v1") ? Discovery.coreResources()
-                    : gv.startsWith("apis/") && gv.split("/").length == 3
-                            ? Discovery.resources(gv.split("/")[1], gv.split("/")[2], crds())
-                            : null;
-            return resources == null ? notFound(path) : json(OpenApiV3.groupVersion(gv, resources, schemas(gv)));
-        }
-        String[] parts = path.split("/");
-        // "/apis/<group>" -> ["", "apis", group]; "/apis/<group>/<version>" -> 4 parts
-        if (parts.length == 3 && parts[1].equals("apis")) {
-            Object group = Discovery.group(parts[2], crds());
-            return group == null ? notFound(path) : json(group);
-        }
-        if (parts.length == 4 && parts[1].equals("apis")) {
-            Object resources = Discovery.resources(parts[2], parts[3], crds());
-            return resources == null ? notFound(path) : json(resources);
-        }
-        return null;
-    }
-
-    /**
-     * The mock streams watches over websockets only (fabric8's way); kubectl watches over chunked
-     * HTTP. Answering its watch with 410 Expired makes client-go list again instead of failing,
-     * so `kubectl delete` still sees the deletion (by polling) without error messages.
-     */
-    private static boolean isPlainHttpWatch(RecordedRequest request, String rawQuery) {
-        String upgrade = request.getHeader("Upgrade");
-        return "true".equals(queryParameter(rawQuery, "watch")) && (upgrade == null || !upgrade.equalsIgnoreCase("websocket"));
-    }
-
     private boolean authenticated(RecordedRequest request) {
         String header = request.getHeader("Authorization");
         return header != null && java.security.MessageDigest.isEqual(bearer, header.strip().getBytes(StandardCharsets.US_ASCII));
-    }
-
-    private static MockResponse unauthorized() {
-        return new MockResponse().setResponseCode(401).setHeader("Content-Type", "application/json")
-                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"metadata\":{},\"status\":\"Failure\",\"message\":\"Unauthorized\","
-                        + "\"reason\":\"Unauthorized\",\"code\":401}");
-    }
-
-    private static MockResponse expired() {
-        return new MockResponse().setResponseCode(410).setHeader("Content-Type", "application/json")
-                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":"
-                        + "\"the embedded API streams watches over websockets only; list again\",\"reason\":\"Expired\",\"code\":410}");
-    }
-
-    /** The response as a Table when it holds custom resources of a known CRD or core Events, else unchanged. */
-    private MockResponse asTable(String path, MockResponse response) {
-        String[] parts = path.split("/");
-        if (response.code() != 200 || response.getWebSocketListener() != null) {
-            return response;
-        }
-        if (isCoreEvents(parts)) {
-            return table(PrinterTable.ofEvents(Serialization.unmarshal(response.getBody().readUtf8(), JsonNode.class)));
-        }
-        if (parts.length < 5 || !parts[1].equals("apis")) {
-            return response;
-        }
-        // /apis/<group>/<version>[/namespaces/<ns>]/<plural>[/<name>]
-        int pluralAt = parts.length > 5 && parts[4].equals("namespaces") ? 6 : 4;
-        if (parts.length <= pluralAt) {
-            return response;
-        }
-        String group = parts[2];
-        String version = parts[3];
-        String plural = parts[pluralAt];
-        for (CustomResourceDefinition crd : crds()) {
-            if (crd.getSpec().getGroup().equals(group) && crd.getSpec().getNames().getPlural().equals(plural)) {
-                return table(PrinterTable.of(crd, version, Serialization.unmarshal(response.getBody().readUtf8(), JsonNode.class)));
-            }
-        }
-        return response;
-    }
-
-    /** /api/v1/events, /api/v1/namespaces/<ns>/events and /api/v1/namespaces/<ns>/events/<name> */
-    private static boolean isCoreEvents(String[] parts) {
-        if (parts.length < 4 || !parts[1].equals("api") || !parts[2].equals("v1")) {
-            return false;
-        }
-        return parts.length == 4 ? parts[3].equals("events") : parts[3].equals("namespaces") && parts.length >= 6 && parts[5].equals("events");
-    }
-
-    private static MockResponse table(Object table) {
-        return new MockResponse().setResponseCode(200)
-                .setHeader("Content-Type", "application/json;as=Table;v=v1;g=meta.k8s.io")
-                .setBody(Serialization.asJson(table));
-    }
-
-    /** Kind -> the CRD's openAPIV3Schema, for the custom resources of "apis/<group>/<version>". */
-    private Map<String, Object> schemas(String gvPath) {
-        String[] parts = gvPath.split("/");
-        Map<String, Object> out = new java.util.LinkedHashMap<>();
-        if (parts.length != 3 || !parts[0].equals("apis")) {
-            return out;
-        }
-        for (CustomResourceDefinition crd : crds()) {
-            if (!crd.getSpec().getGroup().equals(parts[1])) {
-                continue;
-            }
-            crd.getSpec().getVersions().stream().filter(v -> v.getName().equals(parts[2]) && v.getSchema() != null)
-                    .forEach(v -> out.put(crd.getSpec().getNames().getKind(), v.getSchema().getOpenAPIV3Schema()));
-        }
-        return out;
     }
 
     private List<CustomResourceDefinition> crds() {
@@ -307,14 +273,18 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
      * The store answers every list with kind "List"; typed clients (kubectl describe's events)
      * need the real list kind, e.g. "EventList", or they drop the answer.
      */
-    private static MockResponse withListKind(MockResponse response) {
+    private MockResponse withListKind(MockResponse response) {
         if (response.code() != 200 || response.getWebSocketListener() != null) {
             return response;
         }
         String text = response.getBody().readUtf8();
         JsonNode body = Serialization.unmarshal(text, JsonNode.class);
-        if (body instanceof ObjectNode list && "List".equals(list.path("kind").asText()) && list.path("items").size() > 0) {
-            list.put("kind", list.get("items").get(0).path("kind").asText() + "List");
+        if (body instanceof ObjectNode list && list.has("items")) {
+            if ("List".equals(list.path("kind").asText()) && list.path("items").size() > 0) {
+                list.put("kind", list.get("items").get(0).path("kind").asText() + "List");
+            }
+            // a watch from here replays nothing the list held (ChunkedWatch), as on an API server
+            list.withObject("/metadata").put("resourceVersion", String.valueOf(requestResourceVersion()));
             return json(list);
         }
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(text);
@@ -331,27 +301,8 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         return json(body);
     }
 
-    private static String queryParameter(String rawQuery, String name) {
-        if (rawQuery == null) {
-            return null;
-        }
-        for (String param : rawQuery.split("&")) {
-            int eq = param.indexOf('=');
-            if (eq > 0 && param.substring(0, eq).equals(name)) {
-                return URLDecoder.decode(param.substring(eq + 1), StandardCharsets.UTF_8);
-            }
-        }
-        return null;
-    }
-
     private static MockResponse json(Object body) {
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
                 .setBody(Serialization.asJson(body));
-    }
-
-    private static MockResponse notFound(String path) {
-        return new MockResponse().setResponseCode(404).setHeader("Content-Type", "application/json")
-                .setBody("{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\",\"message\":\"the server could not find "
-                        + path + "\",\"reason\":\"NotFound\",\"code\":404}");
     }
 }

@@ -2,12 +2,10 @@ package io.podnet.operator.embedded;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.nio.file.Files;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashMap;
+import java.util.Base64;
+import java.util.List;
 
 import org.jboss.logging.Logger;
 
@@ -17,45 +15,48 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 
 /**
- * A Kubernetes API on 127.0.0.1 for running the agent without a cluster: the fabric8 mock
- * server in CRUD mode behind {@link EmbeddedApiDispatcher}, with the PodNetwork CRD applied and
- * a kubeconfig written for kubectl. Every request must carry the bearer token of that kubeconfig
- * (mode 0600), else 401. State lives in memory and is gone when the agent stops.
+ * A Kubernetes API on 127.0.0.1 for running the agent without a cluster: the fabric8 mock's CRUD
+ * store behind {@link EmbeddedApiDispatcher}, served over HTTPS by {@link EmbeddedApiListener},
+ * with the PodNetwork CRD applied and a kubeconfig written for kubectl. Every request must carry
+ * the bearer token of that kubeconfig (mode 0600), else 401. Objects are kept in a store
+ * directory ({@link StoredObjects}), so a restarted agent finds them again.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(EmbeddedApiServer.class);
     static final String CRD_RESOURCE = "META-INF/podnet/crds/podnetworks.podnet.io-v1.yml";
 
-    private final KubernetesMockServer server;
     /** The only credential: it lives in this process and in the kubeconfig (mode 0600). */
     private final String token = newToken();
-    private final EmbeddedApiDispatcher dispatcher = new EmbeddedApiDispatcher(token);
+    private final ServingCertificate certificate = ServingCertificate.create();
+    private final EmbeddedApiDispatcher dispatcher;
+    private final EmbeddedApiListener listener;
     private final String url;
 
     private static String newToken() {
         byte[] random = new byte[32];
         new java.security.SecureRandom().nextBytes(random);
-        return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(random);
     }
 
-    private EmbeddedApiServer(int port) {
-        // TLS: kubectl sends a bearer token only over TLS; the mock makes a fresh self-signed key pair at each start
-        server = new KubernetesMockServer(new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), dispatcher, true);
-        server.init(InetAddress.getLoopbackAddress(), port);
-        String hostPort = server.getHostName() + ":" + server.getPort();
+    private EmbeddedApiServer(int port, Path storeDir) {
+        dispatcher = new EmbeddedApiDispatcher(token, new StoredObjects(storeDir));
+        dispatcher.restore();
+        listener = new EmbeddedApiListener(dispatcher, certificate, port);
+        String hostPort = "localhost:" + listener.port();
         dispatcher.serverAddress(hostPort);
         url = "https://" + hostPort;
     }
 
-    /** Starts the server, applies the CRD and the default namespace, and writes the kubeconfig. */
-    public static EmbeddedApiServer start(int port, Path kubeconfig) {
-        EmbeddedApiServer api = new EmbeddedApiServer(port);
+    /**
+     * Starts the server on the objects stored in {@code storeDir}, applies this version's CRD and
+     * the default namespace, and writes the kubeconfig.
+     */
+    public static EmbeddedApiServer start(int port, Path kubeconfig, Path storeDir) {
+        EmbeddedApiServer api = new EmbeddedApiServer(port, storeDir);
         try {
             api.seed();
             api.writeKubeconfig(kubeconfig);
@@ -63,7 +64,8 @@ public final class EmbeddedApiServer implements AutoCloseable {
             api.close();
             throw e;
         }
-        LOG.infof("embedded Kubernetes API listening on %s; kubeconfig written to %s (export KUBECONFIG=%s)", api.url, kubeconfig, kubeconfig);
+        LOG.infof("embedded Kubernetes API listening on %s, objects kept in %s; kubeconfig written to %s (export KUBECONFIG=%s)",
+                api.url, storeDir, kubeconfig, kubeconfig);
         return api;
     }
 
@@ -76,11 +78,16 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return new ConfigBuilder(Config.empty())
                 .withMasterUrl(url)
                 .withNamespace("default")
-                .withTrustCerts(true)
+                .withCaCertData(caData())
                 .withOauthToken(token)
                 .build();
     }
 
+    private String caData() {
+        return Base64.getEncoder().encodeToString(certificate.certificatePem().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** This version's CRD replaces a stored older one; the default namespace is made once. */
     private void seed() {
         try (KubernetesClient client = new KubernetesClientBuilder().withConfig(clientConfig()).build();
                 InputStream crd = EmbeddedApiServer.class.getClassLoader().getResourceAsStream(CRD_RESOURCE)) {
@@ -88,8 +95,10 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 throw new IllegalStateException("the PodNetwork CRD is missing from the classpath (" + CRD_RESOURCE + ")");
             }
             client.apiextensions().v1().customResourceDefinitions()
-                    .resource(Serialization.unmarshal(crd, CustomResourceDefinition.class)).create();
-            client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata().build()).create();
+                    .resource(Serialization.unmarshal(crd, CustomResourceDefinition.class)).createOr(NonDeletingOperation::update);
+            if (client.namespaces().withName("default").get() == null) {
+                client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("default").endMetadata().build()).create();
+            }
         } catch (IOException e) {
             throw new IllegalStateException("cannot read the PodNetwork CRD: " + e.getMessage(), e);
         }
@@ -103,9 +112,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 - name: podnet-embedded
                   cluster:
                     server: %s
-                    # the mock's fresh self-signed certificate names its host only in the CN, which Go's
-                    # x509 no longer reads; the bearer token is what keeps others out
-                    insecure-skip-tls-verify: true
+                    certificate-authority-data: %s
                 contexts:
                 - name: podnet-embedded
                   context:
@@ -117,34 +124,21 @@ public final class EmbeddedApiServer implements AutoCloseable {
                 - name: podnet-embedded
                   user:
                     token: %s
-                """.formatted(url, token);
+                """.formatted(url, caData(), token);
         try {
-            Files.createDirectories(path.toAbsolutePath().getParent());
-            Path tmp = Files.createTempFile(path.toAbsolutePath().getParent(), ".kubeconfig", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            Files.writeString(tmp, yaml);
-            Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            PrivateFiles.replace(path, yaml);
         } catch (IOException e) {
             throw new IllegalStateException("cannot write the embedded API's kubeconfig to " + path + ": " + e.getMessage(), e);
         }
     }
 
-    /** Takes the requests seen so far ("GET /apis/..."): the mock server records every one. */
-    public java.util.List<String> drainRequests() {
-        java.util.List<String> seen = new java.util.ArrayList<>();
-        try {
-            io.fabric8.mockwebserver.http.RecordedRequest r;
-            while ((r = server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
-                seen.add(r.getMethod() + " " + r.getPath());
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return seen;
+    /** Takes the requests seen so far ("GET /apis/..."). */
+    public List<String> drainRequests() {
+        return listener.drainRequests();
     }
 
     @Override
     public void close() {
-        server.destroy();
+        listener.close();
     }
 }

@@ -64,7 +64,7 @@ class BridgeOptionsKernelTest {
 
     private String pod(AttachmentRequest... networks) {
         String id = env.newPod();
-        env.engine.setup(new io.podnet.engine.PodRequest(id, "test/" + id, "pod", io.podnet.engine.PodMode.ROOTFUL,
+        env.engine.setup(new io.podnet.engine.PodRequest(id, "test/" + id, "pod", io.podnet.policy.Tenant.named("test"), io.podnet.engine.PodMode.ROOTFUL,
                 io.podnet.engine.NetnsRequest.NEW, List.of(networks), List.of(), DnsRequest.NONE));
         return id;
     }
@@ -122,7 +122,7 @@ class BridgeOptionsKernelTest {
     @Test
     void severalStaticIpsInOneSubnet() {
         String id = env.newPod();
-        PodResult r = env.engine.setup(new io.podnet.engine.PodRequest(id, "test/" + id, "pod", io.podnet.engine.PodMode.ROOTFUL,
+        PodResult r = env.engine.setup(new io.podnet.engine.PodRequest(id, "test/" + id, "pod", io.podnet.policy.Tenant.named("test"), io.podnet.engine.PodMode.ROOTFUL,
                 io.podnet.engine.NetnsRequest.NEW, List.of(new AttachmentRequest("tuned", null,
                         List.of(IpAddresses.parse("10.96.0.10"), IpAddresses.parse("10.96.0.11")), null, List.of())), List.of(), DnsRequest.NONE));
         assertThat(r.networks().get("tuned").interfaces().get("eth0").addresses())
@@ -149,7 +149,7 @@ class BridgeOptionsKernelTest {
         // ports go to the first network, and nothing reaches an internal one from outside: refused, as netavark never forwards them
         String refused = env.newPod();
         assertThatThrownBy(() -> env.engine.setup(new io.podnet.engine.PodRequest(refused, "test/" + refused, "pod",
-                io.podnet.engine.PodMode.ROOTFUL, io.podnet.engine.NetnsRequest.NEW, List.of(AttachmentRequest.of("closed")),
+                io.podnet.policy.Tenant.named("test"), io.podnet.engine.PodMode.ROOTFUL, io.podnet.engine.NetnsRequest.NEW, List.of(AttachmentRequest.of("closed")),
                 List.of(new io.podnet.inet.PortMapping(null, 18090, 80, io.podnet.inet.Protocol.TCP, 1)), DnsRequest.NONE)))
                 .isInstanceOfSatisfying(PodNetworkException.class, e -> assertThat(e.reason()).isEqualTo("PortsNeedAnExternalNetwork"));
         assertThat(Path.of("/run/netns", ns(refused))).doesNotExist();

@@ -197,7 +197,7 @@ class NetavarkDifferentialKernelTest {
         List<AttachmentRequest> attachments = c.networks().stream().map(a -> new AttachmentRequest(a.network(), null,
                 a.staticIps().stream().map(IpAddresses::parse).toList(), a.staticMac() == null ? null : MacAddress.parse(a.staticMac()),
                 List.of())).toList();
-        return new PodRequest(id, "test/" + id, "pod", PodMode.ROOTFUL, NetnsRequest.NEW, attachments, c.ports(), DnsRequest.NONE);
+        return new PodRequest(id, "test/" + id, "pod", io.podnet.policy.Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW, attachments, c.ports(), DnsRequest.NONE);
     }
 
     /** The options Podman would pass: podnet's addresses as static IPs, its interface names, the definitions with their gateways. */

@@ -30,6 +30,7 @@ import io.podnet.engine.plan.KernelNames;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
 import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.policy.Tenant;
 import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.Sandbox;
 import io.podnet.testing.Shell;
@@ -90,7 +91,7 @@ class NetworkEngineKernelTest {
     }
 
     private static PodRequest request(String id, AttachmentRequest... attachments) {
-        return new PodRequest(id, "test/" + id, "pod-" + id.substring(0, 4), PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
+        return new PodRequest(id, "test/" + id, "pod-" + id.substring(0, 4), Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
     }
 
     private static PodResult.InterfaceResult iface(PodResult r, String network, String name) {
@@ -195,7 +196,7 @@ class NetworkEngineKernelTest {
     }
 
     private static PodRequest withPorts(String id, int hostPort) {
-        return new PodRequest(id, "test/" + id, "pod", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(AttachmentRequest.of("podnet")),
+        return new PodRequest(id, "test/" + id, "pod", Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW, List.of(AttachmentRequest.of("podnet")),
                 List.of(new io.podnet.inet.PortMapping(null, hostPort, 8080, io.podnet.inet.Protocol.TCP, 1)), DnsRequest.NONE);
     }
 

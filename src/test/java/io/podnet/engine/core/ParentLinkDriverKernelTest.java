@@ -47,7 +47,9 @@ class ParentLinkDriverKernelTest {
 
     @BeforeEach
     void start() throws IOException {
-        env = new SandboxEngine("nameserver 192.0.2.53\n",
+        // the defaults let no namespace join one it did not create; the joined-namespace case needs that
+        env = new SandboxEngine(io.podnet.policy.NodePolicy.parse(java.util.Map.of("grants", "all", "all.namespaces", "*",
+                "all.netns", "Path", "all.rootful", "true", "all.hostPorts", "1-65535")), "nameserver 192.0.2.53\n",
                 macvlan("mvbridge", "192.168.50.0/24", "\"mode\": \"bridge\", \"mtu\": \"1400\""),
                 macvlan("mvprivate", "192.168.51.0/24", "\"mode\": \"private\""),
                 macvlan("mvvepa", "192.168.52.0/24", "\"mode\": \"vepa\""),
@@ -77,7 +79,7 @@ class ParentLinkDriverKernelTest {
     }
 
     private PodRequest request(String id, AttachmentRequest... attachments) {
-        return new PodRequest(id, "test/" + id, "pod", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
+        return new PodRequest(id, "test/" + id, "pod", io.podnet.policy.Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
     }
 
     private static String ns(String id) {
@@ -201,7 +203,7 @@ class ParentLinkDriverKernelTest {
         try {
             Shell.ok(ip(joined, "link", "add", "own0", "type", "veth", "peer", "name", "own1"));
             String pod = env.newPod();
-            PodRequest r = new PodRequest(pod, "test/" + pod, "pod", PodMode.ROOTFUL,
+            PodRequest r = new PodRequest(pod, "test/" + pod, "pod", io.podnet.policy.Tenant.named("test"), PodMode.ROOTFUL,
                     new NetnsRequest(NetnsRequest.Kind.PATH, manager.pathOf(joined), 0), List.of(AttachmentRequest.of("mvbridge")), List.of(),
                     DnsRequest.NONE);
             env.engine.setup(r);
@@ -217,15 +219,15 @@ class ParentLinkDriverKernelTest {
     @Test
     void whatAMacvlanCannotDoIsRefusedBeforeAnyChange() {
         String id = env.newPod();
-        assertRejected(new PodRequest(id, "test/p", "p", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(AttachmentRequest.of("mvbridge")),
+        assertRejected(new PodRequest(id, "test/p", "p", io.podnet.policy.Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW, List.of(AttachmentRequest.of("mvbridge")),
                 List.of(new PortMapping(null, 8080, 80, Protocol.TCP, 1)), DnsRequest.NONE), "PortsNeedABridge");
-        assertRejected(new PodRequest(id, "test/p", "p", PodMode.ROOTLESS, NetnsRequest.NEW, List.of(AttachmentRequest.of("mvbridge")),
+        assertRejected(new PodRequest(id, "test/p", "p", io.podnet.policy.Tenant.named("test"), PodMode.ROOTLESS, NetnsRequest.NEW, List.of(AttachmentRequest.of("mvbridge")),
                 List.of(), DnsRequest.NONE), "DriverNotSupportedRootless");
         assertRejected(request(id, new AttachmentRequest("iv", null, List.of(), MacAddress.parse("02:00:00:00:00:01"), List.of())),
                 "StaticMACNotSupported");
         assertThat(Path.of("/run/netns", ns(id))).doesNotExist();
         // ports on a bridge network first are fine, with a macvlan after it
-        env.engine.setup(new PodRequest(id, "test/p", "p", PodMode.ROOTFUL, NetnsRequest.NEW,
+        env.engine.setup(new PodRequest(id, "test/p", "p", io.podnet.policy.Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW,
                 List.of(AttachmentRequest.of("br"), AttachmentRequest.of("mvbridge")), List.of(new PortMapping(null, 18080, 80, Protocol.TCP, 1)),
                 DnsRequest.NONE));
         assertThatThrownBy(() -> env.engine.setup(request(env.newPod(), AttachmentRequest.of("mvgone"))))

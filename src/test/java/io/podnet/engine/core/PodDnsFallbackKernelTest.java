@@ -20,7 +20,8 @@ import io.podnet.testing.RequiresRoot;
 /**
  * The pod's resolv.conf as the engine writes it: the host's nameservers a pod can reach when
  * neither the spec nor a dns_enabled network gives any (README, "DNS files"), with the host's
- * search domains and options unless the spec has its own.
+ * search domains and options unless the spec has its own; a dns_enabled network's gateway and
+ * search domain when it is on one.
  */
 @RequiresRoot
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -81,9 +82,17 @@ class PodDnsFallbackKernelTest {
     }
 
     @Test
-    void aDnsEnabledNetworksGatewayReplacesTheFallback() throws IOException {
+    void aDnsEnabledNetworksGatewayReplacesTheFallbackWithItsSearchDomainFirst() throws IOException {
         assertThat(resolvConfOf(DnsRequest.NONE, "podnet", "dnsnet"))
-                .containsExactly("search example.test", "nameserver 10.91.0.1", "options ndots:2");
+                .containsExactly("search dns.podman example.test", "nameserver 10.91.0.1", "options ndots:2");
+    }
+
+    @Test
+    void onADnsEnabledNetworkTheSpecsServersAreTheNameServersUpstreamsNotTheResolvConfs() throws IOException {
+        // as Podman with aardvark-dns: listed first, they would answer the pods' names NXDOMAIN
+        DnsRequest servers = new DnsRequest(List.of(IpAddresses.parse("198.51.100.53")), List.of(), List.of());
+        assertThat(resolvConfOf(servers, "dnsnet")).containsExactly("search dns.podman example.test", "nameserver 10.91.0.1",
+                "options ndots:2");
     }
 
     @Test

@@ -15,6 +15,8 @@ import io.podnet.engine.NetnsRequest;
 import io.podnet.engine.PodMode;
 import io.podnet.engine.PodRequest;
 import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.policy.NodePolicy;
+import io.podnet.policy.Tenant;
 import io.podnet.ports.PortPolicy;
 import io.podnet.rootless.RootlessConfig;
 import io.podnet.testing.Sandbox;
@@ -38,6 +40,11 @@ final class SandboxEngine implements AutoCloseable {
 
     /** @param networks netavark network definitions (JSON), one per file */
     SandboxEngine(String hostResolvConfText, String... networks) throws IOException {
+        this(NodePolicy.defaults(), hostResolvConfText, networks);
+    }
+
+    /** @param policy the node policy, for tests that need what the defaults do not grant (joining a namespace) */
+    SandboxEngine(NodePolicy policy, String hostResolvConfText, String... networks) throws IOException {
         dir = Files.createTempDirectory("podnet-engine-test-");
         state = dir.resolve("state");
         hostResolvConf = dir.resolve("host-resolv.conf");
@@ -51,7 +58,7 @@ final class SandboxEngine implements AutoCloseable {
         try {
             engine = NetworkEngine.open(new EngineSettings(sandbox.path(), Sandbox.NETNS_DIR, state, dir.resolve("run"),
                     definitions, List.of(Sandbox.NETNS_DIR), hostResolvConf, PortPolicy.defaults(),
-                    RootlessConfig.defaults()));
+                    RootlessConfig.defaults(), policy));
         } catch (RuntimeException e) {
             sandbox.close();
             Trees.delete(dir);
@@ -67,7 +74,7 @@ final class SandboxEngine implements AutoCloseable {
     }
 
     static PodRequest request(String id, DnsRequest dns, String... networks) {
-        return new PodRequest(id, "test/" + id, "pod-" + id.substring(0, 4), PodMode.ROOTFUL, NetnsRequest.NEW,
+        return new PodRequest(id, "test/" + id, "pod-" + id.substring(0, 4), Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW,
                 Arrays.stream(networks).map(AttachmentRequest::of).toList(), List.of(), dns);
     }
 

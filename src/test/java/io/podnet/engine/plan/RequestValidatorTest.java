@@ -19,18 +19,23 @@ import io.podnet.engine.Stage;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
 import io.podnet.netconf.NetworkDefinitions;
+import io.podnet.policy.NodePolicy;
+import io.podnet.policy.Tenant;
 
 class RequestValidatorTest {
     private final NetworkDefinitions networks = NetworkDefinitions.defaults();
-    private final NetnsPolicy policy = new NetnsPolicy(List.of(java.nio.file.Path.of("/run/netns")), null,
-            io.podnet.netns.NetnsManager::isNsfs);
+    private final NetnsPolicy netnsPolicy = new NetnsPolicy(List.of(java.nio.file.Path.of("/run/netns")), null,
+            io.podnet.netns.NetnsManager::isNsfs, pod -> List.of());
+    /** Every namespace may join, so that what the target is decides. */
+    private final NodePolicy joinsGranted = NodePolicy.parse(java.util.Map.of("grants", "all", "all.namespaces", "*", "all.netns", "Path,Pid",
+            "all.rootful", "true", "all.hostPorts", "1-65535"));
 
     private static PodRequest request(AttachmentRequest... attachments) {
-        return new PodRequest("pod-1", "ns/pod", "pod", PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
+        return new PodRequest("pod-1", "ns/pod", "pod", Tenant.named("test"), PodMode.ROOTFUL, NetnsRequest.NEW, List.of(attachments), List.of(), DnsRequest.NONE);
     }
 
     private void assertRejected(PodRequest r, Stage stage, String reason) {
-        assertThatThrownBy(() -> RequestValidator.validate(r, networks, policy)).isInstanceOfSatisfying(RejectedRequestException.class, e -> {
+        assertThatThrownBy(() -> RequestValidator.validate(r, networks, netnsPolicy, joinsGranted)).isInstanceOfSatisfying(RejectedRequestException.class, e -> {
             assertThat(e.reason()).isEqualTo(reason);
             assertThat(e.stage()).isEqualTo(stage);
         });
@@ -38,8 +43,8 @@ class RequestValidatorTest {
 
     @Test
     void aPlainRequestAndLoopbackOnlyAreFine() {
-        assertThatCode(() -> RequestValidator.validate(request(AttachmentRequest.of("podnet")), networks, policy)).doesNotThrowAnyException();
-        assertThatCode(() -> RequestValidator.validate(request(), networks, policy)).doesNotThrowAnyException();
+        assertThatCode(() -> RequestValidator.validate(request(AttachmentRequest.of("podnet")), networks, netnsPolicy, joinsGranted)).doesNotThrowAnyException();
+        assertThatCode(() -> RequestValidator.validate(request(), networks, netnsPolicy, joinsGranted)).doesNotThrowAnyException();
     }
 
     @Test
@@ -60,7 +65,7 @@ class RequestValidatorTest {
     @Test
     void severalStaticIpsInOneSubnetAreFine() {
         assertThatCode(() -> RequestValidator.validate(request(new AttachmentRequest("podnet", null,
-                List.of(IpAddresses.parse("10.89.0.9"), IpAddresses.parse("10.89.0.10")), null, List.of())), networks, policy))
+                List.of(IpAddresses.parse("10.89.0.9"), IpAddresses.parse("10.89.0.10")), null, List.of())), networks, netnsPolicy, joinsGranted))
                 .doesNotThrowAnyException();
     }
 
@@ -72,31 +77,45 @@ class RequestValidatorTest {
         java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("bad.json"), """
                 {"name": "bad", "network_interface": "br-bad", "subnets": [{"subnet": "10.2.0.0/24"}], "options": {"vrf": "red"}}""");
         NetworkDefinitions defs = NetworkDefinitions.load(dir);
-        assertThatCode(() -> RequestValidator.validate(request(AttachmentRequest.of("good")), defs, policy)).doesNotThrowAnyException();
-        assertThatThrownBy(() -> RequestValidator.validate(request(AttachmentRequest.of("bad")), defs, policy))
+        assertThatCode(() -> RequestValidator.validate(request(AttachmentRequest.of("good")), defs, netnsPolicy, joinsGranted)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> RequestValidator.validate(request(AttachmentRequest.of("bad")), defs, netnsPolicy, joinsGranted))
                 .isInstanceOfSatisfying(RejectedRequestException.class, e -> {
                     assertThat(e.reason()).isEqualTo("UnsupportedNetworkOption");
                     assertThat(e.getMessage()).isEqualTo("network \"bad\" is unavailable on this node: its definition " + bad
                             + ": network \"bad\": option \"vrf\" is not supported: podnet does not put bridges into a VRF");
                 });
-        assertThatThrownBy(() -> RequestValidator.validate(request(AttachmentRequest.of("other")), defs, policy))
+        assertThatThrownBy(() -> RequestValidator.validate(request(AttachmentRequest.of("other")), defs, netnsPolicy, joinsGranted))
                 .isInstanceOfSatisfying(RejectedRequestException.class, e -> assertThat(e.reason()).isEqualTo("UnknownNetwork"));
     }
 
     @Test
     void namespacesAndProtocolsItCannotServeAreRefused() {
-        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTLESS, NetnsRequest.NEW, List.of(),
+        assertRejected(new PodRequest("p", "ns/p", "p", Tenant.named("test"), PodMode.ROOTLESS, NetnsRequest.NEW, List.of(),
                 List.of(new io.podnet.inet.PortMapping(null, 8080, 80, io.podnet.inet.Protocol.SCTP, 1)), null), Stage.PORTS,
                 "SctpNotSupportedRootless");
-        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, 1), List.of(), List.of(), null),
+        assertRejected(new PodRequest("p", "ns/p", "p", Tenant.named("test"), PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, 1), List.of(), List.of(), null),
                 Stage.NETNS, "NetnsNotAllowed");
         // pid_max itself is never handed out (pids run from 1 to pid_max - 1)
-        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, pidMax()), List.of(),
+        assertRejected(new PodRequest("p", "ns/p", "p", Tenant.named("test"), PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PID, null, pidMax()), List.of(),
                 List.of(), null), Stage.NETNS, "ProcessNotFound");
-        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PATH,
+        assertRejected(new PodRequest("p", "ns/p", "p", Tenant.named("test"), PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PATH,
                 java.nio.file.Path.of("/run/netns/../../etc/passwd"), 0), List.of(), List.of(), null), Stage.NETNS, "NetnsPathNotAllowed");
-        assertRejected(new PodRequest("p", "ns/p", "p", PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PATH,
+        assertRejected(new PodRequest("p", "ns/p", "p", Tenant.named("test"), PodMode.ROOTFUL, new NetnsRequest(NetnsRequest.Kind.PATH,
                 java.nio.file.Path.of("/etc/hostname"), 0), List.of(), List.of(), null), Stage.NETNS, "NetnsPathNotAllowed");
+    }
+
+    @Test
+    void theNodePolicyIsAskedFirstSoAnUngrantedJoinLearnsNothingOfTheTarget() {
+        PodRequest join = new PodRequest("p", "ns/p", "p", Tenant.named("tenant-a"), PodMode.ROOTFUL,
+                new NetnsRequest(NetnsRequest.Kind.PATH, java.nio.file.Path.of("/no/such/file"), 0), List.of(), List.of(), null);
+        assertThatThrownBy(() -> RequestValidator.validate(join, networks, netnsPolicy, NodePolicy.defaults()))
+                .isInstanceOfSatisfying(RejectedRequestException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("NetnsJoinNotGranted");
+                    assertThat(e.stage()).isEqualTo(Stage.NETNS);
+                    assertThat(e.getMessage()).contains("namespace tenant-a").doesNotContain("/no/such/file");
+                });
+        assertThatThrownBy(() -> RequestValidator.validate(join, networks, netnsPolicy, joinsGranted))
+                .isInstanceOfSatisfying(RejectedRequestException.class, e -> assertThat(e.reason()).isEqualTo("NetnsNotFound"));
     }
 
     @Test

@@ -26,7 +26,7 @@ class EmbeddedApiUidsTest {
     void createsGetRandomUidsThatTheStoreAndTheAnswerAgreeOnAcrossRestarts(@TempDir Path dir) {
         Set<String> seen = new HashSet<>();
         for (int start = 0; start < 2; start++) {
-            try (EmbeddedApiServer api = EmbeddedApiServer.start(0, dir.resolve("kubeconfig-" + start));
+            try (EmbeddedApiServer api = EmbeddedApiServer.start(0, dir.resolve("kubeconfig-" + start), dir.resolve("store-" + start));
                     KubernetesClient client = new KubernetesClientBuilder().withConfig(api.clientConfig()).build()) {
                 for (String name : List.of("a", "b")) {
                     PodNetwork created = client.resource(PodNetworks.of("default", name, "node-1", "podnet")).create();

@@ -57,6 +57,11 @@ public final class AgentProcess implements AutoCloseable {
                     {"name": "podnet", "driver": "bridge", "network_interface": "podnet0",
                      "subnets": [{"subnet": "10.89.0.0/24", "gateway": "10.89.0.1"}]}
                     """);
+            try (var examples = Files.list(Path.of("examples", "networks"))) { // "backend" and the other examples
+                for (Path example : examples.filter(p -> p.toString().endsWith(".json")).toList()) {
+                    Files.copy(example, networks.resolve(example.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
             Map<String, String> environment = new HashMap<>();
             environment.put("PODNET_NODE_NAME", node);
             environment.put("PODNET_HOST_NETNS", sandbox.path().toString());
@@ -166,6 +171,16 @@ public final class AgentProcess implements AutoCloseable {
      */
     public void stop() {
         Processes.end(process);
+    }
+
+    /** Kills the agent with SIGKILL, as a crash or the OOM killer would: it gets no chance to clean up. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
