@@ -105,9 +105,18 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
 
     /** What the agent logs at start: the networks and where things are kept. */
     public String describe() {
-        return "networks " + networks.all().stream().map(n -> n.name() + " (" + n.bridgeName() + ")").toList() + "; state in "
+        return "networks " + networks.all().stream().map(n -> n.name() + " (" + n.driver() + " " + n.bridgeName() + ")").toList()
+                + (networks.problems().isEmpty() ? "" : "; " + networks.problems().size() + " unusable definition(s)") + "; state in "
                 + stateDir + "; namespaces in " + netnsDir + (hostNetns == null ? "" : "; host namespace " + hostNetns)
                 + "; node policy: " + policy.describe();
+    }
+
+    /**
+     * One line per network definition file that could not be used ("file: problem"): the agent
+     * runs without those networks, and PodNetworks asking for them are told why.
+     */
+    public List<String> definitionProblems() {
+        return networks.problems().stream().map(Throwable::getMessage).toList();
     }
 
     /** The defaults: Path namespaces under the netns dir or /var/run/netns, the host's /etc/resolv.conf. */

@@ -18,8 +18,26 @@ final class Elements {
     private Elements() {
     }
 
+    /** The owner of the isolation pairs, which depend on every network at once; no pod id or bridge name has a '/'. */
+    static final String ISOLATION_OWNER = "isolation/pairs";
+
     static String networkOwner(String bridge) {
         return "net/" + bridge;
+    }
+
+    /** Every ordered pair of bridges of {@code networks} whose traffic is dropped (both directions). */
+    static List<Element> forIsolation(java.util.Collection<NetworkRules> networks) {
+        List<Element> out = new ArrayList<>();
+        for (NetworkRules from : networks) {
+            for (NetworkRules to : networks) {
+                if (from.isolatedFrom(to)) {
+                    ObjectNode key = F.objectNode();
+                    key.putArray("concat").add(from.bridge()).add(to.bridge());
+                    out.add(Element.of(NftLayout.ISOLATION, ISOLATION_OWNER, key, null));
+                }
+            }
+        }
+        return out;
     }
 
     /**

@@ -87,13 +87,24 @@ public final class NftFirewall implements AutoCloseable {
      * in the host namespace. Idempotent. The bridge must exist.
      */
     public void ensureNetwork(String bridge, List<Cidr> subnets, boolean internal) {
-        NetworkRules network = new NetworkRules(bridge, subnets, internal);
+        ensureNetwork(new NetworkRules(bridge, subnets, internal));
+    }
+
+    /**
+     * As {@link #ensureNetwork(String, List, boolean)}, and the network's isolation from the other
+     * networks this firewall knows: the pairs of bridges whose traffic is dropped follow every
+     * network that comes or goes.
+     */
+    public void ensureNetwork(NetworkRules network) {
         thread.call(() -> {
-            if (!HostSysctls.bridgeExists(bridge)) {
-                throw new FirewallException("bridge " + bridge + " does not exist in the host namespace");
+            if (!HostSysctls.bridgeExists(network.bridge())) {
+                throw new FirewallException("bridge " + network.bridge() + " does not exist in the host namespace");
             }
-            replaceOwner(Elements.networkOwner(bridge), Elements.forNetwork(network));
-            networks.put(bridge, network);
+            replaceOwner(Elements.networkOwner(network.bridge()), Elements.forNetwork(network));
+            NetworkRules before = networks.put(network.bridge(), network);
+            if (!network.equals(before)) {
+                replaceIsolation();
+            }
             HostSysctls.ensure(network, new ArrayList<>());
             return null;
         });
@@ -110,7 +121,9 @@ public final class NftFirewall implements AutoCloseable {
             }
             replaceOwner(owner, List.of());
             elementsByOwner.remove(owner);
-            networks.remove(bridge);
+            if (networks.remove(bridge) != null) {
+                replaceIsolation();
+            }
             deleteTableWhenUnused();
             return null;
         });
@@ -194,6 +207,10 @@ public final class NftFirewall implements AutoCloseable {
             for (NetworkRules n : nets) {
                 networks.put(n.bridge(), n);
                 elementsByOwner.put(Elements.networkOwner(n.bridge()), index(Elements.forNetwork(n)));
+            }
+            List<Element> pairs = Elements.forIsolation(networks.values());
+            if (!pairs.isEmpty()) {
+                elementsByOwner.put(Elements.ISOLATION_OWNER, index(pairs));
             }
             pods.forEach((id, rules) -> {
                 rulesByPod.put(id, rules);
@@ -321,6 +338,18 @@ public final class NftFirewall implements AutoCloseable {
                                 : ""),
                         second);
             }
+        }
+    }
+
+    /** The isolation pairs made to match the networks known now; with none, their owner is gone. */
+    private void replaceIsolation() {
+        List<Element> pairs = Elements.forIsolation(networks.values());
+        if (pairs.isEmpty() && !elementsByOwner.containsKey(Elements.ISOLATION_OWNER)) {
+            return;
+        }
+        replaceOwner(Elements.ISOLATION_OWNER, pairs);
+        if (pairs.isEmpty()) {
+            elementsByOwner.remove(Elements.ISOLATION_OWNER);
         }
     }
 

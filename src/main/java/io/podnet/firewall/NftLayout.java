@@ -24,10 +24,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
  *                             (host address 0.0.0.0/0 or ::/0 for any; port ranges as intervals)
  * map dports4, dports6        host address . protocol . host port : container port, only for ports
  *                             that change number (one element per port)
+ * set isolation               input bridge . output bridge pairs whose forwarded traffic is dropped
+ *                             (the networks' isolate option)
  * chain prerouting  nat hook prerouting  priority dstnat: fib daddr type local jump hostports
  * chain output      nat hook output      priority dstnat: fib daddr type local jump hostports
  * chain hostports   the DNAT: first "address and port from the maps", then "address only" (port kept)
  * chain postrouting nat hook postrouting priority srcnat: hairpin, 127.0.0.1, egress masquerade
+ * chain forward     filter hook forward priority filter: drop between isolated bridges
  * </pre>
  *
  * Every rule carries a comment "name hash" where the hash covers its expression, so a check can
@@ -46,6 +49,7 @@ final class NftLayout {
     static final String HOSTPORTS6 = "hostports6";
     static final String DPORTS4 = "dports4";
     static final String DPORTS6 = "dports6";
+    static final String ISOLATION = "isolation";
 
     static final ObjectMapper JSON = new ObjectMapper();
 
@@ -74,7 +78,8 @@ final class NftLayout {
             new SetDef(HOSTPORTS4, "ipv4_addr . inet_proto . inet_service", "ipv4_addr"),
             new SetDef(HOSTPORTS6, "ipv6_addr . inet_proto . inet_service", "ipv6_addr"),
             new SetDef(DPORTS4, "ipv4_addr . inet_proto . inet_service", "inet_service"),
-            new SetDef(DPORTS6, "ipv6_addr . inet_proto . inet_service", "inet_service"));
+            new SetDef(DPORTS6, "ipv6_addr . inet_proto . inet_service", "inet_service"),
+            new SetDef(ISOLATION, "ifname . ifname", null));
 
     /** In creation order: jump targets first. */
     static final List<ChainDef> CHAINS = List.of(
@@ -116,7 +121,12 @@ final class NftLayout {
                              {"match": {"op": "!=", "left": {"payload": {"protocol": "ip6", "field": "daddr"}}, "right": "@subnets6"}},
                              {"match": {"op": "!=", "left": {"payload": {"protocol": "ip6", "field": "daddr"}},
                                         "right": {"prefix": {"addr": "ff00::", "len": 8}}}},
-                             {"masquerade": null}]"""))));
+                             {"masquerade": null}]"""))),
+            new ChainDef("forward", "filter", "forward", 0, List.of(
+                    rule("forward", "isolation", """
+                            [{"match": {"op": "==", "left": {"concat": [{"meta": {"key": "iifname"}}, {"meta": {"key": "oifname"}}]},
+                                        "right": "@isolation"}},
+                             {"drop": null}]"""))));
 
     private NftLayout() {
     }

@@ -5,7 +5,7 @@
  * <ul>
  * <li>{@link io.podnet.firewall.NftFirewall} — the API the engine calls, one per host namespace,
  * on its own thread inside that namespace: networks, pods, {@code sync} and drift repair.</li>
- * <li>{@code NftLayout} — the fixed table: sets, maps, chains and the 12 rules.</li>
+ * <li>{@code NftLayout} — the fixed table: sets, maps, chains and the 13 rules.</li>
  * <li>{@code Elements} / {@code Element} — what a pod's {@link io.podnet.firewall.DnatRule}s and
  * a network's {@link io.podnet.firewall.NetworkRules} add, each element commented with its owner.</li>
  * <li>{@code TableListing} / {@code Reconciler} — a listing of the table compared with what it

@@ -6,8 +6,9 @@ import java.util.Objects;
 import io.podnet.inet.Cidr;
 
 /**
- * The addresses one owner holds on one network: one per subnet, in the order of the subnets
- * given to {@link Ipam#allocate}, each with its subnet's prefix length (e.g. {@code 10.89.0.2/24}).
+ * The addresses one owner holds on one network, in the order of the subnets given to
+ * {@link Ipam#allocate} (a subnet's several static IPs in the order asked), each with its
+ * subnet's prefix length (e.g. {@code 10.89.0.2/24}).
  */
 public record Allocation(String network, String owner, List<Cidr> addresses) {
     public Allocation {

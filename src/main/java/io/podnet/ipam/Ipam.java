@@ -54,11 +54,12 @@ import io.podnet.netconf.Subnet;
  * damaged file that cannot be renamed.
  *
  * <h2>Allocation</h2>
- * One address per subnet given. A static IP is used for the subnet that contains it. For the
- * other subnets, an address the owner already holds in that subnet is kept (so a changed static
- * IP or a changed lease range never renumbers the rest of a running pod); otherwise the lowest
- * free address of the subnet, or of its lease range, is taken, skipping the network address, the
- * gateway and (IPv4) the broadcast address. The same request twice returns the same allocation
+ * Each subnet given gets its static IPs, as many as the request names in it (Podman and netavark
+ * allow several in one subnet), or else one address. For a subnet without static IPs, an address
+ * the owner already holds in it is kept (so a changed static IP or a changed lease range never
+ * renumbers the rest of a running pod); otherwise the lowest free address of the subnet, or of
+ * its lease range, is taken, skipping the network address, the gateway and (IPv4) the broadcast
+ * address. The same request twice returns the same allocation
  * without writing anything. An in-memory index of taken addresses (merged runs in a sorted map)
  * makes finding the lowest free address O(log n) whatever the subnet size; the file rewrite on
  * each change is O(allocations on that network).
@@ -84,15 +85,15 @@ public final class Ipam {
     }
 
     /**
-     * Gives {@code owner} one address in each of {@code subnets} of {@code network}, and writes it
+     * Gives {@code owner} its static IPs, and one address in each other subnet of {@code network}, and writes it
      * down before returning. Idempotent: when the owner already holds addresses on the network
      * that satisfy the request, that allocation is returned unchanged.
      *
      * @param subnets   the network's subnets (from its definition), at least one, not overlapping
-     * @param staticIps wanted addresses, at most one per subnet; may be empty
+     * @param staticIps wanted addresses, any number per subnet; may be empty
      * @throws IpamException reason OutsideSubnet, Reserved, Taken (message names the holder) or Exhausted
-     * @throws IllegalArgumentException for a bad network name, blank owner, no subnets, or two
-     *         static IPs in one subnet
+     * @throws IllegalArgumentException for a bad network name, blank owner, no subnets, or a
+     *         static IP given twice
      */
     public Allocation allocate(String network, List<Subnet> subnets, String owner, List<InetAddress> staticIps) {
         checkOwner(owner);

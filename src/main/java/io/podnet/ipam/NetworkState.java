@@ -77,18 +77,19 @@ final class NetworkState {
         }
 
         // static IPs first, so that a refusal happens before anything is picked
-        InetAddress[] chosen = new InetAddress[ranges.size()];
+        List<List<InetAddress>> chosen = new ArrayList<>(ranges.size());
+        ranges.forEach(r -> chosen.add(new ArrayList<>()));
+        Set<InetAddress> seen = new HashSet<>();
         for (InetAddress ip : staticIps) {
             int i = indexOf(ranges, ip);
             if (i < 0) {
                 throw new IpamException(Reason.OutsideSubnet, "static IP " + IpAddresses.format(ip) + " is in no subnet of network "
                         + network + " " + ranges.stream().map(Range::cidr).toList());
             }
-            Range r = ranges.get(i);
-            if (chosen[i] != null) {
-                throw new IllegalArgumentException("static IPs " + IpAddresses.format(chosen[i]) + " and " + IpAddresses.format(ip)
-                        + " are both in subnet " + r.cidr() + " of network " + network + ": one address per subnet");
+            if (!seen.add(ip)) {
+                throw new IllegalArgumentException("static IP " + IpAddresses.format(ip) + " of network " + network + " is given twice");
             }
+            Range r = ranges.get(i);
             String role = r.reservedRole(IpAddresses.toBigInteger(ip));
             if (role != null) {
                 throw new IpamException(Reason.Reserved, "static IP " + IpAddresses.format(ip) + " is the " + role
@@ -99,33 +100,33 @@ final class NetworkState {
                 throw new IpamException(Reason.Taken, "static IP " + IpAddresses.format(ip) + " on network " + network
                         + " is already held by " + holder);
             }
-            chosen[i] = ip;
+            chosen.get(i).add(ip);
         }
 
-        // the rest: keep what the owner already has in that subnet, else the lowest free address
+        // a subnet without static IPs: keep what the owner already has in it, else the lowest free address
         Allocation existing = byOwner.get(owner);
         for (int i = 0; i < ranges.size(); i++) {
-            if (chosen[i] != null) {
+            if (!chosen.get(i).isEmpty()) {
                 continue;
             }
             Range r = ranges.get(i);
+            InetAddress kept = null;
             if (existing != null) {
                 for (Cidr held : existing.addresses()) {
                     InetAddress a = held.address();
                     if (r.subnet.subnet().contains(a) && r.reservedRole(IpAddresses.toBigInteger(a)) == null) {
-                        chosen[i] = a;
+                        kept = a;
                         break;
                     }
                 }
             }
-            if (chosen[i] == null) {
-                chosen[i] = lowestFree(r);
-            }
+            chosen.get(i).add(kept != null ? kept : lowestFree(r));
         }
 
-        List<Cidr> addresses = new ArrayList<>(ranges.size());
+        List<Cidr> addresses = new ArrayList<>();
         for (int i = 0; i < ranges.size(); i++) {
-            addresses.add(Cidr.of(chosen[i], ranges.get(i).subnet.subnet().prefixLength()));
+            int prefix = ranges.get(i).subnet.subnet().prefixLength();
+            chosen.get(i).forEach(a -> addresses.add(Cidr.of(a, prefix)));
         }
         Allocation result = new Allocation(network, owner, addresses);
         if (result.equals(existing)) {

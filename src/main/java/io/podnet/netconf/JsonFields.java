@@ -14,13 +14,23 @@ import com.fasterxml.jackson.databind.JsonNode;
  */
 final class JsonFields {
     private final String file;
+    /** The network's name once read and valid, so that every later error names it too. */
+    private String network;
 
     JsonFields(String file) {
         this.file = file;
     }
 
+    void network(String name) {
+        this.network = name;
+    }
+
     NetworkDefinitionException fail(String problem) {
-        return new NetworkDefinitionException(file, problem);
+        return fail(problem, NetworkDefinitionException.INVALID);
+    }
+
+    NetworkDefinitionException fail(String problem, String reason) {
+        return new NetworkDefinitionException(file, problem, network, reason, null);
     }
 
     /**

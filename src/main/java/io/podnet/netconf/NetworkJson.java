@@ -25,8 +25,7 @@ import io.podnet.inet.IpAddresses;
 final class NetworkJson {
     private static final Pattern NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
     private static final Pattern INTERFACE_NAME = Pattern.compile("[a-zA-Z0-9_.-]{1,15}");
-    private static final Pattern DECIMAL = Pattern.compile("[0-9]{1,6}");
-    private static final int IPV6_MIN_MTU = 1280;
+    private static final List<String> DRIVERS = List.of(NetworkDefinition.BRIDGE, NetworkDefinition.MACVLAN, NetworkDefinition.IPVLAN);
 
     // Built here, not injected: netconf sits below the operator and runs without CDI.
     // A duplicate key or a second value after the object would otherwise be silently dropped.
@@ -74,32 +73,43 @@ final class NetworkJson {
         if (!NAME.matcher(name).matches()) {
             throw f.fail("network name \"" + name + "\" is invalid: it must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
         }
+        f.network(name);
         String driver = f.string(root, "driver", "driver", false);
         if (driver == null) {
-            driver = "bridge";
+            driver = NetworkDefinition.BRIDGE;
         }
-        if (!driver.equals("bridge")) {
-            throw f.fail("network \"" + name + "\": driver \"" + driver + "\" is not supported; podnet only builds \"bridge\" networks");
+        if (!DRIVERS.contains(driver)) {
+            throw f.fail("network \"" + name + "\": driver \"" + driver + "\" is not supported; podnet builds "
+                    + String.join(", ", DRIVERS) + " networks", NetworkDefinitionException.UNSUPPORTED_DRIVER);
         }
-        String bridge = f.string(root, "network_interface", "network_interface", false);
-        if (bridge == null) {
+        boolean bridge = driver.equals(NetworkDefinition.BRIDGE);
+        String iface = f.string(root, "network_interface", "network_interface", false);
+        if (iface == null && bridge) {
             throw f.fail("network \"" + name + "\": \"network_interface\" (the bridge name) is required for the bridge driver");
         }
-        if (!INTERFACE_NAME.matcher(bridge).matches() || bridge.equals(".") || bridge.equals("..")) {
-            throw f.fail("network \"" + name + "\": bridge name \"" + bridge
+        // a macvlan or ipvlan without one sits on the interface of the host's default route, as in netavark
+        iface = iface == null ? "" : iface;
+        if ((bridge || !iface.isEmpty()) && (!INTERFACE_NAME.matcher(iface).matches() || iface.equals(".") || iface.equals(".."))) {
+            throw f.fail("network \"" + name + "\": " + (bridge ? "bridge" : "parent interface") + " name \"" + iface
                     + "\" is invalid: it must be 1-15 characters of [a-zA-Z0-9_.-] and not \".\" or \"..\"");
         }
         boolean ipv6 = f.bool(root, "ipv6_enabled");
         boolean internal = f.bool(root, "internal");
         boolean dns = f.bool(root, "dns_enabled");
+        if (dns && !bridge) {
+            throw f.fail("network \"" + name + "\": \"dns_enabled\" needs the bridge driver: a " + driver
+                    + " network has no gateway on this host to answer on", NetworkDefinitionException.UNSUPPORTED_OPTION);
+        }
         Map<String, String> options = f.stringMap(root, "options");
         Map<String, String> ipamOptions = f.stringMap(root, "ipam_options");
 
         // netavark's rule: the gateway exists unless the network is internal and has no DNS server on it
         List<Subnet> subnets = new SubnetJson(f, name, ipv6, !internal || dns).read(root);
         checkIpamDriver(f, name, ipamOptions.getOrDefault("driver", ""), subnets);
-        Integer mtu = mtu(f, name, options.get("mtu"), subnets);
-        return new NetworkDefinition(name, driver, bridge, subnets, ipv6, internal, dns, mtu, options, nameServer(f, name, root, dns));
+        DriverOptions o = DriverOptions.read(f, name, driver, options, subnets);
+        List<StaticRoute> routes = RoutesJson.read(f, name, root, subnets);
+        return new NetworkDefinition(name, driver, iface, subnets, ipv6, internal, dns, o.mtu(), options, o.metric(), o.noDefaultRoute(),
+                o.isolate(), o.vlan(), o.mode(), routes, nameServer(f, name, root, dns));
     }
 
     /** {@code network_dns_servers} and {@code dns_bind_port}: they only mean something on a network with DNS. */
@@ -138,27 +148,7 @@ final class NetworkJson {
                 }
             }
             default -> throw f.fail("network \"" + name + "\": ipam driver \"" + ipamDriver
-                    + "\" is not supported; use \"host-local\" or \"none\"");
+                    + "\" is not supported; use \"host-local\" or \"none\"", NetworkDefinitionException.UNSUPPORTED_OPTION);
         }
-    }
-
-    /** The {@code mtu} option as a number, or null when not given. */
-    private static Integer mtu(JsonFields f, String name, String text, List<Subnet> subnets) {
-        if (text == null) {
-            return null;
-        }
-        if (!DECIMAL.matcher(text).matches()) {
-            throw f.fail("network \"" + name + "\": option mtu \"" + text + "\" is not a decimal integer");
-        }
-        int mtu = Integer.parseInt(text);
-        if (mtu < 68 || mtu > 65535) {
-            throw f.fail("network \"" + name + "\": option mtu " + mtu + " is out of range 68-65535");
-        }
-        // the kernel disables IPv6 on a link whose MTU is below 1280
-        if (mtu < IPV6_MIN_MTU && subnets.stream().anyMatch(s -> !s.isV4())) {
-            throw f.fail("network \"" + name + "\": option mtu " + mtu + " is below " + IPV6_MIN_MTU
-                    + ", the minimum for its IPv6 subnet");
-        }
-        return mtu;
     }
 }

@@ -14,9 +14,12 @@ import io.podnet.inet.MacAddress;
  * @param flags       ifi_flags (IFF_UP, IFF_LOWER_UP, ...; see {@link RtnlConstants})
  * @param masterIndex IFLA_MASTER, 0 when the link has no master
  * @param stats       IFLA_STATS64, or null when the kernel sent none
+ * @param parentIndex IFLA_LINK: the link a macvlan, ipvlan or veth peer sits on (its index in the
+ *                    peer's namespace), 0 when there is none
+ * @param vlanFiltering a bridge's IFLA_BR_VLAN_FILTERING; false for other links
  */
 public record Link(int index, String name, String kind, MacAddress mac, int mtu, int flags, int masterIndex,
-        LinkStats stats) {
+        LinkStats stats, int parentIndex, boolean vlanFiltering) {
 
     /** Administratively up (IFF_UP). */
     public boolean isUp() {

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.Optional;
 
 import io.podnet.inet.Cidr;
+import io.podnet.inet.IpvlanMode;
 import io.podnet.inet.MacAddress;
+import io.podnet.inet.MacvlanMode;
 import io.podnet.sys.Errno;
 import io.podnet.sys.FileDescriptor;
 import io.podnet.sys.NetlinkSocket;
@@ -118,6 +120,58 @@ public final class RtnlClient implements AutoCloseable {
             requester.ack("RTM_NEWLINK " + peerName + " up", NONE, NONE);
         }
         return readBack(name);
+    }
+
+    /**
+     * Creates a bridge that filters VLANs (IFLA_BR_VLAN_FILTERING), so its ports can be given
+     * one with {@link #addBridgeVlan}.
+     *
+     * @throws NetlinkException EEXIST when a link of that name exists; EOPNOTSUPP when the kernel
+     *         was built without bridge VLAN filtering
+     */
+    public synchronized Link createVlanFilteringBridge(String name, LinkOptions options) {
+        RtnlRequests.newBridge(begin(), requester.nextSeq(), name, options, true);
+        requester.ack("RTM_NEWLINK bridge " + name + " vlan_filtering 1", NONE, NONE);
+        return readBack(name);
+    }
+
+    /** Turns VLAN filtering of an existing bridge on or off. @throws NetlinkException EOPNOTSUPP without kernel support */
+    public synchronized void setBridgeVlanFiltering(int bridgeIndex, boolean on) {
+        RtnlRequests.setBridgeVlanFiltering(begin(), requester.nextSeq(), bridgeIndex, on);
+        requester.ack("RTM_NEWLINK ifindex " + bridgeIndex + " type bridge vlan_filtering " + (on ? 1 : 0), NONE, NONE);
+    }
+
+    /**
+     * Puts a bridge port on VLAN {@code vid}; with {@code pvid} untagged frames entering the port
+     * belong to it, with {@code untagged} frames leave the port without the tag.
+     */
+    public synchronized void addBridgeVlan(int portIndex, int vid, boolean pvid, boolean untagged) {
+        RtnlRequests.addBridgeVlan(begin(), requester.nextSeq(), portIndex, vid, pvid, untagged);
+        requester.ack("RTM_SETLINK bridge port ifindex " + portIndex + " vid " + vid, NONE, NONE);
+    }
+
+    /**
+     * Creates a macvlan on the parent link {@code parentIndex} of this namespace directly inside
+     * {@code netns}, down, with the options' MTU and MAC. It cannot be read back from here.
+     *
+     * @throws NetlinkException EEXIST when the name is taken in {@code netns}; EINVAL for a
+     *         passthru macvlan on a parent that already has one
+     */
+    public synchronized void createMacvlan(String name, LinkOptions options, int parentIndex, MacvlanMode mode, FileDescriptor netns) {
+        RtnlRequests.newMacvlan(begin(), requester.nextSeq(), name, options, parentIndex, mode, netns.fd());
+        requester.ack("RTM_NEWLINK macvlan " + name + " on ifindex " + parentIndex, NONE, NONE);
+    }
+
+    /**
+     * Creates an ipvlan on the parent link {@code parentIndex} directly inside {@code netns},
+     * down, with the options' MTU (it has the parent's MAC).
+     *
+     * @throws NetlinkException EEXIST when the name is taken in {@code netns}; EOPNOTSUPP when the
+     *         kernel has no ipvlan
+     */
+    public synchronized void createIpvlan(String name, LinkOptions options, int parentIndex, IpvlanMode mode, FileDescriptor netns) {
+        RtnlRequests.newIpvlan(begin(), requester.nextSeq(), name, options, parentIndex, mode, netns.fd());
+        requester.ack("RTM_NEWLINK ipvlan " + name + " on ifindex " + parentIndex, NONE, NONE);
     }
 
     private Link readBack(String name) {

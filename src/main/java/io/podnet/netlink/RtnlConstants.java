@@ -110,6 +110,28 @@ public final class RtnlConstants {
     // nested in IFLA_INFO_DATA of a veth: a struct ifinfomsg followed by the peer's attributes
     public static final int VETH_INFO_PEER = 1;
 
+    // nested in IFLA_INFO_DATA of a macvlan (linux/if_link.h): IFLA_MACVLAN_MODE is a u32 of MACVLAN_MODE_*
+    public static final int IFLA_MACVLAN_MODE = 1;
+    public static final int MACVLAN_MODE_PRIVATE = 1;
+    public static final int MACVLAN_MODE_VEPA = 2;
+    public static final int MACVLAN_MODE_BRIDGE = 4;
+    public static final int MACVLAN_MODE_PASSTHRU = 8;
+
+    // nested in IFLA_INFO_DATA of an ipvlan: mode and flags are u16s
+    public static final int IFLA_IPVLAN_MODE = 1;
+    public static final int IFLA_IPVLAN_FLAGS = 2;
+    public static final int IPVLAN_MODE_L2 = 0;
+    public static final int IPVLAN_MODE_L3 = 1;
+    public static final int IPVLAN_MODE_L3S = 2;
+
+    // nested in IFLA_INFO_DATA of a bridge: IFLA_BR_VLAN_FILTERING is a u8
+    public static final int IFLA_BR_VLAN_FILTERING = 7;
+
+    // nested in IFLA_AF_SPEC of an AF_BRIDGE message (linux/if_bridge.h): struct bridge_vlan_info {u16 flags; u16 vid}
+    public static final int IFLA_BRIDGE_VLAN_INFO = 2;
+    public static final int BRIDGE_VLAN_INFO_PVID = 0x2;
+    public static final int BRIDGE_VLAN_INFO_UNTAGGED = 0x4;
+
     /** Size of the part of struct rtnl_link_stats64 that {@link LinkStats} reads (8 u64s). */
     public static final int LINK_STATS64_MIN_LEN = 64;
 

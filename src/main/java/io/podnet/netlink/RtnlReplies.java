@@ -26,10 +26,11 @@ final class RtnlReplies {
         int index = m.u32(4);
         int flags = m.u32(8);
         String name = null;
-        String kind = null;
         MacAddress mac = null;
         int mtu = 0;
         int master = 0;
+        int parent = 0;
+        LinkInfo info = LinkInfo.NONE;
         LinkStats stats = null;
         NetlinkDecoder.Attributes a = m.attributes(IFINFOMSG_LEN);
         while (a.next()) {
@@ -42,7 +43,8 @@ final class RtnlReplies {
                 }
                 case IFLA_MTU -> mtu = a.u32();
                 case IFLA_MASTER -> master = a.u32();
-                case IFLA_LINKINFO -> kind = linkKind(a.nested());
+                case IFLA_LINK -> parent = a.u32();
+                case IFLA_LINKINFO -> info = linkInfo(a.nested());
                 case IFLA_STATS64 -> stats = stats(a);
                 default -> {
                 }
@@ -51,16 +53,31 @@ final class RtnlReplies {
         if (name == null) {
             throw NetlinkDecoder.malformed("RTM_NEWLINK for ifindex " + index + " without IFLA_IFNAME");
         }
-        return new Link(index, name, kind, mac, mtu, flags, master, stats);
+        return new Link(index, name, info.kind(), mac, mtu, flags, master, stats, parent, info.vlanFiltering());
     }
 
-    private static String linkKind(NetlinkDecoder.Attributes info) {
+    /** What podnet reads of IFLA_LINKINFO: the kind, and for a bridge whether it filters VLANs. */
+    private record LinkInfo(String kind, boolean vlanFiltering) {
+        static final LinkInfo NONE = new LinkInfo(null, false);
+    }
+
+    private static LinkInfo linkInfo(NetlinkDecoder.Attributes info) {
+        String kind = null;
+        boolean vlanFiltering = false;
         while (info.next()) {
             if (info.type() == IFLA_INFO_KIND) {
-                return info.string();
+                kind = info.string();
+            } else if (info.type() == IFLA_INFO_DATA && "bridge".equals(kind)) {
+                // the kernel sends the kind before the data
+                NetlinkDecoder.Attributes data = info.nested();
+                while (data.next()) {
+                    if (data.type() == IFLA_BR_VLAN_FILTERING) {
+                        vlanFiltering = data.u8() != 0;
+                    }
+                }
             }
         }
-        return null;
+        return new LinkInfo(kind, vlanFiltering);
     }
 
     private static LinkStats stats(NetlinkDecoder.Attributes a) {

@@ -6,6 +6,8 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 
 import io.podnet.inet.Cidr;
+import io.podnet.inet.IpvlanMode;
+import io.podnet.inet.MacvlanMode;
 
 /**
  * Encodes the rtnetlink requests {@link RtnlClient} sends. Pure: each method writes one
@@ -51,6 +53,14 @@ final class RtnlRequests {
 
     /** RTM_NEWLINK of kind {@code bridge}. */
     static void newBridge(NetlinkEncoder e, int seq, String name, LinkOptions o) {
+        newBridge(e, seq, name, o, false);
+    }
+
+    /**
+     * RTM_NEWLINK of kind {@code bridge}, with IFLA_BR_VLAN_FILTERING on when asked (as
+     * {@code ip link add NAME type bridge vlan_filtering 1}).
+     */
+    static void newBridge(NetlinkEncoder e, int seq, String name, LinkOptions o, boolean vlanFiltering) {
         checkName(name);
         e.begin(RTM_NEWLINK, NEW_FLAGS, seq);
         ifinfomsg(e, 0, o.up() ? IFF_UP : 0, o.up() ? IFF_UP : 0);
@@ -58,7 +68,104 @@ final class RtnlRequests {
         e.attrString(IFLA_IFNAME, name);
         int info = e.beginNested(IFLA_LINKINFO);
         e.attrStringUnterminated(IFLA_INFO_KIND, "bridge");
+        if (vlanFiltering) {
+            bridgeVlanFilteringData(e, true);
+        }
         e.endNested(info);
+    }
+
+    /** RTM_NEWLINK on an existing bridge turning VLAN filtering on or off ({@code ip link set NAME type bridge vlan_filtering 1}). */
+    static void setBridgeVlanFiltering(NetlinkEncoder e, int seq, int index, boolean on) {
+        setLink(e, seq, index, 0, 0);
+        int info = e.beginNested(IFLA_LINKINFO);
+        e.attrStringUnterminated(IFLA_INFO_KIND, "bridge");
+        bridgeVlanFilteringData(e, on);
+        e.endNested(info);
+    }
+
+    private static void bridgeVlanFilteringData(NetlinkEncoder e, boolean on) {
+        int data = e.beginNested(IFLA_INFO_DATA);
+        e.attrU8(IFLA_BR_VLAN_FILTERING, on ? 1 : 0);
+        e.endNested(data);
+    }
+
+    /**
+     * RTM_SETLINK in the bridge family with IFLA_AF_SPEC/IFLA_BRIDGE_VLAN_INFO, as
+     * {@code bridge vlan add dev PORT vid VID [pvid] [untagged]}: the bridge port carries that VLAN.
+     */
+    static void addBridgeVlan(NetlinkEncoder e, int seq, int portIndex, int vid, boolean pvid, boolean untagged) {
+        checkIndex(portIndex);
+        checkVlan(vid);
+        e.begin(RTM_SETLINK, ACK_FLAGS, seq);
+        e.u8(AF_BRIDGE).u8(0).u16(0).u32(portIndex).u32(0).u32(0);
+        int spec = e.beginNested(IFLA_AF_SPEC);
+        int flags = (pvid ? BRIDGE_VLAN_INFO_PVID : 0) | (untagged ? BRIDGE_VLAN_INFO_UNTAGGED : 0);
+        int info = e.beginNested(IFLA_BRIDGE_VLAN_INFO);
+        e.u16(flags).u16(vid);
+        e.endNested(info);
+        e.endNested(spec);
+    }
+
+    /**
+     * RTM_NEWLINK of kind {@code macvlan} on the parent link {@code parentIndex}, created in the
+     * namespace {@code netnsFd} (as {@code ip link add link PARENT name NAME mtu M address A netns
+     * NS type macvlan mode MODE}).
+     */
+    static void newMacvlan(NetlinkEncoder e, int seq, String name, LinkOptions o, int parentIndex, MacvlanMode mode, int netnsFd) {
+        newLinkOnParent(e, seq, name, o, parentIndex, netnsFd, "macvlan", data -> data.attrU32(IFLA_MACVLAN_MODE, switch (mode) {
+            case PRIVATE -> MACVLAN_MODE_PRIVATE;
+            case VEPA -> MACVLAN_MODE_VEPA;
+            case BRIDGE -> MACVLAN_MODE_BRIDGE;
+            case PASSTHRU -> MACVLAN_MODE_PASSTHRU;
+        }));
+    }
+
+    /**
+     * RTM_NEWLINK of kind {@code ipvlan} on the parent link, in the namespace {@code netnsFd}. An
+     * ipvlan has its parent's MAC, so {@code o} must not carry one. Mode and flags (0: bridge) as
+     * {@code ip link add link PARENT name NAME netns NS type ipvlan mode MODE} sends them.
+     */
+    static void newIpvlan(NetlinkEncoder e, int seq, String name, LinkOptions o, int parentIndex, IpvlanMode mode, int netnsFd) {
+        if (o.mac() != null) {
+            throw new IllegalArgumentException("an ipvlan link has its parent's MAC address: " + name + " cannot be given " + o.mac());
+        }
+        newLinkOnParent(e, seq, name, o, parentIndex, netnsFd, "ipvlan", data -> {
+            data.attrU16(IFLA_IPVLAN_MODE, switch (mode) {
+                case L2 -> IPVLAN_MODE_L2;
+                case L3 -> IPVLAN_MODE_L3;
+                case L3S -> IPVLAN_MODE_L3S;
+            });
+            data.attrU16(IFLA_IPVLAN_FLAGS, 0);
+        });
+    }
+
+    /** RTM_NEWLINK of {@code kind} on a parent link, created in another namespace, with its IFLA_INFO_DATA written by {@code data}. */
+    private static void newLinkOnParent(NetlinkEncoder e, int seq, String name, LinkOptions o, int parentIndex, int netnsFd, String kind,
+            java.util.function.Consumer<NetlinkEncoder> data) {
+        beginLinkOnParent(e, seq, name, o, parentIndex, netnsFd);
+        int info = e.beginNested(IFLA_LINKINFO);
+        e.attrStringUnterminated(IFLA_INFO_KIND, kind);
+        int nested = e.beginNested(IFLA_INFO_DATA);
+        data.accept(e);
+        e.endNested(nested);
+        e.endNested(info);
+    }
+
+    private static void beginLinkOnParent(NetlinkEncoder e, int seq, String name, LinkOptions o, int parentIndex, int netnsFd) {
+        checkName(name);
+        checkIndex(parentIndex);
+        if (o.master() != null || o.up()) {
+            throw new IllegalArgumentException("link " + name + " on a parent is created down and without a master");
+        }
+        if (netnsFd < 0) {
+            throw new IllegalArgumentException("invalid namespace fd " + netnsFd);
+        }
+        e.begin(RTM_NEWLINK, NEW_FLAGS, seq);
+        ifinfomsg(e, 0, 0, 0);
+        linkOptions(e, o);
+        e.attrU32(IFLA_NET_NS_FD, netnsFd);
+        e.attrU32(IFLA_LINK, parentIndex);
+        e.attrString(IFLA_IFNAME, name);
     }
 
     /**
@@ -334,6 +441,12 @@ final class RtnlRequests {
             if (c == '/' || c == ':' || c == 0 || Character.isWhitespace(c) || Character.isISOControl(c)) {
                 throw new IllegalArgumentException("invalid interface name \"" + name + "\": no '/', ':', spaces or control characters");
             }
+        }
+    }
+
+    static void checkVlan(int vid) {
+        if (vid < 1 || vid > 4094) {
+            throw new IllegalArgumentException("VLAN id " + vid + " is out of range 1-4094");
         }
     }
 

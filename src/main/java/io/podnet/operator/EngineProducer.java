@@ -31,6 +31,7 @@ public class EngineProducer {
         config.allowedNetnsPaths().ifPresent(builder::allowedNetnsPaths);
         EngineSettings settings = builder.build();
         LOG.infof("node %s: %s (network definitions from %s)", config.nodeName(), settings.describe(), config.networksDir());
+        settings.definitionProblems().forEach(p -> LOG.warnf("network definition not used, its network is unavailable: %s", p));
         return NetworkEngine.open(settings, meters);
     }
 

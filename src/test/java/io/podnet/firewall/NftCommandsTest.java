@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
 import io.podnet.inet.Protocol;
+import io.podnet.netconf.Isolation;
 
 /** The JSON commands podnet sends to libnftables, against the JSON they must be. */
 class NftCommandsTest {
@@ -137,9 +138,29 @@ class NftCommandsTest {
                                                         {"payload": {"protocol": "th", "field": "dport"}}]}, "data": "@hostports4"}},
                     "port": {"map": {"key": {"concat": [{"payload": {"protocol": "ip", "field": "daddr"}}, {"meta": {"key": "l4proto"}},
                                                         {"payload": {"protocol": "th", "field": "dport"}}]}, "data": "@dports4"}}}}]}}}"""));
-        // 1 table, 8 sets and maps, 4 chains, 12 rules, and no elements
-        assertThat(c.size()).isEqualTo(1 + 8 + 4 + 12);
-        assertThat(NftLayout.ruleCount()).isEqualTo(12);
+        assertThat(cmds).contains(json("""
+                {"add": {"set": {"family": "inet", "table": "podnet", "name": "isolation", "type": ["ifname", "ifname"], "flags": ["interval"]}}}"""));
+        assertThat(cmds).contains(json("""
+                {"add": {"chain": {"family": "inet", "table": "podnet", "name": "forward",
+                  "type": "filter", "hook": "forward", "prio": 0, "policy": "accept"}}}"""));
+        // 1 table, 9 sets and maps, 5 chains, 13 rules, and no elements
+        assertThat(c.size()).isEqualTo(1 + 9 + 5 + 13);
+        assertThat(NftLayout.ruleCount()).isEqualTo(13);
+    }
+
+    @Test
+    void isolationPairsFollowNetavarksRules() {
+        NetworkRules a = new NetworkRules("br-a", List.of(Cidr.parse("10.1.0.0/24")), false, Isolation.ISOLATED);
+        NetworkRules b = new NetworkRules("br-b", List.of(Cidr.parse("10.2.0.0/24")), false, Isolation.ISOLATED);
+        NetworkRules c = new NetworkRules("br-c", List.of(Cidr.parse("10.3.0.0/24")), true, Isolation.STRICT);
+        NetworkRules d = new NetworkRules("br-d", List.of(Cidr.parse("10.4.0.0/24")), false);
+        List<String> pairs = Elements.forIsolation(List.of(a, b, c, d)).stream()
+                .map(e -> e.key().get("concat").get(0).asText() + ">" + e.key().get("concat").get(1).asText()).toList();
+        // isolated ones never meet each other, the strict one meets nobody, the open ones meet the isolated ones
+        assertThat(pairs).containsExactlyInAnyOrder("br-a>br-b", "br-b>br-a", "br-a>br-c", "br-c>br-a", "br-b>br-c", "br-c>br-b",
+                "br-c>br-d", "br-d>br-c");
+        assertThat(Elements.forIsolation(List.of(a, d))).as("one isolated network alone has nobody to be kept from").isEmpty();
+        assertThat(Elements.forIsolation(List.of(a, b))).allMatch(e -> e.set().equals("isolation") && e.owner().equals("isolation/pairs"));
     }
 
     @Test

@@ -22,9 +22,11 @@ import io.podnet.inet.Protocol;
 
 /**
  * Repair plans against a listing captured from the kernel (libnftables 1.0.6): table inet podnet
- * with network podnet0, pod-a (tcp 8080 -> 10.89.0.2:80) and pod-b (udp 198.51.100.1:9000-9002 ->
- * 10.89.0.3, sctp 7000-7001 -> [fd00:89::3]:70-71), then drifted by hand: an element without a
- * comment in hostports4, a rule appended to postrouting and a chain "extra".
+ * as NftFirewall.sync built it with network podnet0, pod-a (tcp 8080 -> 10.89.0.2:80) and pod-b
+ * (udp 198.51.100.1:9000-9002 -> 10.89.0.3, sctp 7000-7001 -> [fd00:89::3]:70-71), then drifted
+ * by hand: an element without a comment in hostports4 ({@code nft add element inet podnet
+ * hostports4 '{ 10.0.0.1 . tcp . 1234 : 10.89.0.9 }'}), a rule appended to postrouting
+ * ({@code nft add rule inet podnet postrouting counter}) and a chain "extra".
  */
 class ReconcilerTest {
     private static JsonNode capture() throws IOException {
@@ -72,15 +74,15 @@ class ReconcilerTest {
     @Test
     void theListingParses() throws IOException {
         TableListing l = TableListing.parse(capture());
-        assertThat(l.ruleCount()).isEqualTo(13);
-        assertThat(l.chains().keySet()).containsExactly("hostports", "prerouting", "output", "postrouting", "extra");
+        assertThat(l.ruleCount()).isEqualTo(14);
+        assertThat(l.chains().keySet()).containsExactly("hostports", "prerouting", "output", "postrouting", "forward", "extra");
         assertThat(l.chains().get("prerouting").matches(NftLayout.CHAINS.get(1))).isTrue();
         assertThat(l.chains().get("postrouting").ruleComments()).hasSize(6).endsWith("");
         for (NftLayout.SetDef def : NftLayout.SETS) {
             assertThat(l.sets().get(def.name()).matches(def)).as(def.name()).isTrue();
         }
         assertThat(l.sets().get("hostports4").elements()).extracting(TableListing.ListedElement::comment)
-                .containsExactly(podA().get(0).comment(), podB().get(0).comment(), null);
+                .containsExactly(podB().get(0).comment(), podA().get(0).comment(), null);
         assertThat(l.sets().get("dports6").elements()).hasSize(2);
     }
 

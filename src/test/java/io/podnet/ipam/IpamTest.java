@@ -141,6 +141,22 @@ class IpamTest {
         assertThat(addrs(ipam.allocate("podnet", V4, "c", List.of(ip("10.89.0.254"))))).containsExactly("10.89.0.254/24");
     }
 
+    @Test
+    void severalStaticIpsInOneSubnetAreAllHeld() {
+        Ipam ipam = new Ipam(stateDir);
+        List<Subnet> dual = List.of(subnet("10.89.0.0/24", "10.89.0.1"), subnet("fd00::/64", "fd00::1"));
+        Allocation a = ipam.allocate("podnet", dual, "multi", List.of(ip("10.89.0.20"), ip("10.89.0.10")));
+        assertThat(addrs(a)).as("both statics in the order asked, then one address of the subnet without a static")
+                .containsExactly("10.89.0.20/24", "10.89.0.10/24", "fd00::2/64");
+        assertThat(addrs(ipam.allocate("podnet", dual, "other", List.of()))).containsExactly("10.89.0.2/24", "fd00::3/64");
+        // dropping one static frees it; the IPv6 address is kept
+        assertThat(addrs(ipam.allocate("podnet", dual, "multi", List.of(ip("10.89.0.10"))))).containsExactly("10.89.0.10/24", "fd00::2/64");
+        assertThat(addrs(ipam.allocate("podnet", dual, "third", List.of(ip("10.89.0.20"))))).containsExactly("10.89.0.20/24", "fd00::4/64");
+        // a new Ipam on the same directory sees the same
+        assertThat(new Ipam(stateDir).find("podnet", "multi").orElseThrow().addresses()).extracting(Cidr::toString)
+                .containsExactly("10.89.0.10/24", "fd00::2/64");
+    }
+
     private static void assertRefused(Runnable r, Reason reason, String message) {
         assertThatThrownBy(r::run)
                 .isInstanceOf(IpamException.class)
@@ -168,9 +184,11 @@ class IpamTest {
                 "static IP 10.89.0.7 on network podnet is already held by holder");
         assertRefused(() -> ipam.allocate("podnet", V4, "x", List.of(ip("10.89.0.2"))), Reason.Taken,
                 "static IP 10.89.0.2 on network podnet is already held by dynamic");
-        assertThatThrownBy(() -> ipam.allocate("podnet", V4, "x", List.of(ip("10.89.0.8"), ip("10.89.0.9"))))
+        assertThatThrownBy(() -> ipam.allocate("podnet", V4, "x", List.of(ip("10.89.0.8"), ip("10.89.0.8"))))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("one address per subnet");
+                .hasMessageContaining("static IP 10.89.0.8 of network podnet is given twice");
+        assertRefused(() -> ipam.allocate("podnet", V4, "x", List.of(ip("10.89.0.8"), ip("10.89.0.7"))), Reason.Taken,
+                "static IP 10.89.0.7 on network podnet is already held by holder");
 
         // nothing was taken by the refused requests
         assertThat(ipam.allocations("podnet")).containsOnlyKeys("holder", "dynamic");

@@ -151,6 +151,12 @@ class NetworkDefinitionsTest {
         assertThat(NetworkDefinitions.load(dir).get("p2p").orElseThrow().subnets().get(0).gateway()).isNull();
     }
 
+    /** A macvlan or ipvlan network on eth0 with 10.89.0.0/24. */
+    private static String vlanNet(String driver, String extra) {
+        return "{\"name\": \"v\", \"driver\": \"" + driver + "\", \"network_interface\": \"eth0\", "
+                + "\"subnets\": [{\"subnet\": \"10.89.0.0/24\"}]" + (extra.isEmpty() ? "" : ", " + extra) + "}";
+    }
+
     static Stream<Arguments> badFiles() {
         String v4 = "[{\"subnet\": \"10.89.0.0/24\"}]";
         return Stream.of(
@@ -164,8 +170,8 @@ class NetworkDefinitionsTest {
                 Arguments.of("bad name", net("-bad", "br0", v4, ""), "network name \"-bad\" is invalid"),
                 Arguments.of("name with slash", net("a/b", "br0", v4, ""), "network name \"a/b\" is invalid"),
                 Arguments.of("name not a string", "{\"name\": 5, \"network_interface\": \"br0\", \"subnets\": " + v4 + "}", "\"name\" must be a string"),
-                Arguments.of("macvlan", "{\"name\": \"m\", \"driver\": \"macvlan\", \"network_interface\": \"eth0\", \"subnets\": " + v4 + "}",
-                        "driver \"macvlan\" is not supported; podnet only builds \"bridge\" networks"),
+                Arguments.of("plugin driver", "{\"name\": \"m\", \"driver\": \"my-plugin\", \"network_interface\": \"eth0\", \"subnets\": " + v4 + "}",
+                        "driver \"my-plugin\" is not supported; podnet builds bridge, macvlan, ipvlan networks"),
                 Arguments.of("no bridge name", "{\"name\": \"n\", \"driver\": \"bridge\", \"subnets\": " + v4 + "}", "\"network_interface\" (the bridge name) is required"),
                 Arguments.of("bridge name too long", net("n", "a23456789012345x", v4, ""), "bridge name \"a23456789012345x\" is invalid"),
                 Arguments.of("bridge name .", net("n", ".", v4, ""), "bridge name \".\" is invalid"),
@@ -207,6 +213,47 @@ class NetworkDefinitionsTest {
                 Arguments.of("lease reversed", net("n", "br0",
                         "[{\"subnet\": \"10.89.0.0/24\", \"lease_range\": {\"start_ip\": \"10.89.0.50\", \"end_ip\": \"10.89.0.40\"}}]", ""),
                         "lease range start 10.89.0.50 is after its end 10.89.0.40"),
+                Arguments.of("unknown option", net("n", "br0", v4, "\"options\": {\"colour\": \"blue\"}"),
+                        "option \"colour\" is not supported by podnet for bridge networks (it knows com.docker.network.driver.mtu, isolate, metric, mode, mtu, no_default_route, vlan)"),
+                Arguments.of("vrf", net("n", "br0", v4, "\"options\": {\"vrf\": \"blue\"}"), "option \"vrf\" is not supported: podnet does not put bridges into a VRF"),
+                Arguments.of("outbound address", net("n", "br0", v4, "\"options\": {\"outbound_addr4\": \"192.0.2.1\"}"),
+                        "option \"outbound_addr4\" is not supported"),
+                Arguments.of("unmanaged bridge", net("n", "br0", v4, "\"options\": {\"mode\": \"unmanaged\"}"),
+                        "option mode \"unmanaged\" is not supported: podnet manages its bridges"),
+                Arguments.of("isolate maybe", net("n", "br0", v4, "\"options\": {\"isolate\": \"maybe\"}"),
+                        "option isolate \"maybe\" must be true, false or strict"),
+                Arguments.of("vlan 0", net("n", "br0", v4, "\"options\": {\"vlan\": \"0\"}"), "option vlan 0 is out of range 1-4094"),
+                Arguments.of("vlan 4095", net("n", "br0", v4, "\"options\": {\"vlan\": 4095}"), "option vlan 4095 is out of range 1-4094"),
+                Arguments.of("metric 0", net("n", "br0", v4, "\"options\": {\"metric\": \"0\"}"), "option metric 0 is out of range 1-2147483647"),
+                Arguments.of("metric text", net("n", "br0", v4, "\"options\": {\"metric\": \"low\"}"), "option metric \"low\" is not a decimal integer"),
+                Arguments.of("no_default_route yes", net("n", "br0", v4, "\"options\": {\"no_default_route\": \"yes\"}"),
+                        "option no_default_route \"yes\" must be true or false"),
+                Arguments.of("two mtus", net("n", "br0", v4, "\"options\": {\"mtu\": \"1400\", \"com.docker.network.driver.mtu\": \"1500\"}"),
+                        "options mtu 1400 and com.docker.network.driver.mtu 1500 disagree"),
+                Arguments.of("macvlan mode", vlanNet("macvlan", "\"options\": {\"mode\": \"l3\"}"),
+                        "option mode: macvlan mode \"l3\" is not one of [bridge, private, vepa, passthru]"),
+                Arguments.of("ipvlan mode", vlanNet("ipvlan", "\"options\": {\"mode\": \"bridge\"}"),
+                        "option mode: ipvlan mode \"bridge\" is not one of [l2, l3, l3s]"),
+                Arguments.of("macvlan bclim", vlanNet("macvlan", "\"options\": {\"bclim\": \"-1\"}"),
+                        "option \"bclim\" is not supported: podnet does not set the macvlan broadcast queue limit"),
+                Arguments.of("vlan on macvlan", vlanNet("macvlan", "\"options\": {\"vlan\": \"5\"}"),
+                        "option \"vlan\" is not supported by podnet for macvlan networks (it knows metric, mode, mtu, no_default_route)"),
+                Arguments.of("isolate on ipvlan", vlanNet("ipvlan", "\"options\": {\"isolate\": \"true\"}"),
+                        "option \"isolate\" is not supported by podnet for ipvlan networks"),
+                Arguments.of("dns on macvlan", vlanNet("macvlan", "\"dns_enabled\": true"), "\"dns_enabled\" needs the bridge driver"),
+                Arguments.of("bad parent", "{\"name\": \"m\", \"driver\": \"macvlan\", \"network_interface\": \"a b\", \"subnets\": " + v4 + "}",
+                        "parent interface name \"a b\" is invalid"),
+                Arguments.of("routes not an array", net("n", "br0", v4, "\"routes\": {}"), "\"routes\" must be an array, found an object"),
+                Arguments.of("route without gateway", net("n", "br0", v4, "\"routes\": [{\"destination\": \"10.10.0.0/16\"}]"),
+                        "\"routes[0].gateway\" is required"),
+                Arguments.of("route host bits", net("n", "br0", v4, "\"routes\": [{\"destination\": \"10.10.0.1/16\", \"gateway\": \"10.89.0.5\"}]"),
+                        "routes[0]: destination 10.10.0.1/16 has host bits set; the network is 10.10.0.0/16"),
+                Arguments.of("route families", net("n", "br0", v4, "\"routes\": [{\"destination\": \"fd00::/64\", \"gateway\": \"10.89.0.5\"}]"),
+                        "routes[0]: gateway 10.89.0.5 is not of the family of destination fd00::/64"),
+                Arguments.of("route gateway off the network", net("n", "br0", v4, "\"routes\": [{\"destination\": \"10.10.0.0/16\", \"gateway\": \"192.0.2.1\"}]"),
+                        "routes[0]: gateway 192.0.2.1 is in none of the network's subnets [10.89.0.0/24], so pods cannot reach it"),
+                Arguments.of("route metric", net("n", "br0", v4, "\"routes\": [{\"destination\": \"10.10.0.0/16\", \"gateway\": \"10.89.0.5\", \"metric\": -1}]"),
+                        "routes[0].metric must be a number"),
                 Arguments.of("dhcp ipam", net("n", "br0", "[]", "\"ipam_options\": {\"driver\": \"dhcp\"}"), "ipam driver \"dhcp\" is not supported"),
                 Arguments.of("none ipam with subnets", net("n", "br0", v4, "\"ipam_options\": {\"driver\": \"none\"}"),
                         "ipam driver \"none\" is set but subnets are given"),
@@ -239,14 +286,20 @@ class NetworkDefinitionsTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badFiles")
-    void eachRuleRefusesTheFileByName(String rule, String json, String problem) throws IOException {
+    void eachRuleMakesOnlyThatNetworkUnavailable(String rule, String json, String problem) throws IOException {
         write("good.json", net("good", "br-good", "[{\"subnet\": \"10.100.0.0/24\"}]", ""));
         Path bad = write("bad.json", json);
-        assertThatThrownBy(() -> NetworkDefinitions.load(dir))
-                .isInstanceOf(NetworkDefinitionException.class)
-                .hasMessageStartingWith(bad.toString() + ": ")
-                .hasMessageContaining(problem)
-                .satisfies(e -> assertThat(((NetworkDefinitionException) e).file()).isEqualTo(bad.toString()));
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(defs.all()).extracting(NetworkDefinition::name).containsExactly("good");
+        assertThat(defs.problems()).singleElement().satisfies(e -> {
+            assertThat(e.file()).isEqualTo(bad.toString());
+            assertThat(e.getMessage()).startsWith(bad + ": ").contains(problem);
+        });
+        // the network the file names, or the file's own name when no valid name could be read
+        NetworkDefinitionException e = defs.problems().get(0);
+        String key = e.network() != null ? e.network() : "bad";
+        assertThat(defs.unavailable(key)).contains(e);
+        assertThat(defs.unavailable("good")).isEmpty();
     }
 
     @Test
@@ -255,39 +308,79 @@ class NetworkDefinitionsTest {
         assertThat(NetworkDefinitions.load(dir).get("bare").orElseThrow().subnets()).isEmpty();
     }
 
+    /** Loads the directory and returns the one problem, which must be the later file's. */
+    private NetworkDefinitionException onlyProblem(Path later) {
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(defs.problems()).hasSize(1);
+        NetworkDefinitionException e = defs.problems().get(0);
+        assertThat(e.file()).isEqualTo(later.toString());
+        return e;
+    }
+
     @Test
     void networkNamesAreUniqueAcrossFiles() throws IOException {
         Path first = write("1.json", net("same", "br1", "[{\"subnet\": \"10.1.0.0/24\"}]", ""));
         Path second = write("2.json", net("same", "br2", "[{\"subnet\": \"10.2.0.0/24\"}]", ""));
-        assertThatThrownBy(() -> NetworkDefinitions.load(dir))
-                .isInstanceOf(NetworkDefinitionException.class)
-                .hasMessage(second + ": network name \"same\" is already defined in " + first);
+        assertThat(onlyProblem(second)).hasMessage(second + ": network name \"same\" is already defined in " + first);
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(defs.get("same").orElseThrow().bridgeName()).as("the first file's network stays usable").isEqualTo("br1");
+        assertThat(defs.unavailable("same")).as("a usable definition of the name wins").isEmpty();
     }
 
     @Test
     void bridgeNamesAreUniqueAcrossFiles() throws IOException {
         Path first = write("1.json", net("one", "br-same", "[{\"subnet\": \"10.1.0.0/24\"}]", ""));
         Path second = write("2.json", net("two", "br-same", "[{\"subnet\": \"10.2.0.0/24\"}]", ""));
-        assertThatThrownBy(() -> NetworkDefinitions.load(dir))
-                .isInstanceOf(NetworkDefinitionException.class)
-                .hasMessage(second + ": bridge name \"br-same\" is already used by the network in " + first);
+        assertThat(onlyProblem(second)).hasMessage(second + ": bridge name \"br-same\" is already used by the network in " + first);
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(defs.get("one")).isPresent();
+        assertThat(defs.unavailable("two").orElseThrow().reason()).isEqualTo("InvalidNetworkDefinition");
+    }
+
+    @Test
+    void macvlanNetworksMayShareAParent() throws IOException {
+        write("1.json", "{\"name\": \"mv1\", \"driver\": \"macvlan\", \"network_interface\": \"eth0\", \"subnets\": [{\"subnet\": \"10.1.0.0/24\"}]}");
+        write("2.json", "{\"name\": \"mv2\", \"driver\": \"macvlan\", \"network_interface\": \"eth0\", \"subnets\": [{\"subnet\": \"10.2.0.0/24\"}]}");
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(defs.problems()).isEmpty();
+        assertThat(defs.all()).extracting(NetworkDefinition::name).containsExactly("mv1", "mv2");
     }
 
     @Test
     void subnetsOfDifferentNetworksMustNotOverlap() throws IOException {
         Path first = write("1.json", net("one", "br1", "[{\"subnet\": \"10.1.0.0/16\"}]", ""));
         Path second = write("2.json", net("two", "br2", "[{\"subnet\": \"10.1.200.0/24\"}]", ""));
-        assertThatThrownBy(() -> NetworkDefinitions.load(dir))
-                .isInstanceOf(NetworkDefinitionException.class)
-                .hasMessage(second + ": subnet 10.1.200.0/24 overlaps subnet 10.1.0.0/16 of the network in " + first);
+        assertThat(onlyProblem(second)).hasMessage(second + ": subnet 10.1.200.0/24 overlaps subnet 10.1.0.0/16 of the network in " + first);
     }
 
     @Test
     void ipv6SubnetsOfDifferentNetworksMustNotOverlapEither() throws IOException {
         write("1.json", net("one", "br1", "[{\"subnet\": \"fd00::/48\"}]", "\"ipv6_enabled\": true"));
         Path second = write("2.json", net("two", "br2", "[{\"subnet\": \"fd00:0:0:1::/64\"}]", "\"ipv6_enabled\": true"));
-        assertThatThrownBy(() -> NetworkDefinitions.load(dir))
-                .hasMessageStartingWith(second + ": subnet fd00:0:0:1::/64 overlaps subnet fd00::/48");
+        assertThat(onlyProblem(second)).hasMessageStartingWith(second + ": subnet fd00:0:0:1::/64 overlaps subnet fd00::/48");
+    }
+
+    @Test
+    void aFileThatIsNotEvenJsonIsUnavailableUnderItsFileName() throws IOException {
+        write("good.json", net("good", "br-good", "[{\"subnet\": \"10.100.0.0/24\"}]", ""));
+        Path broken = write("backend.json", "{\"name\": \"backend\", ");
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(defs.get("good")).isPresent();
+        NetworkDefinitionException e = defs.unavailable("backend").orElseThrow();
+        assertThat(e.file()).isEqualTo(broken.toString());
+        assertThat(e.network()).isNull();
+        assertThat(e.problem()).startsWith("invalid JSON");
+        assertThat(defs.unavailable("other")).isEmpty();
+        assertThat(defs.toString()).contains("unavailable [backend]");
+    }
+
+    @Test
+    void aDirectoryOfBadFilesOnlyHasNoNetworkAndNoDefault() throws IOException {
+        write("a.json", "garbage");
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(defs.all()).isEmpty();
+        assertThat(defs.get("podnet")).as("files were given: the default network is not added").isEmpty();
+        assertThat(defs.unavailable("a")).isPresent();
     }
 
     @Test
@@ -311,6 +404,86 @@ class NetworkDefinitionsTest {
         assertThat(d.internal()).isFalse();
         assertThat(d.subnets()).containsExactly(Subnet.of(Cidr.parse("10.1.0.0/24"), IpAddresses.parse("10.1.0.1")));
         assertThat(d.options()).containsEntry("isolate", "true").containsEntry("mtu", "1500");
+    }
+
+    @Test
+    void bridgeOptionsAndRoutesAreRead() throws IOException {
+        write("a.json", net("a", "br-a", "[{\"subnet\": \"10.1.0.0/24\"}, {\"subnet\": \"fd00:1::/64\"}]", """
+                "ipv6_enabled": true,
+                "options": {"mtu": "1400", "metric": "250", "no_default_route": "1", "isolate": "strict", "vlan": "42", "mode": "managed"},
+                "routes": [{"destination": "10.10.0.0/16", "gateway": "10.1.0.5", "metric": 50},
+                           {"destination": "fd00:99::/64", "gateway": "fd00:1::5"}]"""));
+        NetworkDefinition d = NetworkDefinitions.load(dir).get("a").orElseThrow();
+        assertThat(d.mtu()).isEqualTo(1400);
+        assertThat(d.metric()).isEqualTo(250);
+        assertThat(d.noDefaultRoute()).isTrue();
+        assertThat(d.isolate()).isEqualTo(Isolation.STRICT);
+        assertThat(d.vlan()).isEqualTo(42);
+        assertThat(d.mode()).as("a bridge has no mode").isNull();
+        assertThat(d.routes()).containsExactly(
+                new StaticRoute(Cidr.parse("10.10.0.0/16"), IpAddresses.parse("10.1.0.5"), 50),
+                new StaticRoute(Cidr.parse("fd00:99::/64"), IpAddresses.parse("fd00:1::5"), StaticRoute.DEFAULT_METRIC));
+    }
+
+    @Test
+    void optionsDefaultToNetavarksDefaults() throws IOException {
+        write("a.json", net("a", "br-a", "[{\"subnet\": \"10.1.0.0/24\"}]", "\"options\": {\"isolate\": \"true\", \"com.docker.network.driver.mtu\": \"9000\"}"));
+        write("b.json", net("b", "br-b", "[{\"subnet\": \"10.2.0.0/24\"}]", "\"options\": {\"isolate\": \"false\", \"no_default_route\": \"false\"}"));
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        NetworkDefinition a = defs.get("a").orElseThrow();
+        assertThat(a.isolate()).isEqualTo(Isolation.ISOLATED);
+        assertThat(a.mtu()).as("Docker's name for mtu").isEqualTo(9000);
+        assertThat(a.metric()).isNull();
+        assertThat(a.vlan()).isNull();
+        assertThat(a.routes()).isEmpty();
+        NetworkDefinition b = defs.get("b").orElseThrow();
+        assertThat(b.isolate()).isEqualTo(Isolation.NONE);
+        assertThat(b.noDefaultRoute()).isFalse();
+    }
+
+    @Test
+    void macvlanAndIpvlanNetworksWithTheirModes() throws IOException {
+        write("m.json", """
+                {"name": "mv", "driver": "macvlan", "network_interface": "eth1", "subnets": [{"subnet": "192.168.5.0/24"}],
+                 "options": {"mode": "passthru", "mtu": "1400", "metric": "99", "no_default_route": "true"}}""");
+        write("n.json", """
+                {"name": "mvdefault", "driver": "macvlan", "subnets": [{"subnet": "192.168.6.0/24", "gateway": "192.168.6.254"}]}""");
+        write("i.json", """
+                {"name": "iv", "driver": "ipvlan", "network_interface": "eth2", "subnets": [{"subnet": "192.168.7.0/24"}], "internal": true}""");
+        write("j.json", """
+                {"name": "ivl3s", "driver": "ipvlan", "network_interface": "eth2", "subnets": [{"subnet": "192.168.8.0/24"}],
+                 "options": {"mode": "l3s"}}""");
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(defs.problems()).isEmpty();
+        NetworkDefinition mv = defs.get("mv").orElseThrow();
+        assertThat(mv.driver()).isEqualTo("macvlan");
+        assertThat(mv.isBridge()).isFalse();
+        assertThat(mv.parent()).isEqualTo("eth1");
+        assertThat(mv.mode()).isEqualTo("passthru");
+        assertThat(mv.mtu()).isEqualTo(1400);
+        assertThat(mv.metric()).isEqualTo(99);
+        assertThat(mv.noDefaultRoute()).isTrue();
+        assertThat(mv.subnets().get(0).gateway()).as("derived as for bridges").isEqualTo(IpAddresses.parse("192.168.5.1"));
+        NetworkDefinition mvDefault = defs.get("mvdefault").orElseThrow();
+        assertThat(mvDefault.parent()).as("the default route's interface").isEmpty();
+        assertThat(mvDefault.mode()).isEqualTo("bridge");
+        NetworkDefinition iv = defs.get("iv").orElseThrow();
+        assertThat(iv.mode()).isEqualTo("l2");
+        assertThat(iv.internal()).isTrue();
+        assertThat(iv.subnets().get(0).gateway()).isNull();
+        assertThat(defs.get("ivl3s").orElseThrow().mode()).isEqualTo("l3s");
+    }
+
+    @Test
+    void unsupportedOptionsAndDriversHaveTheirOwnReason() throws IOException {
+        write("a.json", net("a", "br-a", "[{\"subnet\": \"10.1.0.0/24\"}]", "\"options\": {\"vrf\": \"red\"}"));
+        write("b.json", "{\"name\": \"b\", \"driver\": \"my-plugin\", \"subnets\": []}");
+        write("c.json", net("c", "br-c", "[{\"subnet\": \"10.3.0.0/24\"}]", "\"options\": {\"mtu\": \"huge\"}"));
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThat(defs.unavailable("a").orElseThrow().reason()).isEqualTo("UnsupportedNetworkOption");
+        assertThat(defs.unavailable("b").orElseThrow().reason()).isEqualTo("UnsupportedNetworkDriver");
+        assertThat(defs.unavailable("c").orElseThrow().reason()).isEqualTo("InvalidNetworkDefinition");
+        assertThat(defs.unavailable("a").orElseThrow().network()).isEqualTo("a");
     }
 
     @Test

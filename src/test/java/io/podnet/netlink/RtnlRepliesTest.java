@@ -55,6 +55,38 @@ class RtnlRepliesTest {
     }
 
     @Test
+    void macvlanParentAndBridgeVlanFiltering() {
+        channel.reply(fixture("getlink-dump-macvlan.hex"));
+        List<Link> links = client.links();
+        assertThat(links).extracting(Link::name).containsExactly("lo", "br0", "pv1", "pv0", "mv0");
+        Link br0 = links.get(1);
+        assertThat(br0.kind()).isEqualTo("bridge");
+        assertThat(br0.vlanFiltering()).isFalse();
+        Link mv0 = links.get(4);
+        assertThat(mv0.kind()).isEqualTo("macvlan");
+        assertThat(mv0.mac()).isEqualTo(MacAddress.parse("02:00:00:00:00:07"));
+        assertThat(mv0.parentIndex()).as("IFLA_LINK names pv0").isEqualTo(links.get(3).index()).isEqualTo(4);
+        assertThat(links.get(3).parentIndex()).as("a veth names its peer").isEqualTo(3);
+        assertThat(links.get(0).parentIndex()).isZero();
+    }
+
+    @Test
+    void bridgeWithVlanFilteringOn() {
+        // the same capture with br0's IFLA_BR_VLAN_FILTERING (u8, type 7, the only one in the dump) set to 1:
+        // this kernel has no CONFIG_BRIDGE_VLAN_FILTERING, so it never sends a 1 itself
+        List<byte[]> replies = fixture("getlink-dump-macvlan.hex");
+        byte[] first = replies.get(0);
+        String hex = java.util.HexFormat.of().formatHex(first);
+        int at = hex.indexOf("0500070000");
+        assertThat(at).isEven().isEqualTo(hex.lastIndexOf("0500070000"));
+        first[at / 2 + 4] = 1;
+        channel.reply(replies);
+        List<Link> links = client.links();
+        assertThat(links.get(1).vlanFiltering()).isTrue();
+        assertThat(links).filteredOn(l -> !l.name().equals("br0")).noneMatch(Link::vlanFiltering);
+    }
+
+    @Test
     void ipv4AddressDump() {
         channel.reply(fixture("getaddr-dump-v4.hex"));
         List<Address> addresses = client.addresses(RtnlConstants.AF_INET);

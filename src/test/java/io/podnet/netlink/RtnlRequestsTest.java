@@ -11,7 +11,9 @@ import org.junit.jupiter.api.Test;
 
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
+import io.podnet.inet.IpvlanMode;
 import io.podnet.inet.MacAddress;
+import io.podnet.inet.MacvlanMode;
 
 /**
  * The exact bytes of encoded requests, no root needed.
@@ -336,6 +338,111 @@ class RtnlRequestsTest {
     void routeDumpOfTheMainTable() {
         RtnlRequests.dumpRoutes(e, SEQ, RtnlConstants.AF_INET, RtnlConstants.RT_TABLE_MAIN);
         assertThat(encoded()).isEqualTo(hdr(28, 26, 0x301) + hex("02 00 00 00 fe 00 00 00 00000000"));
+    }
+
+    @Test
+    void macvlanInAnotherNamespaceIsWhatIpSends() {
+        // ip link add link pv0 name mvtmp mtu 1400 address 02:00:00:00:00:05 netns B type macvlan mode passthru
+        // (pv0 was ifindex 14; ip had the netns open as fd 4)
+        RtnlRequests.newMacvlan(e, SEQ, "mvtmp", LinkOptions.defaults().withMtu(1400).withMac(MacAddress.parse("02:00:00:00:00:05")),
+                14, MacvlanMode.PASSTHRU, 4);
+        String ip = hex("""
+                00000000 00000000 00000000 00000000 | ifinfomsg: AF_UNSPEC, index 0, down
+                08000400 78050000                   | IFLA_MTU 1400
+                0a000100 020000000005 0000          | IFLA_ADDRESS 02:00:00:00:00:05
+                08001c00 04000000                   | IFLA_NET_NS_FD 4
+                08000500 0e000000                   | IFLA_LINK 14 (the parent)
+                0a000300 6d76746d 70000000          | IFLA_IFNAME "mvtmp\\0" + pad
+                1c001200                            | IFLA_LINKINFO (28)
+                  0b000100 6d616376 6c616e00         |   IFLA_INFO_KIND "macvlan" + pad
+                  0c000200                          |   IFLA_INFO_DATA (12)
+                    08000100 08000000               |     IFLA_MACVLAN_MODE MACVLAN_MODE_PASSTHRU (8)
+                """);
+        assertThat(encoded()).isEqualTo(hdr(108, 16, 0x605) + ip);
+    }
+
+    @Test
+    void macvlanModesAreTheKernelsNumbers() {
+        for (MacvlanMode mode : MacvlanMode.values()) {
+            NetlinkEncoder one = new NetlinkEncoder(4096);
+            RtnlRequests.newMacvlan(one, SEQ, "m", LinkOptions.defaults(), 3, mode, 4);
+            one.finish();
+            byte[] b = one.toByteArray();
+            int value = (b[b.length - 4] & 0xff) | (b[b.length - 3] & 0xff) << 8;
+            assertThat(value).as(mode.text()).isEqualTo(switch (mode) {
+                case PRIVATE -> 1;
+                case VEPA -> 2;
+                case BRIDGE -> 4;
+                case PASSTHRU -> 8;
+            });
+        }
+    }
+
+    @Test
+    void ipvlanInAnotherNamespaceIsWhatIpSends() {
+        // ip link add link pv0 name ivtmp mtu 1400 netns B type ipvlan mode l3s
+        RtnlRequests.newIpvlan(e, SEQ, "ivtmp", LinkOptions.defaults().withMtu(1400), 14, IpvlanMode.L3S, 4);
+        String ip = hex("""
+                00000000 00000000 00000000 00000000 | ifinfomsg
+                08000400 78050000                   | IFLA_MTU 1400
+                08001c00 04000000                   | IFLA_NET_NS_FD 4
+                08000500 0e000000                   | IFLA_LINK 14
+                0a000300 6976746d 70000000          | IFLA_IFNAME "ivtmp\\0" + pad
+                24001200                            | IFLA_LINKINFO (36)
+                  0a000100 6970766c 616e 0000       |   IFLA_INFO_KIND "ipvlan" + pad
+                  14000200                          |   IFLA_INFO_DATA (20)
+                    06000100 0200 0000              |     IFLA_IPVLAN_MODE IPVLAN_MODE_L3S (u16 2)
+                    06000200 0000 0000              |     IFLA_IPVLAN_FLAGS 0 (bridge)
+                """);
+        assertThat(encoded()).isEqualTo(hdr(104, 16, 0x605) + ip);
+    }
+
+    @Test
+    void anIpvlanCannotBeGivenAMac() {
+        assertThatThrownBy(() -> RtnlRequests.newIpvlan(e, SEQ, "iv", LinkOptions.defaults().withMac(MacAddress.parse("02:00:00:00:00:01")),
+                3, IpvlanMode.L2, 4)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parent's MAC");
+        assertThatThrownBy(() -> RtnlRequests.newMacvlan(e, SEQ, "mv", LinkOptions.defaults(), 0, MacvlanMode.BRIDGE, 4))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ifindex 0");
+    }
+
+    @Test
+    void vlanFilteringBridgeIsWhatIpSends() {
+        // ip link add brv type bridge vlan_filtering 1
+        RtnlRequests.newBridge(e, SEQ, "brv", LinkOptions.defaults(), true);
+        String ip = hex("""
+                00000000 00000000 00000000 00000000 | ifinfomsg
+                08000300 62727600                   | IFLA_IFNAME "brv\\0"
+                1c001200                            | IFLA_LINKINFO (28)
+                  0a000100 62726964 67650000        |   IFLA_INFO_KIND "bridge" + pad
+                  0c000200                          |   IFLA_INFO_DATA (12)
+                    05000700 01000000               |     IFLA_BR_VLAN_FILTERING 1 (u8) + pad
+                """);
+        assertThat(encoded()).isEqualTo(hdr(68, 16, 0x605) + ip);
+    }
+
+    @Test
+    void vlanFilteringOnAnExistingBridgeIsWhatIpSends() {
+        // ip link set brv type bridge vlan_filtering 1   (brv was ifindex 16)
+        RtnlRequests.setBridgeVlanFiltering(e, SEQ, 16, true);
+        String ip = hex("""
+                00000000 10000000 00000000 00000000 | ifinfomsg: index 16
+                1c001200 0a000100 62726964 67650000 0c000200 05000700 01000000
+                """);
+        assertThat(encoded()).isEqualTo(hdr(60, 16, 0x5) + ip);
+    }
+
+    @Test
+    void bridgePortVlanIsWhatBridgeSends() {
+        // bridge vlan add dev pv1 vid 5 pvid untagged   (pv1 was ifindex 13)
+        RtnlRequests.addBridgeVlan(e, SEQ, 13, 5, true, true);
+        String bridge = hex("""
+                07000000 0d000000 00000000 00000000 | ifinfomsg: AF_BRIDGE, index 13
+                0c001a00                            | IFLA_AF_SPEC (12)
+                  08000200 0600 0500                |   IFLA_BRIDGE_VLAN_INFO flags PVID|UNTAGGED, vid 5
+                """);
+        assertThat(encoded()).isEqualTo(hdr(44, 19, 0x5) + bridge);
+        assertThatThrownBy(() -> RtnlRequests.addBridgeVlan(e, SEQ, 13, 4095, true, true)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("1-4094");
     }
 
     @Test

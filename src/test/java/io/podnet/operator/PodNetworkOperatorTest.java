@@ -112,6 +112,27 @@ class PodNetworkOperatorTest extends OperatorTestBase {
     }
 
     @Test
+    void aBadDefinitionMakesOnlyItsNetworkUnavailable() {
+        // the agent started with broken.json (not JSON) and tunnel.json (an option podnet lacks) in its networks dir
+        Path networks = SandboxHostResource.stateDir.resolve("networks");
+        client.resource(podNetwork("on-broken", "local", network("broken"))).create();
+        client.resource(podNetwork("on-tunnel", "local", network("tunnel"))).create();
+        client.resource(podNetwork("on-good", "local", network("podnet"))).create();
+        awaitCondition("on-good", "Ready", "True");
+        awaitCondition("on-broken", "Ready", "False");
+        awaitCondition("on-tunnel", "Ready", "False");
+        Condition broken = condition("on-broken", "Ready");
+        assertThat(broken.getReason()).isEqualTo("InvalidNetworkDefinition");
+        assertThat(broken.getMessage()).startsWith("network \"broken\" is unavailable on this node: its definition "
+                + networks.resolve("broken.json") + ": invalid JSON");
+        Condition tunnel = condition("on-tunnel", "NetworksReady");
+        assertThat(tunnel.getReason()).isEqualTo("UnsupportedNetworkOption");
+        assertThat(tunnel.getMessage()).contains(networks.resolve("tunnel.json").toString(), "option \"vrf\" is not supported");
+        await().atMost(TIMEOUT).until(() -> events(client.resources(PodNetwork.class).inNamespace("default").withName("on-tunnel").get()
+                .getMetadata().getUid()).stream().anyMatch(e -> e.getReason().equals("UnsupportedNetworkOption")));
+    }
+
+    @Test
     void aStaticIpHeldByAnotherPodIsRefused() {
         NetworkAttachment first = network("podnet");
         first.setStaticIPs(List.of("10.89.0.40"));

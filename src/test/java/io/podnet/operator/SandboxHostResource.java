@@ -43,6 +43,12 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
                     {"name": "dual", "driver": "bridge", "network_interface": "podnet2", "ipv6_enabled": true,
                      "subnets": [{"subnet": "10.91.0.0/24", "gateway": "10.91.0.1"}, {"subnet": "fd00:91::/64", "gateway": "fd00:91::1"}]}
                     """);
+            // bad definitions the agent must start with, their networks unavailable and the others fine
+            Files.writeString(networks.resolve("broken.json"), "{\"name\": \"broken\", \"driver\": ");
+            Files.writeString(networks.resolve("tunnel.json"), """
+                    {"name": "tunnel", "driver": "bridge", "network_interface": "podnet9",
+                     "subnets": [{"subnet": "10.99.0.0/24"}], "options": {"vrf": "blue"}}
+                    """);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -24,8 +24,9 @@ import io.podnet.sys.Errno;
 
 /**
  * The host-side bridges of the network definitions: created on first use with the gateway
- * addresses, removed when their last port goes, but only when podnet created them (a marker in
- * the state dir, written before the bridge is created, says so).
+ * addresses (and VLAN filtering, for a network with the vlan option), removed when their last
+ * port goes, but only when podnet created them (a marker in the state dir, written before the
+ * bridge is created, says so).
  */
 public final class Bridges {
     private final RtnlClient host;
@@ -50,9 +51,13 @@ public final class Bridges {
             markCreated(name);
             try {
                 // a fixed MAC: without one the bridge takes its lowest port's, which changes as pods come and go
-                link = host.createBridge(name, new LinkOptions(def.mtu(), KernelNames.bridgeMac(name), null, true));
+                LinkOptions options = new LinkOptions(def.mtu(), KernelNames.bridgeMac(name), null, true);
+                link = def.vlan() != null ? host.createVlanFilteringBridge(name, options) : host.createBridge(name, options);
                 repaired.accept("bridge");
             } catch (NetlinkException e) {
+                if (e.errno() == Errno.EOPNOTSUPP && def.vlan() != null) {
+                    throw vlanUnsupported(def, e);
+                }
                 if (e.errno() != Errno.EEXIST) {
                     throw new SetupFailedException(Stage.NETWORKS, "BridgeCreateFailed",
                             "cannot create bridge " + name + " for network \"" + def.name() + "\": " + e.getMessage(), e);
@@ -64,12 +69,26 @@ public final class Bridges {
             throw new SetupFailedException(Stage.NETWORKS, "BridgeNameTaken", "link " + name + " of network \""
                     + def.name() + "\" exists but is a " + link.kind() + ", not a bridge", null);
         }
+        if (def.vlan() != null && !link.vlanFiltering()) {
+            try {
+                host.setBridgeVlanFiltering(link.index(), true);
+            } catch (NetlinkException e) {
+                throw e.errno() == Errno.EOPNOTSUPP ? vlanUnsupported(def, e) : e;
+            }
+            repaired.accept("link");
+        }
         ensureGatewayAddresses(def, link.index(), repaired);
         if (!link.isUp()) {
             host.setUp(link.index());
             repaired.accept("link");
         }
         return link.index();
+    }
+
+    private static SetupFailedException vlanUnsupported(NetworkDefinition def, NetlinkException e) {
+        return new SetupFailedException(Stage.NETWORKS, "VlanFilteringUnsupported", "network \"" + def.name() + "\" has option vlan "
+                + def.vlan() + ", but this kernel cannot filter VLANs on bridge " + def.bridgeName()
+                + " (it was built without CONFIG_BRIDGE_VLAN_FILTERING): " + e.getMessage(), e);
     }
 
     private void ensureGatewayAddresses(NetworkDefinition def, int index, java.util.function.Consumer<String> repaired) {

@@ -1,7 +1,9 @@
 package io.podnet.engine.apply;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 
 import io.podnet.engine.NetnsRequest;
@@ -95,6 +97,53 @@ public final class PodNamespaces {
             return names;
         } catch (NetnsException e) {
             throw new RejectedRequestException(Stage.NETNS, "NetnsNotFound", e.getMessage());
+        }
+    }
+
+    /**
+     * The pod's namespace as it is, for drivers that remove links inside it (a macvlan lives
+     * only there). Opened on first use and only if its file is still there; for a teardown of a
+     * namespace podnet created, never: deleting it takes its links along.
+     */
+    /** No namespace: for a pod podnet has no record of, whose namespace (if any) it removes whole. */
+    public static final Existing NONE = new Existing(null, true);
+
+    public Existing existing(PodState state, boolean teardown) {
+        return new Existing(state, teardown && NetnsRequest.Kind.NEW.name().equals(state.netnsKind()));
+    }
+
+    public static final class Existing implements AutoCloseable {
+        private final PodState state;
+        private final boolean goesAway;
+        private Opened opened;
+        private boolean tried;
+
+        private Existing(PodState state, boolean goesAway) {
+            this.state = state;
+            this.goesAway = goesAway;
+        }
+
+        /** Netlink inside the pod's namespace; empty when it is gone or about to go. */
+        public Optional<RtnlClient> client() {
+            if (!tried) {
+                tried = true;
+                Path file = goesAway ? null : Path.of(state.netnsPath());
+                if (file != null && Files.exists(file)) {
+                    try {
+                        opened = inside(NetnsManager.join(file));
+                    } catch (NetnsException e) {
+                        // not a namespace any more (a stale file): nothing of ours is left in it
+                    }
+                }
+            }
+            return Optional.ofNullable(opened).map(Opened::client);
+        }
+
+        @Override
+        public void close() {
+            if (opened != null) {
+                opened.close();
+            }
         }
     }
 

@@ -1,30 +1,21 @@
 package io.podnet.engine.apply;
 
-import java.net.InetAddress;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Set;
-
 import io.podnet.engine.SetupFailedException;
 import io.podnet.engine.Stage;
 import io.podnet.engine.plan.PodState;
-import io.podnet.inet.Cidr;
-import io.podnet.inet.IpAddresses;
 import io.podnet.inet.MacAddress;
-import io.podnet.netlink.Address;
+import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netlink.Link;
 import io.podnet.netlink.LinkOptions;
 import io.podnet.netlink.NetlinkException;
-import io.podnet.netlink.Route;
 import io.podnet.netlink.RtnlClient;
-import io.podnet.netlink.RtnlConstants;
 import io.podnet.netns.Netns;
-import io.podnet.sys.Errno;
 
 /**
- * Wires one attachment: a veth pair whose host end is a port of the network's bridge and whose
- * pod end is created directly inside the pod's namespace under its final name, with its MAC,
- * addresses and default route. Checking before changing keeps a resync of a healthy pod to a few
+ * Wires one attachment: a veth pair whose host end is a port of the network's bridge (on the
+ * network's VLAN when it has one) and whose pod end is created directly inside the pod's
+ * namespace under its final name, with its MAC; addresses and routes follow
+ * ({@link PodAddressing}). Checking before changing keeps a resync of a healthy pod to a few
  * netlink reads.
  */
 public final class VethAttacher {
@@ -38,8 +29,9 @@ public final class VethAttacher {
      * @param repaired told what had to be restored ("veth", "link", "mac", "address", "route");
      *        the caller decides whether that counts as a repair (it does not on a first setup)
      */
-    public static void attach(RtnlClient host, RtnlClient pod, Netns podNs, int bridgeIndex, Integer mtu, boolean internal,
+    public static void attach(RtnlClient host, RtnlClient pod, Netns podNs, int bridgeIndex, NetworkDefinition def,
             PodState.Attachment a, int routeMetric, java.util.function.Consumer<String> repaired) {
+        Integer mtu = def.mtu();
         MacAddress mac = MacAddress.parse(a.mac());
         Link hostEnd = host.link(a.hostVeth()).orElse(null);
         Link podEnd = pod.link(a.interfaceName()).orElse(null);
@@ -60,6 +52,10 @@ public final class VethAttacher {
                         a.interfaceName(), new LinkOptions(mtu, mac, null, false), podNs.fd());
                 // a pod may reach its own host port: DNAT sends the packet back out of the port it came in on
                 host.setHairpin(created.index(), true);
+                if (def.vlan() != null) {
+                    // as netavark: the port's untagged frames belong to the network's VLAN
+                    host.addBridgeVlan(created.index(), def.vlan(), true, true);
+                }
             } catch (NetlinkException e) {
                 throw new SetupFailedException(Stage.NETWORKS, "VethCreateFailed", "cannot create veth " + a.hostVeth() + "/"
                         + a.interfaceName() + " for network \"" + a.network() + "\": " + e.getMessage(), e);
@@ -70,13 +66,12 @@ public final class VethAttacher {
             repaired.accept("veth");
         } else {
             repairHostEnd(host, hostEnd, bridgeIndex, repaired);
-            podEnd = repairPodEnd(pod, podEnd, mac, repaired);
+            podEnd = PodLinks.repairMacAndState(pod, podEnd, mac, repaired);
         }
-        // a pod end just created has no address and no route: nothing to read back before adding them
-        ensureAddresses(pod, podEnd.index(), a, fresh, repaired);
-        if (!internal) {
-            ensureDefaultRoutes(pod, podEnd.index(), a, routeMetric, fresh, repaired);
+        if (fresh) {
+            PodSysctls.apply(podNs, a.interfaceName(), def, def.ipv6Enabled());
         }
+        PodAddressing.ensure(pod, podEnd.index(), def, a, routeMetric, fresh, repaired);
     }
 
     private static void repairHostEnd(RtnlClient host, Link hostEnd, int bridgeIndex, java.util.function.Consumer<String> repaired) {
@@ -88,82 +83,6 @@ public final class VethAttacher {
         if (!hostEnd.isUp()) {
             host.setUp(hostEnd.index());
             repaired.accept("link");
-        }
-    }
-
-    private static Link repairPodEnd(RtnlClient pod, Link podEnd, MacAddress mac, java.util.function.Consumer<String> repaired) {
-        boolean macWrong = !mac.equals(podEnd.mac());
-        if (macWrong) {
-            pod.setDown(podEnd.index());
-            pod.setMac(podEnd.index(), mac);
-            repaired.accept("mac");
-        }
-        if (!podEnd.isUp() || macWrong) {
-            pod.setUp(podEnd.index());
-            if (!macWrong) {
-                repaired.accept("link");
-            }
-        }
-        return podEnd;
-    }
-
-    private static void ensureAddresses(RtnlClient pod, int index, PodState.Attachment a, boolean fresh,
-            java.util.function.Consumer<String> repaired) {
-        Set<Cidr> wanted = new HashSet<>();
-        for (String s : a.addresses()) {
-            wanted.add(Cidr.parse(s));
-        }
-        List<Address> present = fresh ? List.of() : pod.addresses(0, index);
-        Set<Cidr> have = new HashSet<>();
-        for (Address addr : present) {
-            have.add(addr.cidr());
-            if (!wanted.contains(addr.cidr()) && !addr.cidr().address().isLinkLocalAddress()) {
-                pod.deleteAddress(index, addr.cidr()); // an address podnet did not plan on its own interface
-            }
-        }
-        for (Cidr c : wanted) {
-            if (have.contains(c)) {
-                continue;
-            }
-            try {
-                pod.addAddress(index, c, c.isV4() ? 0 : RtnlConstants.IFA_F_NODAD);
-                repaired.accept("address");
-            } catch (NetlinkException e) {
-                if (e.errno() != Errno.EEXIST) {
-                    throw new SetupFailedException(Stage.NETWORKS, "AddressFailed", "cannot add " + c + " to "
-                            + a.interfaceName() + ": " + e.getMessage(), e);
-                }
-            }
-        }
-    }
-
-    /** One default route per address family, via the gateway of the first subnet of that family. */
-    private static void ensureDefaultRoutes(RtnlClient pod, int index, PodState.Attachment a, int metric, boolean fresh,
-            java.util.function.Consumer<String> repaired) {
-        Set<Integer> routed = new HashSet<>();
-        for (int i = 0; i < a.addresses().size(); i++) {
-            String gw = a.gateways().get(i);
-            if (gw.isEmpty()) {
-                continue;
-            }
-            InetAddress gateway = IpAddresses.parse(gw);
-            int family = IpAddresses.isV4(gateway) ? RtnlConstants.AF_INET : RtnlConstants.AF_INET6;
-            if (!routed.add(family)) {
-                continue;
-            }
-            boolean present = !fresh && pod.routes(family).stream().anyMatch(r -> r.destination() == null
-                    && gateway.equals(r.gateway()) && r.outputIndex() == index
-                    && r.priority() != null && r.priority() == metric);
-            if (present) {
-                continue;
-            }
-            try {
-                pod.replaceRoute(Route.defaultVia(gateway, index).withPriority(metric));
-                repaired.accept("route");
-            } catch (NetlinkException e) {
-                throw new SetupFailedException(Stage.NETWORKS, "RouteFailed", "cannot add default route via " + gw
-                        + " on " + a.interfaceName() + ": " + e.getMessage(), e);
-            }
         }
     }
 

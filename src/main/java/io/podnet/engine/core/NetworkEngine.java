@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -110,7 +111,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         this.rootlessConfig = settings.rootless();
         this.rootless = new RootlessSide(settings.runDir(), settings.stateDir(), settings.rootless(), settings.hostNetns(),
                 netns -> NameServer.open(netns, "rootless", NameServer.Settings.defaults(), dnsQueries));
-        this.nodeRepair = new NodeRepair(store, networks, hostUplink, rootless, observer, this::ensureRootless);
+        this.nodeRepair = new NodeRepair(store, networks, drivers, hostUplink, rootless, observer, this::ensureRootless);
         NameService hostNames = NameServer.open(settings.hostNetns(), "host", NameServer.Settings.defaults(), dnsQueries);
         this.names = new PodNames(store, networks, settings.hostResolvConf(), settings.rootless(), hostNames, rootless);
     }
@@ -173,6 +174,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             PodState next;
             try {
                 RequestValidator.validate(request, networks, netnsPolicy, policy);
+                drivers.check(request, networks);
                 checkImmutable(request, prior);
                 boolean owns = request.netns().kind() != NetnsRequest.Kind.PATH;
                 next = planner.plan(request, prior, namespaces.pathFor(request).toString(), owns,
@@ -190,7 +192,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 ensureRootless();
             }
             List<PodState.Attachment> removed = removedAttachments(prior, next);
-            detachAll(uplink, removed);
+            detachAll(uplink, prior, removed, false);
             removed.forEach(a -> ipam.release(a.network(), request.id()));
             if (!next.equals(prior)) {
                 store.save(next);
@@ -276,12 +278,14 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             if (prior != null && pod.created()) {
                 observer.repaired("netns");
             }
+            Map<String, MacAddress> macs = new LinkedHashMap<>();
             for (int i = 0; i < state.attachments().size(); i++) {
                 PodState.Attachment a = state.attachments().get(i);
                 NetworkDefinition def = networks.get(a.network()).orElseThrow(() -> new SetupFailedException(Stage.NETWORKS,
                         "UnknownNetwork", "network \"" + a.network() + "\" is no longer defined on this node", null));
                 Consumer<String> repaired = prior != null && prior.attachment(a.network()) != null ? observer::repaired : kind -> { };
-                drivers.of(def.driver()).attach(uplink, pod, def, a, VethAttacher.BASE_ROUTE_METRIC + i, repaired, clock::lap);
+                macs.put(a.network(), drivers.of(def.driver()).attach(uplink, pod, def, a, VethAttacher.BASE_ROUTE_METRIC + i, repaired,
+                        clock::lap));
                 clock.lap("interface");
             }
             applyPorts(uplink, state);
@@ -290,7 +294,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 dnsFiles.write(state.id(), prior == null ? PodState.Dns.NONE : prior.dns(), state.dns());
             }
             clock.lap("dns");
-            return result(state, state.joined() ? NamespaceInspector.inspect(pod.client()) : null);
+            return result(state, macs, state.joined() ? NamespaceInspector.inspect(pod.client()) : null);
         }
     }
 
@@ -343,13 +347,15 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 ensureRootlessQuietly();
             }
             if (state.mode() != PodMode.ROOTLESS || rootless.client() != null) {
-                detachAll(uplink(state.mode()), state.attachments());
+                detachAll(uplink(state.mode()), state, state.attachments(), true);
             }
         } else {
-            // no record: remove what our naming says could be there (rootful; a rootless pod's links go with the rootless netns)
+            // no record: remove what our naming says could be there (rootful; a rootless pod's links go with the rootless netns,
+            // and links that live only in the pod's namespace with it)
             for (NetworkDefinition def : networks.all()) {
-                detachAll(hostUplink, List.of(new PodState.Attachment(def.name(), def.driver(), "", KernelNames.hostVeth(podId, def.name()),
-                        def.bridgeName(), "", List.of(), List.of(), List.of(), List.of())));
+                drivers.of(def.driver()).detach(hostUplink, PodNamespaces.NONE, new PodState.Attachment(def.name(), def.driver(), "",
+                        KernelNames.hostVeth(podId, def.name()), def.bridgeName(), "", List.of(), List.of(), List.of(), List.of()),
+                        Optional.of(def));
             }
         }
         clock.lap("interfaces");
@@ -377,13 +383,20 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         return (int) store.all().stream().filter(s -> s.mode() == PodMode.ROOTLESS).count();
     }
 
-    private void detachAll(Uplink uplink, List<PodState.Attachment> attachments) {
-        for (PodState.Attachment a : attachments) {
-            drivers.of(a.driver()).detach(uplink, a, networks.get(a.network()));
+    /** @param teardown whether the pod's namespace is removed afterwards (then what lives only in it need not be) */
+    private void detachAll(Uplink uplink, PodState state, List<PodState.Attachment> attachments, boolean teardown) {
+        if (attachments.isEmpty()) {
+            return;
+        }
+        try (PodNamespaces.Existing pod = namespaces.existing(state, teardown)) {
+            for (PodState.Attachment a : attachments) {
+                drivers.of(a.driver()).detach(uplink, pod, a, networks.get(a.network()));
+            }
         }
     }
 
-    private PodResult result(PodState state, Map<String, PodResult.InterfaceResult> namespaceInterfaces) {
+    /** @param macs the MAC each network's interface has, as its driver reported it */
+    private PodResult result(PodState state, Map<String, MacAddress> macs, Map<String, PodResult.InterfaceResult> namespaceInterfaces) {
         Map<String, PodResult.NetworkResult> out = new LinkedHashMap<>();
         for (PodState.Attachment a : state.attachments()) {
             List<PodResult.AddressResult> addresses = new ArrayList<>();
@@ -394,8 +407,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             List<java.net.InetAddress> dnsServers = networks.get(a.network()).map(PodDnsFiles::networkServers).orElse(List.of())
                     .stream().map(IpAddresses::parse).toList();
             List<String> searches = networks.get(a.network()).map(PodDnsFiles::networkSearchDomains).orElse(List.of());
+            MacAddress mac = macs.getOrDefault(a.network(), MacAddress.parse(a.mac()));
             out.put(a.network(), new PodResult.NetworkResult(
-                    Map.of(a.interfaceName(), new PodResult.InterfaceResult(MacAddress.parse(a.mac()), addresses)), dnsServers, searches));
+                    Map.of(a.interfaceName(), new PodResult.InterfaceResult(mac, addresses)), dnsServers, searches));
         }
         return new PodResult(java.nio.file.Path.of(state.netnsPath()), out, dnsFiles.hostsFile(state.id()),
                 dnsFiles.resolvConf(state.id()), namespaceInterfaces, state.ports());

@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.podnet.engine.EngineObserver;
 import io.podnet.engine.PodMode;
+import io.podnet.engine.driver.NetworkDrivers;
 import io.podnet.engine.plan.PodState;
 import io.podnet.engine.uplink.HostUplink;
 import io.podnet.engine.uplink.RootlessSide;
@@ -29,10 +30,12 @@ final class NodeRepair {
     private final RootlessSide rootless;
     private final EngineObserver observer;
     private final Runnable ensureRootless;
+    private final NetworkDrivers drivers;
 
-    NodeRepair(PodStateStore store, NetworkDefinitions networks, HostUplink hostUplink, RootlessSide rootless, EngineObserver observer,
-            Runnable ensureRootless) {
+    NodeRepair(PodStateStore store, NetworkDefinitions networks, NetworkDrivers drivers, HostUplink hostUplink, RootlessSide rootless,
+            EngineObserver observer, Runnable ensureRootless) {
         this.store = store;
+        this.drivers = drivers;
         this.networks = networks;
         this.hostUplink = hostUplink;
         this.rootless = rootless;
@@ -55,8 +58,8 @@ final class NodeRepair {
                 }
             }
             for (PodState.Attachment a : state.attachments()) {
-                networks.get(a.network()).ifPresent(def -> (rootlessPod ? rootlessNetworks : hostNetworks)
-                        .putIfAbsent(def.bridgeName(), new NetworkRules(def.bridgeName(), HostUplink.subnets(def), def.internal())));
+                networks.get(a.network()).flatMap(def -> drivers.of(def.driver()).firewallRules(def))
+                        .ifPresent(n -> (rootlessPod ? rootlessNetworks : hostNetworks).putIfAbsent(n.bridge(), n));
             }
         }
         report(hostUplink.firewall().sync(rules, new ArrayList<>(hostNetworks.values())));

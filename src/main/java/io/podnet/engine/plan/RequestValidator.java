@@ -13,7 +13,6 @@ import io.podnet.inet.IpAddresses;
 import io.podnet.inet.Protocol;
 import io.podnet.netconf.NetworkDefinition;
 import io.podnet.netconf.NetworkDefinitions;
-import io.podnet.netconf.Subnet;
 import io.podnet.policy.Asked;
 import io.podnet.policy.NetnsJoin;
 import io.podnet.policy.NodePolicy;
@@ -39,9 +38,7 @@ public final class RequestValidator {
         Set<String> seenNetworks = new HashSet<>();
         Set<String> seenInterfaces = new HashSet<>();
         for (AttachmentRequest a : request.attachments()) {
-            NetworkDefinition def = networks.get(a.network()).orElseThrow(() -> new RejectedRequestException(Stage.NETWORKS,
-                    "UnknownNetwork", "network \"" + a.network() + "\" is not defined on this node (known: "
-                            + String.join(", ", networks.all().stream().map(NetworkDefinition::name).sorted().toList()) + ")"));
+            NetworkDefinition def = definition(networks, a.network());
             if (!seenNetworks.add(a.network())) {
                 throw new RejectedRequestException(Stage.NETWORKS, "DuplicateNetwork", "network \"" + a.network() + "\" is listed twice");
             }
@@ -61,6 +58,19 @@ public final class RequestValidator {
                         "staticMAC " + a.staticMac() + " of network \"" + a.network() + "\" must be a unicast, non-zero address");
             }
         }
+    }
+
+    /**
+     * The usable definition of the network, or a refusal: for a network whose file is bad, the
+     * file and its problem (the agent started without that network); else the networks there are.
+     */
+    private static NetworkDefinition definition(NetworkDefinitions networks, String name) {
+        return networks.get(name).orElseThrow(() -> networks.unavailable(name)
+                .map(e -> new RejectedRequestException(Stage.NETWORKS, e.reason(), "network \"" + name
+                        + "\" is unavailable on this node: its definition " + e.getMessage()))
+                .orElseGet(() -> new RejectedRequestException(Stage.NETWORKS, "UnknownNetwork", "network \"" + name
+                        + "\" is not defined on this node (known: "
+                        + String.join(", ", networks.all().stream().map(NetworkDefinition::name).sorted().toList()) + ")")));
     }
 
     /** The node policy's verdict, as the chart's admission policy gives it in the API server. */
@@ -87,16 +97,18 @@ public final class RequestValidator {
         };
     }
 
+    /** Each static IP in a subnet of the network, none twice; several may share a subnet, as in netavark. */
     private static void checkStaticIps(AttachmentRequest a, NetworkDefinition def) {
-        Set<Subnet> used = new HashSet<>();
+        Set<InetAddress> seen = new HashSet<>();
         for (InetAddress ip : a.staticIps()) {
-            Subnet subnet = def.subnets().stream().filter(s -> s.subnet().contains(ip)).findFirst().orElseThrow(() ->
-                    new RejectedRequestException(Stage.NETWORKS, "StaticIPOutsideSubnet", "static IP " + IpAddresses.format(ip)
-                            + " is outside the subnets of network \"" + def.name() + "\" ("
-                            + String.join(", ", def.subnets().stream().map(s -> s.subnet().toString()).toList()) + ")"));
-            if (!used.add(subnet)) {
-                throw new RejectedRequestException(Stage.NETWORKS, "TooManyStaticIPs",
-                        "network \"" + def.name() + "\" gives one address per subnet; two static IPs are in " + subnet.subnet());
+            if (def.subnets().stream().noneMatch(s -> s.subnet().contains(ip))) {
+                throw new RejectedRequestException(Stage.NETWORKS, "StaticIPOutsideSubnet", "static IP " + IpAddresses.format(ip)
+                        + " is outside the subnets of network \"" + def.name() + "\" ("
+                        + String.join(", ", def.subnets().stream().map(s -> s.subnet().toString()).toList()) + ")");
+            }
+            if (!seen.add(ip)) {
+                throw new RejectedRequestException(Stage.NETWORKS, "DuplicateStaticIP",
+                        "static IP " + IpAddresses.format(ip) + " of network \"" + def.name() + "\" is listed twice");
             }
         }
     }

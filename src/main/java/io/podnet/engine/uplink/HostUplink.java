@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.podnet.engine.apply.Bridges;
 import io.podnet.engine.plan.PodState;
 import io.podnet.firewall.DnatRule;
+import io.podnet.firewall.NetworkRules;
 import io.podnet.firewall.NftFirewall;
 import io.podnet.inet.Cidr;
 import io.podnet.netconf.NetworkDefinition;
@@ -46,7 +47,7 @@ public final class HostUplink implements Uplink {
     public void ensureNetwork(NetworkDefinition def) {
         if (firewalled.add(def.bridgeName())) {
             try {
-                firewall.ensureNetwork(def.bridgeName(), subnets(def), def.internal());
+                firewall.ensureNetwork(rules(def));
             } catch (RuntimeException e) {
                 firewalled.remove(def.bridgeName());
                 throw e;
@@ -68,6 +69,11 @@ public final class HostUplink implements Uplink {
     @Override
     public void removePorts(String podId) {
         firewall.removePod(podId);
+    }
+
+    /** What a bridge network needs in its namespace's firewall: masquerade unless internal, and its isolation. */
+    public static NetworkRules rules(NetworkDefinition def) {
+        return new NetworkRules(def.bridgeName(), subnets(def), def.internal(), def.isolate());
     }
 
     public static List<Cidr> subnets(NetworkDefinition def) {

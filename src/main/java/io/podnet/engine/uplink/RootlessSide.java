@@ -110,7 +110,7 @@ public final class RootlessSide implements AutoCloseable {
 
     /** Masquerade of a rootless network's pods towards the helper (none for internal networks). */
     public void ensureNetwork(NetworkRules network) {
-        firewall.ensureNetwork(network.bridge(), network.subnets(), network.internal());
+        firewall.ensureNetwork(network);
     }
 
     /**

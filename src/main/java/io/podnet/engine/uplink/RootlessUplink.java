@@ -4,7 +4,6 @@ import java.net.InetAddress;
 
 import io.podnet.engine.apply.Bridges;
 import io.podnet.engine.plan.PodState;
-import io.podnet.firewall.NetworkRules;
 import io.podnet.inet.Cidr;
 import io.podnet.inet.IpAddresses;
 import io.podnet.netconf.NetworkDefinition;
@@ -34,7 +33,7 @@ public final class RootlessUplink implements Uplink {
 
     @Override
     public void ensureNetwork(NetworkDefinition def) {
-        side.ensureNetwork(new NetworkRules(def.bridgeName(), HostUplink.subnets(def), def.internal()));
+        side.ensureNetwork(HostUplink.rules(def));
     }
 
     @Override

@@ -33,23 +33,32 @@ final class SandboxEngine implements AutoCloseable {
     final Path state;
     final Path hostResolvConf;
     final NetworkEngine engine;
+    /** The definitions as loaded, bad files' problems included. */
+    final NetworkDefinitions definitions;
+    final Path networksDir;
     private final List<String> pods = new ArrayList<>();
 
     /** @param networks netavark network definitions (JSON), one per file */
     SandboxEngine(String hostResolvConfText, String... networks) throws IOException {
+        this(NodePolicy.defaults(), hostResolvConfText, networks);
+    }
+
+    /** @param policy the node policy, for tests that need what the defaults do not grant (joining a namespace) */
+    SandboxEngine(NodePolicy policy, String hostResolvConfText, String... networks) throws IOException {
         dir = Files.createTempDirectory("podnet-engine-test-");
         state = dir.resolve("state");
         hostResolvConf = dir.resolve("host-resolv.conf");
         Files.writeString(hostResolvConf, hostResolvConfText);
-        Path networksDir = Files.createDirectories(dir.resolve("networks"));
+        networksDir = Files.createDirectories(dir.resolve("networks"));
         for (int i = 0; i < networks.length; i++) {
             Files.writeString(networksDir.resolve("net" + i + ".json"), networks[i]);
         }
+        definitions = NetworkDefinitions.load(networksDir);
         sandbox = new Sandbox();
         try {
             engine = NetworkEngine.open(new EngineSettings(sandbox.path(), Sandbox.NETNS_DIR, state, dir.resolve("run"),
-                    NetworkDefinitions.load(networksDir), List.of(Sandbox.NETNS_DIR), hostResolvConf, PortPolicy.defaults(),
-                    RootlessConfig.defaults(), NodePolicy.defaults()));
+                    definitions, List.of(Sandbox.NETNS_DIR), hostResolvConf, PortPolicy.defaults(),
+                    RootlessConfig.defaults(), policy));
         } catch (RuntimeException e) {
             sandbox.close();
             Trees.delete(dir);

@@ -56,10 +56,36 @@ class RequestValidatorTest {
         assertRejected(request(new AttachmentRequest("podnet", "lo", List.of(), null, List.of())), Stage.NETWORKS, "InvalidInterfaceName");
         assertRejected(request(new AttachmentRequest("podnet", null, List.of(IpAddresses.parse("10.1.1.1")), null, List.of())),
                 Stage.NETWORKS, "StaticIPOutsideSubnet");
-        assertRejected(request(new AttachmentRequest("podnet", null, List.of(IpAddresses.parse("10.89.0.9"), IpAddresses.parse("10.89.0.10")),
-                null, List.of())), Stage.NETWORKS, "TooManyStaticIPs");
+        assertRejected(request(new AttachmentRequest("podnet", null, List.of(IpAddresses.parse("10.89.0.9"), IpAddresses.parse("10.89.0.9")),
+                null, List.of())), Stage.NETWORKS, "DuplicateStaticIP");
         assertRejected(request(new AttachmentRequest("podnet", null, List.of(), MacAddress.parse("01:00:5e:00:00:01"), List.of())),
                 Stage.NETWORKS, "InvalidMAC");
+    }
+
+    @Test
+    void severalStaticIpsInOneSubnetAreFine() {
+        assertThatCode(() -> RequestValidator.validate(request(new AttachmentRequest("podnet", null,
+                List.of(IpAddresses.parse("10.89.0.9"), IpAddresses.parse("10.89.0.10")), null, List.of())), networks, netnsPolicy, joinsGranted))
+                .doesNotThrowAnyException();
+    }
+
+    @Test
+    void aNetworkWhoseFileIsBadIsRefusedNamingTheFileAndTheProblem(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Files.writeString(dir.resolve("good.json"), """
+                {"name": "good", "network_interface": "br-good", "subnets": [{"subnet": "10.1.0.0/24"}]}""");
+        java.nio.file.Path bad = java.nio.file.Files.writeString(dir.resolve("bad.json"), """
+                {"name": "bad", "network_interface": "br-bad", "subnets": [{"subnet": "10.2.0.0/24"}], "options": {"vrf": "red"}}""");
+        NetworkDefinitions defs = NetworkDefinitions.load(dir);
+        assertThatCode(() -> RequestValidator.validate(request(AttachmentRequest.of("good")), defs, netnsPolicy, joinsGranted)).doesNotThrowAnyException();
+        assertThatThrownBy(() -> RequestValidator.validate(request(AttachmentRequest.of("bad")), defs, netnsPolicy, joinsGranted))
+                .isInstanceOfSatisfying(RejectedRequestException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("UnsupportedNetworkOption");
+                    assertThat(e.getMessage()).isEqualTo("network \"bad\" is unavailable on this node: its definition " + bad
+                            + ": network \"bad\": option \"vrf\" is not supported: podnet does not put bridges into a VRF");
+                });
+        assertThatThrownBy(() -> RequestValidator.validate(request(AttachmentRequest.of("other")), defs, netnsPolicy, joinsGranted))
+                .isInstanceOfSatisfying(RejectedRequestException.class, e -> assertThat(e.reason()).isEqualTo("UnknownNetwork"));
     }
 
     @Test
