@@ -34,12 +34,28 @@ import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.Shell;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
 
 /** Pods that change while they run: networks connected and disconnected, reloads, joined namespaces, dual stack. */
 @QuarkusTest
 @RequiresRoot
 @WithTestResource(SandboxHostResource.class)
+@TestProfile(LiveChangesTest.JoinsGranted.class)
 class LiveChangesTest extends OperatorTestBase {
+    /** These tests join namespaces (Path, Pid) from "default", which the node policy grants to no one by default. */
+    public static class JoinsGranted implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("podnet.policy.grants", "everyone",
+                    "podnet.policy.everyone.namespaces", "*",
+                    "podnet.policy.everyone.netns", "Path,Pid",
+                    "podnet.policy.everyone.rootful", "true",
+                    "podnet.policy.everyone.hostPorts", "1-65535",
+                    "podnet.policy.everyone.hostIPs", "0.0.0.0/0,::/0");
+        }
+    }
+
     private static NetInterface iface(PodNetwork pn, String network, String name) {
         return pn.getStatus().getNetworks().get(network).getInterfaces().get(name);
     }

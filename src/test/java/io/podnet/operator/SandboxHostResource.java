@@ -61,14 +61,7 @@ public class SandboxHostResource implements QuarkusTestResourceLifecycleManager 
                 Map.entry("podnet.networks-dir", networks.toString()),
                 Map.entry("podnet.embedded.enabled", "true"),
                 Map.entry("podnet.resync-interval", "2s"),
-                Map.entry("podnet.rootless.allow-host-loopback", "true"),
-                // the operator tests join namespaces (Path, Pid) from "default": the node policy grants it here
-                Map.entry("podnet.policy.grants", "tests"),
-                Map.entry("podnet.policy.tests.namespaces", "*"),
-                Map.entry("podnet.policy.tests.netns", "Path,Pid"),
-                Map.entry("podnet.policy.tests.rootful", "true"),
-                Map.entry("podnet.policy.tests.hostPorts", "1-65535"),
-                Map.entry("podnet.policy.tests.hostIPs", "0.0.0.0/0,::/0"));
+                Map.entry("podnet.rootless.allow-host-loopback", "true"));
     }
 
     /**
