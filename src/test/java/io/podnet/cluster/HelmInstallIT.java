@@ -102,7 +102,7 @@ class HelmInstallIT {
         assertThat(agent.getSpec().getNodeName()).isEqualTo(cluster.nodeName());
         assertThat(agent.getStatus().getContainerStatuses()).singleElement().satisfies(s -> assertThat(s.getRestartCount()).isZero());
         // the node name came from the downward API
-        assertThat(log(agent)).contains("node " + cluster.nodeName() + ": networks [podnet (podnet0)]");
+        assertThat(log(agent)).contains("node " + cluster.nodeName() + ": networks [podnet (bridge podnet0)]");
         // the JVM sized its heap from the chart's limit (jvmOptions), leaving room for what it needs
         // beside the heap: non-heap, direct buffers and thread stacks (1 MiB each) stay under 90% with a full heap
         String metrics = metrics();
@@ -128,9 +128,10 @@ class HelmInstallIT {
         }
         assertThat(addresses.get("db")).containsExactly("10.89.0.50", "02:42:0a:59:00:32");
         // the chart's RBAC lets the agent tell about it
-        assertThat(client.v1().events().inNamespace("default").list().getItems())
+        // (the event follows the status write, so it may come a moment after the PodNetwork is Ready)
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(client.v1().events().inNamespace("default").list().getItems())
                 .anySatisfy(e -> assertThat(List.of(e.getInvolvedObject().getKind(), e.getInvolvedObject().getName(), e.getReason()))
-                        .containsExactly("PodNetwork", "db", "Ready"));
+                        .containsExactly("PodNetwork", "db", "Ready")));
         String db = cluster.onNode("ip", "-n", "podnet-" + uid("db"), "addr", "show", "net0").output();
         assertThat(db).contains("inet 10.89.0.50/24", "link/ether 02:42:0a:59:00:32");
         // one veth a networked pod on the bridge, in the node's namespace (not this machine's)
@@ -213,7 +214,7 @@ class HelmInstallIT {
             Files.deleteIfExists(values);
         }
         Pod agent = awaitOneReadyAgent(firstAgentUid);
-        assertThat(log(agent)).contains("networks [backend (podnet1), podnet (podnet0)]");
+        assertThat(log(agent)).contains("networks [backend (bridge podnet1), podnet (bridge podnet0)]");
         // the new agent adopted what the old one built: the same addresses and MACs, in status and kernel
         await().atMost(TIMEOUT).until(() -> metrics().contains("reconciliations_success_total"));
         for (Map.Entry<String, List<String>> e : addresses.entrySet()) {
