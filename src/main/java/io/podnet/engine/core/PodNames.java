@@ -33,6 +33,8 @@ final class PodNames implements AutoCloseable {
     private final RootlessConfig rootlessConfig;
     private final NameService host;
     private final RootlessSide rootless;
+    /** The definitions are fixed for the agent's life: a node without a dns_enabled network has no tables to build. */
+    private final boolean anyNameServer;
 
     PodNames(PodStateStore store, NetworkDefinitions networks, Path hostResolvConf, RootlessConfig rootlessConfig, NameService host,
             RootlessSide rootless) {
@@ -42,10 +44,14 @@ final class PodNames implements AutoCloseable {
         this.rootlessConfig = rootlessConfig;
         this.host = host;
         this.rootless = rootless;
+        this.anyNameServer = networks.all().stream().anyMatch(io.podnet.netconf.NetworkDefinition::dnsEnabled);
     }
 
     /** Never fails a setup or teardown: a name server's trouble is logged, and the next publish tries again. */
     synchronized void publish() {
+        if (!anyNameServer) {
+            return; // every setup would otherwise rebuild two empty tables from all pods, under this lock
+        }
         try {
             List<PodState> rootful = new ArrayList<>();
             List<PodState> rootlessPods = new ArrayList<>();
