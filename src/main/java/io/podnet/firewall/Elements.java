@@ -46,23 +46,30 @@ final class Elements {
      * element per host port mapping to its container port.
      */
     static List<Element> forPod(String podId, List<DnatRule> rules) {
+        return forRules(podId, rules);
+    }
+
+    private static List<Element> forRules(String owner, List<DnatRule> rules) {
         List<Element> out = new ArrayList<>();
         for (DnatRule r : rules) {
             boolean v4 = r.isV4();
             String addresses = v4 ? NftLayout.HOSTPORTS4 : NftLayout.HOSTPORTS6;
             String ports = v4 ? NftLayout.DPORTS4 : NftLayout.DPORTS6;
             JsonNode hostPorts = r.range() == 1 ? F.numberNode(r.hostPort()) : range(r.hostPort(), r.lastHostPort());
-            out.add(Element.of(addresses, podId, key(r, hostPorts), F.textNode(IpAddresses.format(r.podIp()))));
+            out.add(Element.of(addresses, owner, key(r, hostPorts), F.textNode(IpAddresses.format(r.podIp()))));
             if (r.containerPort() != r.hostPort()) {
                 for (int i = 0; i < r.range(); i++) {
-                    out.add(Element.of(ports, podId, key(r, F.numberNode(r.hostPort() + i)), F.numberNode(r.containerPort() + i)));
+                    out.add(Element.of(ports, owner, key(r, F.numberNode(r.hostPort() + i)), F.numberNode(r.containerPort() + i)));
                 }
             }
         }
         return out;
     }
 
-    /** Every subnet into subnets4/6; those of a non-internal network into masq4/6 too. */
+    /**
+     * Every subnet into subnets4/6; those of a non-internal network into masq4/6 too; and its
+     * name server's redirects into the port maps, as a pod's ports go there.
+     */
     static List<Element> forNetwork(NetworkRules network) {
         List<Element> out = new ArrayList<>();
         String owner = networkOwner(network.bridge());
@@ -73,6 +80,7 @@ final class Elements {
                 out.add(Element.of(subnet.isV4() ? NftLayout.MASQ4 : NftLayout.MASQ6, owner, key, null));
             }
         }
+        out.addAll(forRules(owner, network.dnsRedirects()));
         return out;
     }
 

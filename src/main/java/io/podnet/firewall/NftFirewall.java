@@ -112,7 +112,12 @@ public final class NftFirewall implements AutoCloseable {
 
     /** Removes the network's subnets from the sets; forwarding stays on, as netavark leaves it. */
     public void removeNetwork(String bridge, List<Cidr> subnets) {
-        NetworkRules network = new NetworkRules(bridge, subnets, false);
+        removeNetwork(new NetworkRules(bridge, subnets, false));
+    }
+
+    /** As {@link #removeNetwork(String, List)}, knowing all the network put there (its name server's redirects too). */
+    public void removeNetwork(NetworkRules network) {
+        String bridge = network.bridge();
         thread.call(() -> {
             String owner = Elements.networkOwner(bridge);
             if (!elementsByOwner.containsKey(owner)) {
@@ -143,7 +148,7 @@ public final class NftFirewall implements AutoCloseable {
             if (copy.equals(rulesByPod.getOrDefault(podId, List.of()))) {
                 return null; // what every resync of an unchanged pod asks: its elements are in place (drift is check()'s)
             }
-            checkConflicts(podId, copy, rulesByPod);
+            checkConflicts(podId, copy, rulesByPod, networks.values());
             replaceOwner(podId, Elements.forPod(podId, copy));
             if (copy.isEmpty()) {
                 rulesByPod.remove(podId);
@@ -198,7 +203,7 @@ public final class NftFirewall implements AutoCloseable {
         return thread.call(() -> {
             Map<String, List<DnatRule>> checked = new HashMap<>();
             pods.forEach((id, rules) -> {
-                checkConflicts(id, rules, checked);
+                checkConflicts(id, rules, checked, nets);
                 checked.put(id, rules);
             });
             elementsByOwner.clear();
@@ -406,7 +411,12 @@ public final class NftFirewall implements AutoCloseable {
         }
     }
 
-    private static void checkConflicts(String podId, List<DnatRule> rules, Map<String, List<DnatRule>> others) {
+    /**
+     * Refuses a pod whose host ports overlap each other, another pod's or a name server's
+     * redirect (which take the same map keys: the kernel would refuse the second one anyway).
+     */
+    private static void checkConflicts(String podId, List<DnatRule> rules, Map<String, List<DnatRule>> others,
+            Collection<NetworkRules> nets) {
         for (int i = 0; i < rules.size(); i++) {
             for (int j = 0; j < i; j++) {
                 if (rules.get(i).overlaps(rules.get(j))) {
@@ -414,14 +424,18 @@ public final class NftFirewall implements AutoCloseable {
                 }
             }
         }
+        Map<String, List<DnatRule>> holders = new LinkedHashMap<>();
         others.forEach((other, held) -> {
-            if (other.equals(podId)) {
-                return;
+            if (!other.equals(podId)) {
+                holders.put("pod " + other, held);
             }
+        });
+        nets.forEach(n -> holders.put("the name server of bridge " + n.bridge(), n.dnsRedirects()));
+        holders.forEach((holder, held) -> {
             for (DnatRule mine : rules) {
                 for (DnatRule theirs : held) {
                     if (mine.overlaps(theirs)) {
-                        throw new FirewallException("host port " + mine + " of pod " + podId + " is already forwarded to pod " + other
+                        throw new FirewallException("host port " + mine + " of pod " + podId + " is already forwarded to " + holder
                                 + " (" + theirs + ")");
                     }
                 }

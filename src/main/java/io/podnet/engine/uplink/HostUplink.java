@@ -2,6 +2,7 @@ package io.podnet.engine.uplink;
 
 import java.net.InetAddress;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -58,7 +59,7 @@ public final class HostUplink implements Uplink {
     @Override
     public void networkRemoved(NetworkDefinition def) {
         firewalled.remove(def.bridgeName());
-        firewall.removeNetwork(def.bridgeName(), subnets(def));
+        firewall.removeNetwork(rules(def));
     }
 
     @Override
@@ -71,9 +72,15 @@ public final class HostUplink implements Uplink {
         firewall.removePod(podId);
     }
 
-    /** What a bridge network needs in its namespace's firewall: masquerade unless internal, and its isolation. */
+    /**
+     * What a bridge network needs in its namespace's firewall: masquerade unless internal, its
+     * isolation, and the redirect to its name server's port when that is not 53.
+     */
     public static NetworkRules rules(NetworkDefinition def) {
-        return new NetworkRules(def.bridgeName(), subnets(def), def.internal(), def.isolate());
+        List<DnatRule> dns = def.dnsEnabled()
+                ? NetworkRules.dnsRedirects(def.subnets().stream().map(Subnet::gateway).filter(Objects::nonNull).toList(), def.dns().bindPort())
+                : List.of();
+        return new NetworkRules(def.bridgeName(), subnets(def), def.internal(), def.isolate(), dns);
     }
 
     public static List<Cidr> subnets(NetworkDefinition def) {

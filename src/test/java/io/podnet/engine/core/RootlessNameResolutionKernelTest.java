@@ -46,13 +46,18 @@ class RootlessNameResolutionKernelTest {
             {"name": "inner", "driver": "bridge", "network_interface": "pndnsr0", "dns_enabled": true,
              "network_dns_servers": ["198.51.100.53"], "subnets": [{"subnet": "10.94.0.0/24", "gateway": "10.94.0.1"}]}
             """;
+    /** Its name server on another port: the redirect is in the rootless netns's own table. */
+    private static final String ON_ANOTHER_PORT = """
+            {"name": "porty", "driver": "bridge", "network_interface": "pndnsr1", "dns_enabled": true, "dns_bind_port": 5355,
+             "network_dns_servers": ["198.51.100.53"], "subnets": [{"subnet": "10.96.0.0/24", "gateway": "10.96.0.1"}]}
+            """;
 
     private SandboxEngine node;
     private UpstreamDns upstream;
 
     @BeforeEach
     void start() throws IOException {
-        node = new SandboxEngine("nameserver " + IpAddresses.format(UPSTREAM) + "\n", NETWORK);
+        node = new SandboxEngine("nameserver " + IpAddresses.format(UPSTREAM) + "\n", NETWORK, ON_ANOTHER_PORT);
         SandboxUplink.add(node.sandbox);
         Shell.ok(Shell.ip(node.sandbox.path().toString(), "addr", "add", IpAddresses.format(UPSTREAM) + "/32", "dev", "lo"));
         upstream = new UpstreamDns(node.sandbox.netns(), UPSTREAM, Map.of("example.test.", IpAddresses.parse("192.0.2.10")));
@@ -68,8 +73,12 @@ class RootlessNameResolutionKernelTest {
     }
 
     private PodResult rootless(String id, String name) {
+        return rootless(id, name, "inner");
+    }
+
+    private PodResult rootless(String id, String name, String network) {
         return node.engine.setup(new PodRequest(id, "test/" + name, name, Tenant.named("test"), PodMode.ROOTLESS, NetnsRequest.NEW,
-                List.of(AttachmentRequest.of("inner")), List.of(), DnsRequest.NONE));
+                List.of(AttachmentRequest.of(network)), List.of(), DnsRequest.NONE));
     }
 
     private static String digShort(String id, String... args) {
@@ -107,5 +116,21 @@ class RootlessNameResolutionKernelTest {
         node.engine.teardown(b);
         await().atMost(Duration.ofSeconds(10)).until(() -> Thread.getAllStackTraces().keySet().stream()
                 .noneMatch(t -> t.getName().startsWith("podnet-dns-rootless")));
+    }
+
+    @Test
+    void onAnotherBindPortThePodsStillAskPort53AndTheRootlessNetnsRedirectsIt() throws IOException {
+        String a = node.newPod();
+        String b = node.newPod();
+        rootless(a, "alpha", "porty");
+        PodResult rb = rootless(b, "beta", "porty");
+        String betaIp = IpAddresses.format(rb.networks().get("porty").interfaces().get("eth0").addresses().get(0).ipnet().address());
+
+        assertThat(Files.readAllLines(rb.resolvConf())).contains("nameserver 10.96.0.1");
+        assertThat(digShort(a, "@10.96.0.1", "beta")).isEqualTo(betaIp);
+        assertThat(digShort(a, "@10.96.0.1", "+tcp", "beta")).isEqualTo(betaIp);
+        assertThat(digShort(a, "@10.96.0.1", "example.test")).isEqualTo("192.0.2.10");
+        String listening = Shell.ok(Shell.in(rootlessNetns().toString(), "ss", "-Hlnu"));
+        assertThat(listening).contains("10.96.0.1:5355").doesNotContain("10.96.0.1:53 ");
     }
 }
