@@ -46,10 +46,11 @@ class RootlessNameResolutionKernelTest {
             {"name": "inner", "driver": "bridge", "network_interface": "pndnsr0", "dns_enabled": true,
              "network_dns_servers": ["198.51.100.53"], "subnets": [{"subnet": "10.94.0.0/24", "gateway": "10.94.0.1"}]}
             """;
-    /** Its name server on another port: the redirect is in the rootless netns's own table. */
+    /** Dual stack, its name server on another port: the redirect is in the rootless netns's own table. */
     private static final String ON_ANOTHER_PORT = """
             {"name": "porty", "driver": "bridge", "network_interface": "pndnsr1", "dns_enabled": true, "dns_bind_port": 5355,
-             "network_dns_servers": ["198.51.100.53"], "subnets": [{"subnet": "10.96.0.0/24", "gateway": "10.96.0.1"}]}
+             "ipv6_enabled": true, "network_dns_servers": ["198.51.100.53"],
+             "subnets": [{"subnet": "10.96.0.0/24", "gateway": "10.96.0.1"}, {"subnet": "fd96::/64", "gateway": "fd96::1"}]}
             """;
 
     private SandboxEngine node;
@@ -119,17 +120,23 @@ class RootlessNameResolutionKernelTest {
     }
 
     @Test
-    void onAnotherBindPortThePodsStillAskPort53AndTheRootlessNetnsRedirectsIt() throws IOException {
+    void dualStackOnAnotherBindPortThePodsStillAskPort53AndTheRootlessNetnsRedirectsIt() throws IOException {
         String a = node.newPod();
         String b = node.newPod();
         rootless(a, "alpha", "porty");
         PodResult rb = rootless(b, "beta", "porty");
-        String betaIp = IpAddresses.format(rb.networks().get("porty").interfaces().get("eth0").addresses().get(0).ipnet().address());
+        List<InetAddress> beta = rb.networks().get("porty").interfaces().get("eth0").addresses().stream().map(x -> x.ipnet().address()).toList();
+        String betaIp = beta.stream().filter(IpAddresses::isV4).map(IpAddresses::format).findFirst().orElseThrow();
+        InetAddress betaIp6 = beta.stream().filter(x -> !IpAddresses.isV4(x)).findFirst().orElseThrow();
 
-        assertThat(Files.readAllLines(rb.resolvConf())).contains("nameserver 10.96.0.1");
+        assertThat(Files.readAllLines(rb.resolvConf())).contains("nameserver 10.96.0.1", "nameserver fd96::1");
         assertThat(digShort(a, "@10.96.0.1", "beta")).isEqualTo(betaIp);
         assertThat(digShort(a, "@10.96.0.1", "+tcp", "beta")).isEqualTo(betaIp);
         assertThat(digShort(a, "@10.96.0.1", "example.test")).isEqualTo("192.0.2.10");
+        // IPv6 too: AAAA over the v6 gateway, and the upstream reached from there
+        assertThat(IpAddresses.parse(digShort(a, "@fd96::1", "AAAA", "beta"))).isEqualTo(betaIp6);
+        assertThat(IpAddresses.parse(digShort(a, "@fd96::1", "+tcp", "AAAA", "beta"))).isEqualTo(betaIp6);
+        assertThat(digShort(a, "@fd96::1", "example.test")).isEqualTo("192.0.2.10");
         String listening = Shell.ok(Shell.in(rootlessNetns().toString(), "ss", "-Hlnu"));
         assertThat(listening).contains("10.96.0.1:5355").doesNotContain("10.96.0.1:53 ");
     }
