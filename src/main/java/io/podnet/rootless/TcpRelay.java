@@ -24,12 +24,14 @@ import io.podnet.sys.SyscallException;
 final class TcpRelay {
     private final SocketSource source;
     private final long connectTimeoutNanos;
+    private final boolean splice;
     private final SelectorLoop[] loops;
     private final AtomicInteger nextPairLoop = new AtomicInteger();
 
-    TcpRelay(SocketSource source, Duration connectTimeout, SelectorLoop[] loops) {
+    TcpRelay(SocketSource source, Duration connectTimeout, boolean splice, SelectorLoop[] loops) {
         this.source = source;
         this.connectTimeoutNanos = connectTimeout.toNanos();
+        this.splice = splice;
         this.loops = loops;
     }
 
@@ -119,9 +121,12 @@ final class TcpRelay {
             this.bytes = bytes;
         }
 
-        void connect(SocketChannel from, SocketChannel to) {
+        void connect(SocketChannel from, SocketChannel to, boolean splice) {
             this.from = from;
             this.to = to;
+            if (!splice) {
+                return;
+            }
             int in = ChannelDescriptors.of(from);
             int out = ChannelDescriptors.of(to);
             if (in >= 0 && out >= 0) {
@@ -225,8 +230,8 @@ final class TcpRelay {
                 // on loopback and bridges the handshake is usually done before connect returns
                 connected = pod.connect(to) || pod.finishConnect();
                 podKey = pod.register(loop.selector, 0, podSide);
-                toPod.connect(client, pod);
-                toClient.connect(pod, client);
+                toPod.connect(client, pod, splice);
+                toClient.connect(pod, client, splice);
                 if (connected) {
                     // a client that speaks first has usually spoken by now: save a select round
                     transfer(toPod);

@@ -176,6 +176,16 @@ class PortForwarderKernelTest {
     }
 
     @Test
+    void theCopyPathCarriesBulkDataAndHalfCloseToo() {
+        forwarder.close();
+        forwarder = new PortForwarder(sandbox.path(), rootless.netnsPath(), PortForwarder.Settings.defaults().withSplice(false));
+        int port = forwarder.start(ForwardSpec.tcp("pod-a", LOOPBACK, 0, POD_IP, servers.port())).get(0).getPort();
+        byte[] payload = new byte[8 << 20];
+        ThreadLocalRandom.current().nextBytes(payload);
+        assertThat(exchange(port, payload)).isEqualTo(expectedEcho(payload));
+    }
+
+    @Test
     void udpKeepsOneFlowPerClientAndExpiresIdleOnes() throws Exception {
         ForwardSpec spec = ForwardSpec.udp("pod-a", LOOPBACK, 0, POD_IP, servers.port());
         int port = forwarder.start(spec).get(0).getPort();
