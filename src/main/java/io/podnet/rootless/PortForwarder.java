@@ -35,10 +35,15 @@ import io.podnet.netns.NetnsThreads;
  * <p><b>TCP.</b> Non-blocking NIO, no thread per connection: a few selector threads (as many as
  * cores, at most 4, by default). Each forward's listeners live on one of them; an accepted
  * connection stays on that thread unless another has at least two fewer connections (so short
- * connections cost no hand-over, and long ones spread over the cores). Data is read into a per-thread buffer (64 KiB at a time at first, up to 1 MiB while
- * the destination takes everything) and written on at once; only what the other side does not
- * take is kept, in a buffer of that direction, and while one is kept the side it
- * came from is not read (back-pressure: the kernel's socket buffers hold the rest). An EOF from
+ * connections cost no hand-over, and long ones spread over the cores). Data is spliced (splice(2))
+ * from one socket into a pipe and on into the other, up to 1 MiB at a time, without passing
+ * through userspace; a direction holds a pipe (from its thread's spares) only while its
+ * destination has not taken all of it, so idle connections hold no pipe. Where a socket's
+ * descriptor cannot be known or no pipe can be opened, data is read into a per-thread buffer
+ * (64 KiB at a time at first, up to 1 MiB while the destination takes everything) and written on
+ * at once. Either way only what the other side does not take is kept, in the pipe or a buffer of
+ * that direction, and while some is kept the side it came from is not read (back-pressure: the
+ * kernel's socket buffers hold the rest). An EOF from
  * one side is passed on with shutdownOutput once what came before it is written (half-close);
  * the connection is closed when both directions are done. A reset or error on one side closes
  * both, the other with a reset. The pod side must connect within the connect timeout.
@@ -72,9 +77,11 @@ public final class PortForwarder implements AutoCloseable {
      * @param connectTimeout   for the pod side of a TCP connection (default 10 s)
      * @param udpIdleTimeout   after which an idle UDP flow is closed (default 60 s)
      * @param udpFlowsPerPort  the most UDP flows per host port; more clients are dropped (default 4096)
+     * @param splice           TCP data is spliced through pipes of up to {@code bufferSize} bytes
+     *                         (default); false copies it through the buffers, as before
      */
     public record Settings(int selectorThreads, int bufferSize, int tcpBacklog, Duration connectTimeout,
-            Duration udpIdleTimeout, int udpFlowsPerPort) {
+            Duration udpIdleTimeout, int udpFlowsPerPort, boolean splice) {
         public Settings {
             if (selectorThreads < 1 || selectorThreads > 64) {
                 throw new IllegalArgumentException("selectorThreads " + selectorThreads + " out of range 1-64");
@@ -90,23 +97,27 @@ public final class PortForwarder implements AutoCloseable {
 
         public static Settings defaults() {
             int threads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
-            return new Settings(threads, 1 << 20, 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 4096);
+            return new Settings(threads, 1 << 20, 1024, Duration.ofSeconds(10), Duration.ofSeconds(60), 4096, true);
         }
 
         public Settings withSelectorThreads(int n) {
-            return new Settings(n, bufferSize, tcpBacklog, connectTimeout, udpIdleTimeout, udpFlowsPerPort);
+            return new Settings(n, bufferSize, tcpBacklog, connectTimeout, udpIdleTimeout, udpFlowsPerPort, splice);
         }
 
         public Settings withBufferSize(int n) {
-            return new Settings(selectorThreads, n, tcpBacklog, connectTimeout, udpIdleTimeout, udpFlowsPerPort);
+            return new Settings(selectorThreads, n, tcpBacklog, connectTimeout, udpIdleTimeout, udpFlowsPerPort, splice);
         }
 
         public Settings withUdpIdleTimeout(Duration d) {
-            return new Settings(selectorThreads, bufferSize, tcpBacklog, connectTimeout, d, udpFlowsPerPort);
+            return new Settings(selectorThreads, bufferSize, tcpBacklog, connectTimeout, d, udpFlowsPerPort, splice);
+        }
+
+        public Settings withSplice(boolean on) {
+            return new Settings(selectorThreads, bufferSize, tcpBacklog, connectTimeout, udpIdleTimeout, udpFlowsPerPort, on);
         }
 
         public Settings withConnectTimeout(Duration d) {
-            return new Settings(selectorThreads, bufferSize, tcpBacklog, d, udpIdleTimeout, udpFlowsPerPort);
+            return new Settings(selectorThreads, bufferSize, tcpBacklog, d, udpIdleTimeout, udpFlowsPerPort, splice);
         }
     }
 
@@ -151,7 +162,7 @@ public final class PortForwarder implements AutoCloseable {
         }
         this.source = s;
         this.loops = started.toArray(SelectorLoop[]::new);
-        this.tcp = new TcpRelay(source, settings.connectTimeout(), loops);
+        this.tcp = new TcpRelay(source, settings.connectTimeout(), settings.splice(), loops);
         this.udp = new UdpRelay(source, settings.udpIdleTimeout(), settings.udpFlowsPerPort());
     }
 

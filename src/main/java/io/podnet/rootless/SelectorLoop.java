@@ -184,6 +184,7 @@ final class SelectorLoop implements Runnable {
             for (Resident c : new ArrayList<>(connections)) {
                 c.close();
             }
+            buffers.close();
             try {
                 selector.close();
             } catch (IOException e) {

@@ -11,6 +11,11 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.podnet.sys.ChannelDescriptors;
+import io.podnet.sys.Pipe;
+import io.podnet.sys.Sys;
+import io.podnet.sys.SyscallException;
+
 /**
  * TCP forwarding: accepts on host ports, connects to the pod from inside the rootless netns, and
  * copies both directions of each connection pair, non-blocking, with back-pressure and
@@ -19,12 +24,14 @@ import java.util.concurrent.atomic.LongAdder;
 final class TcpRelay {
     private final SocketSource source;
     private final long connectTimeoutNanos;
+    private final boolean splice;
     private final SelectorLoop[] loops;
     private final AtomicInteger nextPairLoop = new AtomicInteger();
 
-    TcpRelay(SocketSource source, Duration connectTimeout, SelectorLoop[] loops) {
+    TcpRelay(SocketSource source, Duration connectTimeout, boolean splice, SelectorLoop[] loops) {
         this.source = source;
         this.connectTimeoutNanos = connectTimeout.toNanos();
+        this.splice = splice;
         this.loops = loops;
     }
 
@@ -88,19 +95,65 @@ final class TcpRelay {
     }
 
     /**
-     * One direction of a TCP connection. Its reads start at {@link BufferPool#MIN_READ} bytes and double
-     * with each read its destination takes whole, up to the buffer size: bulk streams move large
-     * chunks (fewer system calls and wake-ups per byte), while a direction whose destination is
-     * slow reads small chunks again, so what it must keep stays small.
+     * One direction of a TCP connection: from one socket to the other, spliced through a pipe
+     * when both descriptors are known, else copied through the loop's scratch buffer. Copied
+     * reads start at {@link BufferPool#MIN_READ} bytes and double with each read its
+     * destination takes whole, up to the buffer size: bulk streams move large chunks (fewer
+     * system calls and wake-ups per byte), while a direction whose destination is slow reads
+     * small chunks again, so what it must keep stays small.
      */
     private static final class Direction {
+        final LongAdder bytes;
+        SocketChannel from;
+        SocketChannel to;
+        int fromFd = -1;
+        int toFd = -1;
         int readLimit = BufferPool.MIN_READ;
+        /** Copied data the destination did not take. */
         ByteBuffer pending;
+        /** Spliced data the destination did not take: the pipe, held only while it holds some. */
+        Pipe pipe;
+        long inPipe;
         boolean eof;
         boolean shut;
 
+        Direction(LongAdder bytes) {
+            this.bytes = bytes;
+        }
+
+        void connect(SocketChannel from, SocketChannel to, boolean splice) {
+            this.from = from;
+            this.to = to;
+            if (!splice) {
+                return;
+            }
+            int in = ChannelDescriptors.of(from);
+            int out = ChannelDescriptors.of(to);
+            if (in >= 0 && out >= 0) {
+                fromFd = in;
+                toFd = out;
+            }
+        }
+
+        boolean spliced() {
+            return fromFd >= 0;
+        }
+
+        boolean hasPending() {
+            return pending != null || inPipe > 0;
+        }
+
         boolean done() {
-            return eof && pending == null && shut;
+            return eof && !hasPending() && shut;
+        }
+    }
+
+    /** splice(2), its failures (ECONNRESET, EPIPE) as the channels' own would be. */
+    private static long splice(int in, int out, long len) throws IOException {
+        try {
+            return Sys.splice(in, out, len);
+        } catch (SyscallException e) {
+            throw new IOException(e.getMessage(), e);
         }
     }
 
@@ -113,8 +166,8 @@ final class TcpRelay {
         SocketChannel pod;
         SelectionKey clientKey;
         SelectionKey podKey;
-        final Direction toPod = new Direction();
-        final Direction toClient = new Direction();
+        final Direction toPod;
+        final Direction toClient;
         boolean connected;
         boolean closed;
         int clientOps = -1;
@@ -152,6 +205,8 @@ final class TcpRelay {
             this.loop = loop;
             this.client = client;
             this.to = to;
+            this.toPod = new Direction(forward.counters.bytesToPod);
+            this.toClient = new Direction(forward.counters.bytesFromPod);
         }
 
         @Override
@@ -175,9 +230,11 @@ final class TcpRelay {
                 // on loopback and bridges the handshake is usually done before connect returns
                 connected = pod.connect(to) || pod.finishConnect();
                 podKey = pod.register(loop.selector, 0, podSide);
+                toPod.connect(client, pod, splice);
+                toClient.connect(pod, client, splice);
                 if (connected) {
                     // a client that speaks first has usually spoken by now: save a select round
-                    transfer(client, pod, toPod, forward.counters.bytesToPod);
+                    transfer(toPod);
                 }
                 update();
             } catch (IOException | RuntimeException e) {
@@ -205,13 +262,13 @@ final class TcpRelay {
                     update();
                     return;
                 }
-                if (key.isWritable() && flush(toPod, pod)) {
+                if (key.isWritable() && flush(toPod)) {
                     // room again: move on what the client has sent meanwhile, before the
                     // interests are switched back (no select round, no epoll_ctl while the pod is the bottleneck)
-                    transfer(client, pod, toPod, forward.counters.bytesToPod);
+                    transfer(toPod);
                 }
                 if (key.isReadable()) {
-                    transfer(pod, client, toClient, forward.counters.bytesFromPod);
+                    transfer(toClient);
                 }
                 update();
             } catch (IOException e) {
@@ -224,11 +281,11 @@ final class TcpRelay {
 
         private void onClient(SelectionKey key) {
             try {
-                if (key.isWritable() && flush(toClient, client)) {
-                    transfer(pod, client, toClient, forward.counters.bytesFromPod);
+                if (key.isWritable() && flush(toClient)) {
+                    transfer(toClient);
                 }
                 if (key.isReadable()) {
-                    transfer(client, pod, toPod, forward.counters.bytesToPod);
+                    transfer(toPod);
                 }
                 update();
             } catch (IOException e) {
@@ -236,23 +293,77 @@ final class TcpRelay {
             }
         }
 
-        /** Reads {@code from} and writes to {@code to} until there is nothing to read or {@code to} is full. */
-        private void transfer(SocketChannel from, SocketChannel to, Direction d, LongAdder bytes) throws IOException {
+        /** Moves what {@code d}'s source has to its destination until there is nothing to read or the destination is full. */
+        private void transfer(Direction d) throws IOException {
+            if (d.spliced()) {
+                if (d.pipe == null) {
+                    d.pipe = loop.buffers.takePipe();
+                }
+                if (d.pipe != null) {
+                    try {
+                        splice(d);
+                    } finally {
+                        if (d.inPipe == 0 && d.pipe != null) {
+                            loop.buffers.givePipe(d.pipe);
+                            d.pipe = null;
+                        }
+                    }
+                    return;
+                }
+            }
+            copy(d);
+        }
+
+        /**
+         * Splices from the source into the direction's (empty) pipe and on into the
+         * destination, in chunks of up to the pipe's size, without copying the bytes.
+         */
+        private void splice(Direction d) throws IOException {
+            for (int round = 0; round < 8 && !d.hasPending() && !d.eof; round++) {
+                long n = TcpRelay.splice(d.fromFd, d.pipe.writeFd(), d.pipe.capacity());
+                if (n == Sys.WOULD_BLOCK) {
+                    return;
+                }
+                if (n == 0) {
+                    d.eof = true;
+                    shutOutput(d);
+                    return;
+                }
+                d.bytes.add(n);
+                d.inPipe = n;
+                drainPipe(d);
+                // while the destination takes everything, read on until EAGAIN: an EOF right behind the data is seen now
+            }
+        }
+
+        /** Splices what is in the pipe into the destination, as much as it takes. */
+        private void drainPipe(Direction d) throws IOException {
+            while (d.inPipe > 0) {
+                long n = TcpRelay.splice(d.pipe.readFd(), d.toFd, d.inPipe);
+                if (n == Sys.WOULD_BLOCK || n == 0) {
+                    return; // the destination is full: the rest stays in the pipe, the source is not read meanwhile
+                }
+                d.inPipe -= n;
+            }
+        }
+
+        /** Reads through the scratch buffer and writes on; keeps what the destination does not take. */
+        private void copy(Direction d) throws IOException {
             ByteBuffer buf = loop.buffers.scratch();
-            for (int round = 0; round < 8 && d.pending == null && !d.eof; round++) {
+            for (int round = 0; round < 8 && !d.hasPending() && !d.eof; round++) {
                 buf.clear().limit(Math.min(d.readLimit, buf.capacity()));
-                int n = from.read(buf);
+                int n = d.from.read(buf);
                 if (n < 0) {
                     d.eof = true;
-                    shutOutput(to, d);
+                    shutOutput(d);
                     return;
                 }
                 if (n == 0) {
                     return;
                 }
-                bytes.add(n);
+                d.bytes.add(n);
                 buf.flip();
-                to.write(buf);
+                d.to.write(buf);
                 if (buf.hasRemaining()) {
                     // the other side is full: keep the rest, stop reading this side until it is written
                     ByteBuffer keep = loop.buffers.take(buf.remaining());
@@ -269,29 +380,37 @@ final class TcpRelay {
         }
 
         /** Writes what is kept for {@code d}; true when all of it is written and its source may be read again. */
-        private boolean flush(Direction d, SocketChannel to) throws IOException {
-            if (d.pending == null) {
+        private boolean flush(Direction d) throws IOException {
+            if (d.inPipe > 0) {
+                drainPipe(d);
+                if (d.inPipe > 0) {
+                    return false;
+                }
+                loop.buffers.givePipe(d.pipe);
+                d.pipe = null;
+            } else if (d.pending != null) {
+                d.to.write(d.pending);
+                if (d.pending.hasRemaining()) {
+                    return false;
+                }
+                loop.buffers.give(d.pending);
+                d.pending = null;
+            } else {
                 return false;
             }
-            to.write(d.pending);
-            if (d.pending.hasRemaining()) {
-                return false;
-            }
-            loop.buffers.give(d.pending);
-            d.pending = null;
             if (d.eof) {
-                shutOutput(to, d);
+                shutOutput(d);
                 return false;
             }
             return true;
         }
 
-        private void shutOutput(SocketChannel to, Direction d) throws IOException {
-            if (d.pending == null && !d.shut) {
+        private void shutOutput(Direction d) throws IOException {
+            if (!d.hasPending() && !d.shut) {
                 d.shut = true;
                 Direction other = d == toPod ? toClient : toPod;
                 if (!other.done()) {
-                    to.shutdownOutput();
+                    d.to.shutdownOutput();
                 }
                 // else both directions are done and the close that follows sends the FIN
             }
@@ -310,18 +429,18 @@ final class TcpRelay {
             if (!connected) {
                 p = SelectionKey.OP_CONNECT;
             } else {
-                if (!toPod.eof && toPod.pending == null) {
+                if (!toPod.eof && !toPod.hasPending()) {
                     c |= SelectionKey.OP_READ;
                 }
                 p = 0;
-                if (!toClient.eof && toClient.pending == null) {
+                if (!toClient.eof && !toClient.hasPending()) {
                     p |= SelectionKey.OP_READ;
                 }
-                if (toPod.pending != null) {
+                if (toPod.hasPending()) {
                     p |= SelectionKey.OP_WRITE;
                 }
             }
-            if (toClient.pending != null) {
+            if (toClient.hasPending()) {
                 c |= SelectionKey.OP_WRITE;
             }
             if (c != clientOps) {
@@ -367,6 +486,14 @@ final class TcpRelay {
                     loop.buffers.give(d.pending);
                     d.pending = null;
                 }
+                if (d.pipe != null) {
+                    // it holds data that is not going anywhere now
+                    BufferPool.closeQuietly(d.pipe);
+                    d.pipe = null;
+                    d.inPipe = 0;
+                }
+                d.fromFd = -1;
+                d.toFd = -1;
             }
         }
     }

@@ -42,4 +42,15 @@ public interface LibC {
 
     int statfs(String path, @Out ByteBuffer buf);
 
+    int pipe2(@Out int[] fds, int flags);
+
+    /**
+     * The offsets are pointers, always null here (sockets and pipes have none). Declared as
+     * Pointer, not long: jnr-ffi's invoker for six primitive arguments passed garbage as the
+     * flags (seen with strace), the pointer one passes them right.
+     */
+    long splice(int fdIn, jnr.ffi.Pointer offIn, int fdOut, jnr.ffi.Pointer offOut, long len, int flags);
+
+    int fcntl(int fd, int cmd, int arg);
+
 }

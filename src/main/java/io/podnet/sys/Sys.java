@@ -45,6 +45,14 @@ public final class Sys {
 
     public static final int WNOHANG = 1;
 
+    public static final int O_NONBLOCK = 04000;
+    public static final int F_SETPIPE_SZ = 1031;
+    public static final int F_GETPIPE_SZ = 1032;
+    public static final int SPLICE_F_MOVE = 1;
+    public static final int SPLICE_F_NONBLOCK = 2;
+    /** What {@link #splice} returns when it would block. */
+    public static final long WOULD_BLOCK = -1;
+
     private static final LibC LIBC = LibraryLoader.create(LibC.class).load("c");
     private static final Runtime RUNTIME = Runtime.getRuntime(LIBC);
 
@@ -126,6 +134,41 @@ public final class Sys {
             int errno = errno();
             if (errno != Errno.EINTR) {
                 throw new SyscallException("recv(fd=" + fd + ")", errno);
+            }
+        }
+    }
+
+    /** A pipe's two ends, [read, write]. */
+    public static int[] pipe2(int flags) {
+        int[] fds = new int[2];
+        check(LIBC.pipe2(fds, flags), "pipe2(flags=0" + Integer.toOctalString(flags) + ")");
+        return fds;
+    }
+
+    /** fcntl with an int argument; returns its result. */
+    public static int fcntl(int fd, int cmd, int arg) {
+        return check(LIBC.fcntl(fd, cmd, arg), "fcntl(fd=" + fd + ", cmd=" + cmd + ", " + arg + ")");
+    }
+
+    /**
+     * Moves up to {@code len} bytes from {@code in} to {@code out} without copying them through
+     * userspace (one of the two must be a pipe), non-blocking.
+     *
+     * @return the bytes moved, 0 at end of input, or {@link #WOULD_BLOCK}
+     * @throws SyscallException on any other failure (ECONNRESET, EPIPE...)
+     */
+    public static long splice(int in, int out, long len) {
+        while (true) {
+            long n = LIBC.splice(in, null, out, null, len, SPLICE_F_MOVE | SPLICE_F_NONBLOCK);
+            if (n >= 0) {
+                return n;
+            }
+            int errno = errno();
+            if (errno == Errno.EAGAIN) {
+                return WOULD_BLOCK;
+            }
+            if (errno != Errno.EINTR) {
+                throw new SyscallException("splice(" + in + " -> " + out + ")", errno);
             }
         }
     }

@@ -27,7 +27,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsManager;
-import io.podnet.rootless.ForwardSpec;
 import io.podnet.rootless.PortForwarder;
 import io.podnet.rootless.RootlessConfig;
 import io.podnet.rootless.RootlessNetns;
@@ -51,8 +50,11 @@ import io.podnet.testing.SandboxUplink;
  * where the servers listen. A "direct" row, client and server both in R with no proxy, shows
  * the ceiling. The proxy's own CPU time (its threads' or processes' time on a CPU) per GiB
  * moved and per connection is printed too: it depends less than the rates on what else the
- * machine is doing. The forwarder runs with its default settings unless the arguments say
- * otherwise.
+ * machine is doing. podnet's forwarder runs twice, each in a JVM of its own
+ * ({@link ForwarderProcess}, -XX:+UseSerialGC as bench/run), so its CPU time (schedstat of every
+ * thread, JIT and GC included) and memory are a process's as the peers' are: splicing (the
+ * default) and copying through Java buffers (as before splice), with the default settings unless
+ * the arguments say otherwise.
  *
  * <ul>
  * <li>throughput: {@code iperf3 -c 127.0.0.1 -p PORT -t 2 -P 1} and {@code -P 4}, client in H,
@@ -62,7 +64,9 @@ import io.podnet.testing.SandboxUplink;
  * byte, reading one byte and the server's EOF, then closing; the server (in this JVM, in R or P)
  * answers and closes first. {@code rounds} rounds of 2 s after a warm-up of 3 s (the JIT
  * compiles the forwarder's paths meanwhile); the median rate, and the median and p90 of the
- * per-connection time.</li>
+ * per-connection time;</li>
+ * <li>memory: last, each proxy in turn holds 1000 idle connections (connected, nothing sent) to a
+ * server in R or P; the growth of its resident memory (VmRSS, children included), in MiB.</li>
  * </ul>
  *
  * rootlessport is driven standalone: it reads its JSON configuration on stdin (Mappings,
@@ -75,6 +79,8 @@ public final class ForwarderBench {
     private static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
     private static final int IPERF_PORT = 5201;
     private static final int CPS_PORT = 6000;
+    private static final int IDLE_PORT = 7000;
+    private static final int IDLE_CONNECTIONS = 1000;
     private static final int CPS_THREADS = 8;
     private static final long CPS_ROUND_MS = 2000;
     /** Before the rounds: long enough for the JIT to have compiled the forwarder's paths. */
@@ -84,20 +90,33 @@ public final class ForwarderBench {
     }
 
     /** One way from H's 127.0.0.1 to a server: which ports to use and which namespace the servers are in. */
-    private record Route(String name, int iperfPort, int cpsPort, Netns clientNs, java.util.function.LongSupplier cpuNanos) {
+    private record Route(String name, int iperfPort, int cpsPort, int idlePort, Netns clientNs, long pid) {
+        long cpuNanos() {
+            return pid == 0 ? 0 : processCpu(pid);
+        }
     }
 
-    /** CPU time (ns) of this JVM's threads whose names start with one of the prefixes. */
-    private static long threadCpu(String... prefixes) {
-        java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+    /** Resident memory (KiB) of a process and its children (rootlessport has one in the child netns). */
+    private static long processRssKib(long pid) {
         long sum = 0;
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-            for (String p : prefixes) {
-                if (t.getName().startsWith(p)) {
-                    long c = mx.getThreadCpuTime(t.getId());
-                    sum += Math.max(0, c);
+        Path proc = Path.of("/proc", Long.toString(pid));
+        try {
+            for (String line : Files.readAllLines(proc.resolve("status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    sum += Long.parseLong(line.replaceAll("[^0-9]", ""));
                 }
             }
+            try (Stream<Path> tasks = Files.list(proc.resolve("task"))) {
+                for (Path t : (Iterable<Path>) tasks::iterator) {
+                    for (String child : Files.readString(t.resolve("children")).trim().split(" ")) {
+                        if (!child.isEmpty()) {
+                            sum += processRssKib(Long.parseLong(child));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // a process that ended meanwhile
         }
         return sum;
     }
@@ -160,16 +179,22 @@ public final class ForwarderBench {
                 }
                 closers.add(CpsServer.open(r));
                 closers.add(CpsServer.open(p));
+                IdleServer idleR = IdleServer.open(r);
+                IdleServer idleP = IdleServer.open(p);
+                closers.add(idleR);
+                closers.add(idleP);
 
-                // podnet's forwarder: H -> R
-                PortForwarder forwarder = new PortForwarder(host.path(), rootless.netnsPath(), settings);
-                closers.add(forwarder);
-                forwarder.start(ForwardSpec.tcp("bench", LOOPBACK, 15201, LOOPBACK, IPERF_PORT));
-                forwarder.start(ForwardSpec.tcp("bench", LOOPBACK, 16000, LOOPBACK, CPS_PORT));
+                // podnet's forwarder, each in a JVM of its own: H -> R, splicing, and copying as before
+                ForwarderChild spliced = ForwarderChild.start(runDir, "splice", host.path(), rootless.netnsPath(), settings,
+                        15201, 16000, 17000);
+                closers.add(spliced);
+                ForwarderChild copying = ForwarderChild.start(runDir, "copy", host.path(), rootless.netnsPath(), settings,
+                        45201, 46000, 47000);
+                closers.add(copying);
 
                 // rootlessport: H -> R
                 Rootlessport rp = Rootlessport.start(runDir, host.path(), rootless.netnsPath(),
-                        new int[][] {{25201, IPERF_PORT}, {26000, CPS_PORT}});
+                        new int[][] {{25201, IPERF_PORT}, {26000, CPS_PORT}, {27000, IDLE_PORT}});
                 closers.add(rp);
 
                 // pasta's own forwarding: H -> P
@@ -177,7 +202,8 @@ public final class ForwarderBench {
                 List<String> pastaCmd = List.of("nsenter", "--net=" + host.path(), "pasta", "--config-net", "--foreground",
                         "--runas", "0", "--netns", p.path().toString(), "--pid", pastaPid.toString(), "--address", "10.0.3.100",
                         "--netmask", "24", "--gateway", "10.0.3.2", "--ns-ifname", "tap0", "--ipv4-only",
-                        "-t", "127.0.0.1/35201:" + IPERF_PORT, "-t", "127.0.0.1/36000:" + CPS_PORT, "-u", "none", "-T", "none",
+                        "-t", "127.0.0.1/35201:" + IPERF_PORT, "-t", "127.0.0.1/36000:" + CPS_PORT, "-t", "127.0.0.1/37000:" + IDLE_PORT,
+                        "-u", "none", "-T", "none",
                         "-U", "none", "--log-file", runDir.resolve("pasta-fwd.log").toString());
                 Process pasta = start(runDir.resolve("pasta-fwd.out"), pastaCmd.toArray(String[]::new));
                 processes.add(pasta);
@@ -195,19 +221,20 @@ public final class ForwarderBench {
                         Runtime.getRuntime().availableProcessors(), rounds, settings);
                 System.out.printf("load average before: %s", Files.readString(Path.of("/proc/loadavg")));
                 System.out.printf("iperf3: iperf3 -c 127.0.0.1 -p PORT -t 2 -P N -J  (client in H, iperf3 -s in the target)%n");
+                System.out.printf("podnet: %s%n", spliced.describe());
                 System.out.printf("rootlessport: %s%n", rp.describe());
                 System.out.printf("pasta: %s%n%n", String.join(" ", pastaCmd));
 
                 List<Route> routes = List.of(
-                        new Route("podnet PortForwarder", 15201, 16000, host.netns(),
-                                () -> threadCpu("podnet-forwarder-", "podnet-socket-source-")),
-                        new Route("rootlessport (podman 4.3.1)", 25201, 26000, host.netns(), () -> processCpu(rp.pid())),
-                        new Route("pasta -t (2023-03-09)", 35201, 36000, host.netns(), () -> processCpu(pasta.pid())),
-                        new Route("direct, no proxy (in R)", IPERF_PORT, CPS_PORT, r, () -> 0));
-                System.out.printf("%-30s %22s %22s %12s %18s %14s %14s%n", "", "1 stream Gbit/s", "4 streams Gbit/s", "conn/s",
-                        "conn time ms", "proxy CPU", "proxy CPU");
-                System.out.printf("%-30s %22s %22s %12s %18s %14s %14s%n", "", "median (min-max)", "median (min-max)", "median",
-                        "median / p90", "s per GiB", "us per conn");
+                        new Route("podnet, splice", 15201, 16000, 17000, host.netns(), spliced.pid()),
+                        new Route("podnet, copy (before)", 45201, 46000, 47000, host.netns(), copying.pid()),
+                        new Route("rootlessport (podman 4.3.1)", 25201, 26000, 27000, host.netns(), rp.pid()),
+                        new Route("pasta -t (2023-03-09)", 35201, 36000, 37000, host.netns(), pasta.pid()),
+                        new Route("direct, no proxy (in R)", IPERF_PORT, CPS_PORT, 0, r, 0));
+                System.out.printf("%-30s %22s %22s %12s %18s %12s %12s %12s %12s%n", "", "1 stream Gbit/s", "4 streams Gbit/s",
+                        "conn/s", "conn time ms", "CPU s/GiB", "CPU s/GiB", "CPU", "RSS MiB per");
+                System.out.printf("%-30s %22s %22s %12s %18s %12s %12s %12s %12s%n", "", "median (min-max)", "median (min-max)",
+                        "median", "median / p90", "1 stream", "4 streams", "us per conn", "1000 idle");
                 // rounds interleave the proxies, so a change in the machine's load hits them all alike
                 int n = routes.size();
                 double[][] one = new double[n][rounds];
@@ -215,6 +242,8 @@ public final class ForwarderBench {
                 double[][] rates = new double[n][rounds];
                 long[] bulkCpu = new long[n];
                 double[] bulkBytes = new double[n];
+                long[] bulkCpu4 = new long[n];
+                double[] bulkBytes4 = new double[n];
                 long[] cpsCpu = new long[n];
                 long[] connections = new long[n];
                 List<List<long[]>> times = new ArrayList<>();
@@ -227,13 +256,16 @@ public final class ForwarderBench {
                     for (int k = 0; k < n; k++) {
                         Route route = routes.get(k);
                         Path clientNs = route.clientNs() == r ? rootless.netnsPath() : host.path();
-                        long c0 = route.cpuNanos().getAsLong();
+                        long c0 = route.cpuNanos();
                         double[] a = iperf(clientNs, route.iperfPort(), 1);
+                        long c1 = route.cpuNanos();
                         double[] b = iperf(clientNs, route.iperfPort(), 4);
-                        bulkCpu[k] += route.cpuNanos().getAsLong() - c0;
+                        bulkCpu[k] += c1 - c0;
+                        bulkCpu4[k] += route.cpuNanos() - c1;
                         one[k][i] = a[0];
                         four[k][i] = b[0];
-                        bulkBytes[k] += a[1] + b[1];
+                        bulkBytes[k] += a[1];
+                        bulkBytes4[k] += b[1];
                     }
                 }
                 for (int k = 0; k < n; k++) {
@@ -242,27 +274,39 @@ public final class ForwarderBench {
                 for (int i = 0; i < rounds; i++) {
                     for (int k = 0; k < n; k++) {
                         Route route = routes.get(k);
-                        long c1 = route.cpuNanos().getAsLong();
+                        long c1 = route.cpuNanos();
                         long t0 = System.nanoTime();
                         List<long[]> round = cpsRound(route.clientNs(), new InetSocketAddress(LOOPBACK, route.cpsPort()), CPS_ROUND_MS);
                         long made = round.stream().mapToLong(t -> t.length).sum();
                         rates[k][i] = made / ((System.nanoTime() - t0) / 1e9);
                         times.get(k).addAll(round);
-                        cpsCpu[k] += route.cpuNanos().getAsLong() - c1;
+                        cpsCpu[k] += route.cpuNanos() - c1;
                         connections[k] += made;
                     }
+                }
+                // memory last: each proxy holds IDLE_CONNECTIONS idle connections, one proxy at a time
+                double[] idleMib = new double[n];
+                for (int k = 0; k < n; k++) {
+                    Route route = routes.get(k);
+                    if (route.pid() == 0) {
+                        idleMib[k] = Double.NaN;
+                        continue;
+                    }
+                    idleMib[k] = idleGrowthMib(route, route.clientNs() == r || route.name().startsWith("pasta") ? idleP : idleR);
                 }
                 for (int k = 0; k < n; k++) {
                     long[] flat = times.get(k).stream().flatMapToLong(Arrays::stream).sorted().toArray();
                     double[] rs = rates[k].clone();
                     Arrays.sort(rs);
-                    System.out.printf("%-30s %22s %22s %12.0f %18s %14.2f %14.1f%n", routes.get(k).name(), summary(one[k]),
+                    System.out.printf("%-30s %22s %22s %12.0f %18s %12.3f %12.3f %12.1f %12.1f%n", routes.get(k).name(), summary(one[k]),
                             summary(four[k]), rs[rs.length / 2], String.format("%.3f / %.3f", flat[flat.length / 2] / 1e6,
                                     flat[(int) Math.ceil(flat.length * 0.9) - 1] / 1e6),
-                            bulkCpu[k] / 1e9 / (bulkBytes[k] / (1L << 30)), cpsCpu[k] / 1e3 / connections[k]);
+                            bulkCpu[k] / 1e9 / (bulkBytes[k] / (1L << 30)), bulkCpu4[k] / 1e9 / (bulkBytes4[k] / (1L << 30)),
+                            cpsCpu[k] / 1e3 / connections[k], idleMib[k]);
                 }
                 System.out.println();
-                System.out.printf("podnet forwarder counters: %s%n", forwarder.counters());
+                System.out.printf("ratios (median podnet splice / peer): 4 streams rootlessport %.2f, pasta %.2f; conn/s pasta %.2f%n",
+                        median(four[0]) / median(four[2]), median(four[0]) / median(four[3]), median(rates[0]) / median(rates[3]));
                 System.out.printf("load average after: %s", Files.readString(Path.of("/proc/loadavg")));
             } finally {
                 for (int i = closers.size() - 1; i >= 0; i--) {
@@ -285,6 +329,48 @@ public final class ForwarderBench {
             try (Stream<Path> s = Files.walk(runDir)) {
                 s.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s[s.length / 2];
+    }
+
+    /**
+     * Opens IDLE_CONNECTIONS connections through the route's proxy to an idle server, which
+     * holds them open; returns the growth of the proxy's resident memory (MiB) meanwhile.
+     */
+    private static double idleGrowthMib(Route route, IdleServer server) throws Exception {
+        server.closeAll();
+        Thread.sleep(500);
+        long before = processRssKib(route.pid());
+        int accepted0 = server.accepted();
+        List<SocketChannel> clients = new ArrayList<>();
+        try {
+            route.clientNs().run(() -> {
+                for (int i = 0; i < IDLE_CONNECTIONS; i++) {
+                    SocketChannel c = SocketChannel.open(new InetSocketAddress(LOOPBACK, route.idlePort()));
+                    clients.add(c);
+                }
+                return null;
+            });
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (server.accepted() - accepted0 < IDLE_CONNECTIONS && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            if (server.accepted() - accepted0 < IDLE_CONNECTIONS) {
+                throw new IllegalStateException(route.name() + ": only " + (server.accepted() - accepted0) + " idle connections arrived");
+            }
+            Thread.sleep(1000);
+            return (processRssKib(route.pid()) - before) / 1024.0;
+        } finally {
+            for (SocketChannel c : clients) {
+                c.close();
+            }
+            server.closeAll();
+            Thread.sleep(500);
         }
     }
 
@@ -440,6 +526,127 @@ public final class ForwarderBench {
         @Override
         public void close() throws IOException {
             server.close();
+        }
+    }
+
+    /** Accepts and holds connections (idle: nothing is read or written) until told to close them. */
+    private static final class IdleServer implements AutoCloseable {
+        private final ServerSocketChannel server;
+        private final java.util.concurrent.ConcurrentLinkedQueue<SocketChannel> held = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        private final java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+
+        private IdleServer(ServerSocketChannel server) {
+            this.server = server;
+        }
+
+        static IdleServer open(Netns ns) {
+            return ns.run(() -> {
+                ServerSocketChannel s = ServerSocketChannel.open();
+                s.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                s.bind(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), IDLE_PORT), 4096);
+                IdleServer server = new IdleServer(s);
+                Thread t = new Thread(server::serve, "bench-idle-server");
+                t.setDaemon(true);
+                t.start();
+                return server;
+            });
+        }
+
+        private void serve() {
+            while (server.isOpen()) {
+                try {
+                    held.add(server.accept());
+                    accepted.incrementAndGet();
+                } catch (IOException e) {
+                    if (!server.isOpen()) {
+                        return;
+                    }
+                }
+            }
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        void closeAll() {
+            SocketChannel c;
+            while ((c = held.poll()) != null) {
+                Channels.close(c);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            closeAll();
+        }
+    }
+
+    private static final class Channels {
+        static void close(java.nio.channels.Channel c) {
+            try {
+                c.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+    }
+
+    /** {@link ForwarderProcess} in a JVM of its own, with the bench's classpath. */
+    private static final class ForwarderChild implements AutoCloseable {
+        private final Process process;
+        private final String command;
+
+        private ForwarderChild(Process process, String command) {
+            this.process = process;
+            this.command = command;
+        }
+
+        static ForwarderChild start(Path dir, String mode, Path hostNetns, Path rootlessNetns, PortForwarder.Settings settings,
+                int iperfPort, int cpsPort, int idlePort) throws Exception {
+            List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), ForwarderProcess.class.getName(),
+                    hostNetns.toString(), rootlessNetns.toString(), mode, Integer.toString(settings.selectorThreads()),
+                    Integer.toString(settings.bufferSize() >> 10), iperfPort + ":" + IPERF_PORT, cpsPort + ":" + CPS_PORT,
+                    idlePort + ":" + IDLE_PORT));
+            Process p = new ProcessBuilder(cmd).redirectError(dir.resolve("forwarder-" + mode + ".log").toFile()).start();
+            CompletableFuture<String> line = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.US_ASCII)).readLine();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            String ready;
+            try {
+                ready = line.get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                ready = null;
+            }
+            if (!"ready".equals(ready)) {
+                p.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                throw new IllegalStateException("the podnet forwarder (" + mode + ") did not start: "
+                        + Files.readString(dir.resolve("forwarder-" + mode + ".log")));
+            }
+            String shown = String.join(" ", cmd).replace(System.getProperty("java.class.path"), "<bench classpath>");
+            return new ForwarderChild(p, shown);
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        String describe() {
+            return command;
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.getOutputStream().close(); // EOF on its stdin: it stops
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
         }
     }
 
