@@ -255,10 +255,26 @@ final class CampaignNode implements AutoCloseable {
         }
     }
 
-    /** Lets every PodNetwork go (finalizers removed when the agent is not there), then the agent, its sandbox and namespace. */
+    /**
+     * Deletes every PodNetwork while the agent runs and waits (bounded) until it tore them down:
+     * stopping it first would leave their namespaces and the rootless helper behind.
+     */
+    void deleteAll() {
+        if (!agent.isAlive()) {
+            return;
+        }
+        admin.resources(PodNetwork.class).inNamespace(ns).delete();
+        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        while (!all().isEmpty() && System.nanoTime() < deadline) {
+            sleep(100);
+        }
+    }
+
+    /** Lets every PodNetwork go (torn down by the agent, finalizers removed of what is left), then the agent, its sandbox and namespace. */
     @Override
     public void close() {
         try {
+            deleteAll();
             for (PodNetwork pn : all()) {
                 removeFinalizers(pn.getMetadata().getName());
             }

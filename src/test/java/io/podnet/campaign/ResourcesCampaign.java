@@ -84,8 +84,11 @@ public final class ResourcesCampaign {
             report.found("the campaign stopped: " + e);
             e.printStackTrace();
         } finally {
-            node.keepLogs("resources");
             restore();
+            Shell.run("rm", "-f", state.resolve("campaign-filler").toString());
+            // torn down while the state dir still holds their state: after the unmount nothing would name them
+            node.deleteAll();
+            node.keepLogs("resources");
             node.agent.stop();
             if (mounted) {
                 unmount();
