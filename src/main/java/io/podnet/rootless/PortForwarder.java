@@ -207,7 +207,8 @@ public final class PortForwarder implements AutoCloseable {
                 throw fe;
             }
             if (cause instanceof BindException be) {
-                throw new ForwardException(ForwardException.HOST_PORT_IN_USE, "cannot listen for " + spec + ": " + be.getMessage(), be);
+                throw new ForwardException(ForwardException.HOST_PORT_IN_USE, "cannot listen for " + spec + ": " + be.getMessage()
+                        + holders(spec), be);
             }
             throw new ForwardException(ForwardException.FORWARD_FAILED, "cannot listen for " + spec + ": " + cause.getMessage(), cause);
         }
@@ -222,6 +223,23 @@ public final class PortForwarder implements AutoCloseable {
         }
         table.add(f);
         return f.bound();
+    }
+
+    /** "; held by pid 1234 (nc)": who has the spec's host ports, looked up where the bind failed, so the condition names it. */
+    private String holders(ForwardSpec spec) {
+        try {
+            List<String> held = inHost(() -> {
+                List<String> out = new java.util.ArrayList<>();
+                for (int i = 0; i < spec.range() && spec.hostPort() != 0; i++) {
+                    int port = spec.hostPort() + i;
+                    PortHolders.of(spec.protocol(), port).forEach(h -> out.add(port + " by " + h));
+                }
+                return out;
+            });
+            return held.isEmpty() ? "" : "; held: " + String.join(", ", held);
+        } catch (RuntimeException e) {
+            return ""; // the bind failure says enough without its holder
+        }
     }
 
     /** Stops a forward and closes its connections and flows; false when it was not active. */

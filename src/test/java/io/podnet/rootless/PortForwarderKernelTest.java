@@ -238,7 +238,9 @@ class PortForwarderKernelTest {
         // taken by someone else in the host namespace
         try (var other = sandbox.netns().run(() -> new java.net.ServerSocket(0, 1, LOOPBACK))) {
             assertThatThrownBy(() -> forwarder.start(ForwardSpec.tcp("pod-b", LOOPBACK, other.getLocalPort(), POD_IP, 9)))
-                    .isInstanceOfSatisfying(ForwardException.class, e -> assertThat(e.reason()).isEqualTo("HostPortInUse"));
+                    .isInstanceOfSatisfying(ForwardException.class, e -> assertThat(e.reason()).isEqualTo("HostPortInUse"))
+                    // the condition names the holder: this JVM, found from the sandbox's sockets and /proc/PID/fd
+                    .hasMessageContaining(other.getLocalPort() + " by pid " + ProcessHandle.current().pid() + " (java)");
         } catch (IOException e) {
             throw new AssertionError(e);
         }

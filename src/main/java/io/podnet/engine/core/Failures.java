@@ -15,7 +15,22 @@ import io.podnet.sys.NftablesException;
  * stage it happened in.
  */
 final class Failures {
+    /** The state dir refused a write: read-only, full, or failing. Nothing of the pod is kept; a retry succeeds once it is fixed. */
+    static final String STATE_WRITE_FAILED = "StateWriteFailed";
+
     private Failures() {
+    }
+
+    /** What the admin has to fix, in words: the state dir read-only or full, else the error as it came. */
+    private static String cause(java.io.UncheckedIOException e) {
+        String text = String.valueOf(e.getCause() == null ? e.getMessage() : e.getCause().getMessage()).toLowerCase();
+        if (text.contains("read-only")) {
+            return "the state dir is read-only";
+        }
+        if (text.contains("no space")) {
+            return "the state dir is full";
+        }
+        return "the state dir refused a write";
     }
 
     static PodNetworkException of(Stage stage, RuntimeException e) {
@@ -30,6 +45,9 @@ final class Failures {
         }
         if (stage == Stage.PORTS && (e instanceof FirewallException || e instanceof NftablesException)) {
             return new SetupFailedException(Stage.PORTS, "FirewallFailed", e.getMessage(), e);
+        }
+        if (e instanceof java.io.UncheckedIOException io) {
+            return new SetupFailedException(stage, STATE_WRITE_FAILED, "cannot write the agent's state (" + cause(io) + "): " + io.getMessage(), io);
         }
         return new SetupFailedException(stage, "SetupFailed", e.getMessage(), e);
     }

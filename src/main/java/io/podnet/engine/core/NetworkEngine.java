@@ -213,9 +213,24 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             }
             outcome = "ok";
             return result;
+        } catch (java.io.UncheckedIOException e) {
+            // the state dir read-only or full: the plan's leases may be on disk without the pod's state
+            if (!store.load(request.id()).isPresent()) {
+                releaseLeasesQuietly(request.id());
+            }
+            throw Failures.of(Stage.NETWORKS, e);
         } finally {
             clock.finish(outcome);
             lock.close();
+        }
+    }
+
+    /** Best effort: on a read-only or full state dir the release cannot be written either, and the write error is what counts. */
+    private void releaseLeasesQuietly(String podId) {
+        try {
+            ipam.releaseOwnerEverywhere(podId);
+        } catch (RuntimeException e) {
+            LOG.debugf("cannot release the leases of %s after a failed state write: %s", podId, e.getMessage());
         }
     }
 
