@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -38,9 +37,8 @@ import io.podnet.testing.Trees;
 import io.podnet.testing.kube.AgentProcess;
 import io.podnet.testing.kube.LocalApiServer;
 
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Shrinkable;
-import net.jqwik.api.sessions.JqwikSession;
+import org.quicktheories.QuickTheory;
+import org.quicktheories.core.Gen;
 
 /**
  * Generated hostile PodNetworks (see {@link HostileSpecs}), each sent as raw JSON to the real API
@@ -55,7 +53,7 @@ import net.jqwik.api.sessions.JqwikSession;
  * <li>the agent's checks and the CRD's rules agree: what the real server refuses, the agent refuses
  * too, both in-process (its mapper and validator, with a policy that grants everything, so no
  * check hides behind another) and as a process on the embedded API. A disagreement is shrunk by
- * jqwik's shrinkers to a smallest spec that still shows it.</li>
+ * QuickTheories to a smallest spec that still shows it.</li>
  * </ul>
  */
 public final class HostileCampaign {
@@ -63,7 +61,7 @@ public final class HostileCampaign {
     private static final int BATCH = 20;
     private static final Duration VERDICT_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration CAMPAIGN_TIMEOUT = Duration.ofMinutes(40);
-    private static final int SHRINK_STEPS = 400;
+    private static final int SHRINK_STEPS = 200;
 
     private final CampaignReport report = new CampaignReport("hostile");
     private final RawApi real;
@@ -74,7 +72,6 @@ public final class HostileCampaign {
     private final NodePolicy grantAll = new NodePolicy(List.of(new Grant("all", Set.of(Grant.ALL_NAMESPACES), Map.of(),
             EnumSet.allOf(NetnsJoin.class), true, List.of(PortRange.ALL), List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0")))));
     private final Map<String, Integer> reasons = new LinkedHashMap<>();
-    private int disagreementsShown;
 
     private HostileCampaign(RawApi real, RawApi embedded, AgentProcess agent, NetworkDefinitions networks) {
         this.real = real;
@@ -159,32 +156,23 @@ public final class HostileCampaign {
         return live.pid();
     }
 
-    /** In a jqwik session: jqwik's generators and shrinkers run only inside one (or a property). */
     private void campaign(int count, HostileSpecs specs) throws InterruptedException {
-        JqwikSession.start();
-        try {
-            generateAndCheck(count, specs);
-        } finally {
-            JqwikSession.finish();
-        }
-    }
-
-    private void generateAndCheck(int count, HostileSpecs specs) throws InterruptedException {
         long deadline = System.nanoTime() + CAMPAIGN_TIMEOUT.toNanos();
-        Arbitrary<ObjectNode> arbitrary = specs.specs();
-        var generator = arbitrary.generator(1000, true);
-        Random random = new Random(Long.getLong("podnet.campaign.seed", System.nanoTime()));
-        report.figure("seed", Long.getLong("podnet.campaign.seed", -1L) == -1L ? "random" : Long.getLong("podnet.campaign.seed"));
+        Gen<ObjectNode> gen = specs.specs();
+        long seed = Long.getLong("podnet.campaign.seed", System.nanoTime());
+        report.figure("seed (-Dpodnet.campaign.seed)", seed);
+        agreement(count, gen, seed);
+        List<ObjectNode> generated = new ArrayList<>();
+        QuickTheory.qt().withFixedSeed(seed + 1).withExamples(count).withGenerateAttempts(count * 10)
+                .forAll(gen).checkAssert(generated::add);
         createGood("canary");
         awaitReady(List.of("canary"));
         Map<String, String> hostBefore = hostSide();
         int tried = 0;
-        for (int batch = 0; tried < count && System.nanoTime() < deadline; batch++) {
-            List<Shrinkable<ObjectNode>> generated = new ArrayList<>();
-            for (int i = 0; i < BATCH && tried < count; i++, tried++) {
-                generated.add(generator.next(random));
-            }
-            batch(batch, generated);
+        for (int batch = 0; tried < generated.size() && System.nanoTime() < deadline; batch++) {
+            List<ObjectNode> slice = generated.subList(tried, Math.min(generated.size(), tried + BATCH));
+            tried += slice.size();
+            batch(batch, slice);
             if (!agent.isAlive()) {
                 report.found("the agent exited during batch " + batch + ":\n" + agent.tail());
                 break;
@@ -195,21 +183,49 @@ public final class HostileCampaign {
                 hostBefore = hostAfter;
             }
         }
-        report.figure("specs tried", tried);
+        report.figure("specs tried on the embedded API (agent process)", tried);
         reasons.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed())
                 .forEach(e -> report.did("agent on embedded API: " + e.getKey(), e.getValue()));
     }
 
-    private void batch(int batch, List<Shrinkable<ObjectNode>> generated) throws InterruptedException {
+    /**
+     * The property "what the real server refuses, the agent's checks refuse", over {@code count}
+     * generated specs; QuickTheories shrinks the first counterexample before it reports it.
+     */
+    private void agreement(int count, Gen<ObjectNode> gen, long seed) {
+        int[] tried = {0};
+        try {
+            QuickTheory.qt().withFixedSeed(seed).withExamples(count).withShrinkCycles(SHRINK_STEPS).withGenerateAttempts(count * 10)
+                    .forAll(gen).check(spec -> {
+                        tried[0]++;
+                        RawApi.Answer onReal = real.post(RawApi.collection("default") + "?dryRun=All", object("dry", spec));
+                        if (onReal.code() == -1 || onReal.code() >= 500) {
+                            report.found("the real server answered " + onReal.code() + " to " + spec + ": " + onReal.body());
+                        }
+                        String verdict = inProcess(spec);
+                        report.did(onReal.ok() ? "real server (dry run): accepted" : "real server (dry run): refused");
+                        report.did(verdict.equals(AgentVerdicts.ALLOWED) ? "agent's checks (in-process): accepted"
+                                : "agent's checks (in-process): refused");
+                        return onReal.ok() || !verdict.equals(AgentVerdicts.ALLOWED);
+                    });
+        } catch (AssertionError e) {
+            String message = e.getMessage() == null ? e.toString() : e.getMessage();
+            report.found("the real server refuses and the agent's checks accept (shrunk by QuickTheories): "
+                    + message.substring(0, Math.min(message.length(), 2000)));
+        }
+        report.figure("specs tried on the real API server (with shrinking)", tried[0]);
+    }
+
+    private void batch(int batch, List<ObjectNode> generated) throws InterruptedException {
         Map<String, ObjectNode> stored = new LinkedHashMap<>();
         Map<String, Boolean> realRefused = new HashMap<>();
         for (int i = 0; i < generated.size(); i++) {
             String name = "h" + batch + "-" + i;
-            Shrinkable<ObjectNode> spec = generated.get(i);
-            RawApi.Answer onReal = real.post(RawApi.collection("default") + "?dryRun=All", object(name, spec.value()));
+            ObjectNode spec = generated.get(i);
+            RawApi.Answer onReal = real.post(RawApi.collection("default") + "?dryRun=All", object(name, spec));
             boolean refused = !onReal.ok();
             if (onReal.code() == -1 || onReal.code() >= 500) {
-                report.found("the real server answered " + onReal.code() + " to " + spec.value() + ": " + onReal.body());
+                report.found("the real server answered " + onReal.code() + " to " + spec + ": " + onReal.body());
             }
             report.did(refused ? "specs the real server refused" : "specs the real server accepted");
             if (refused) {
@@ -217,20 +233,14 @@ public final class HostileCampaign {
                 report.did("  real server refused at " + (cause.isMissingNode() ? "(no field)" : cause.asText().replaceAll("\\[\\d+\\]", "[]")));
             }
             realRefused.put(name, refused);
-            String verdict = inProcess(spec.value());
-            report.did(verdict.equals(AgentVerdicts.ALLOWED) ? "specs the agent's checks accepted (in-process)"
-                    : "specs the agent's checks refused (in-process)");
-            if (refused && verdict.equals(AgentVerdicts.ALLOWED)) {
-                disagreement(spec, onReal);
-            }
-            RawApi.Answer onEmbedded = embedded.post(RawApi.collection("default"), object(name, spec.value()));
+            RawApi.Answer onEmbedded = embedded.post(RawApi.collection("default"), object(name, spec));
             if (onEmbedded.ok()) {
-                stored.put(name, spec.value());
+                stored.put(name, spec);
                 report.did("specs the embedded API stored");
             } else {
                 report.did("specs the embedded API refused at the door (" + onEmbedded.code() + ")");
                 if (onEmbedded.code() == -1 || onEmbedded.code() >= 500) {
-                    report.found("the embedded API answered " + onEmbedded.code() + " to " + spec.value() + ": " + onEmbedded.body());
+                    report.found("the embedded API answered " + onEmbedded.code() + " to " + spec + ": " + onEmbedded.body());
                 }
             }
         }
@@ -259,34 +269,6 @@ public final class HostileCampaign {
             report.found("the agent's checks threw " + e + " on " + spec);
             return "Threw";
         }
-    }
-
-    /** Shrinks a spec the real server refuses and the agent accepts, then reports the smallest one found. */
-    private void disagreement(Shrinkable<ObjectNode> spec, RawApi.Answer onReal) {
-        Shrinkable<ObjectNode> smallest = spec;
-        RawApi.Answer why = onReal;
-        int steps = 0;
-        boolean shrunk = true;
-        while (shrunk && steps < SHRINK_STEPS) {
-            shrunk = false;
-            for (Shrinkable<ObjectNode> candidate : (Iterable<Shrinkable<ObjectNode>>) smallest.shrink().limit(100)::iterator) {
-                if (++steps > SHRINK_STEPS) {
-                    break;
-                }
-                RawApi.Answer a = real.post(RawApi.collection("default") + "?dryRun=All", object("shrink", candidate.value()));
-                if (!a.ok() && AgentVerdicts.ALLOWED.equals(inProcess(candidate.value()))) {
-                    smallest = candidate;
-                    why = a;
-                    shrunk = true;
-                    break;
-                }
-            }
-        }
-        report.did("disagreements shrunk (steps)", steps);
-        String message = why.json().path("message").asText(why.body());
-        report.found("the real server refuses and the agent accepts: " + smallest.value() + " (server: "
-                + message.substring(0, Math.min(message.length(), 400)) + ")");
-        disagreementsShown++;
     }
 
     private static String object(String name, JsonNode spec) {

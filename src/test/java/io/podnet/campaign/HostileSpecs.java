@@ -1,7 +1,6 @@
 package io.podnet.campaign;
 
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
 
@@ -10,10 +9,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.Tuple;
+import org.quicktheories.api.Pair;
+import org.quicktheories.core.Gen;
+import org.quicktheories.generators.Generate;
+import org.quicktheories.generators.SourceDSL;
 
 /**
  * Generated PodNetwork specs, as raw JSON trees, for the hostile campaign: every field is absent,
@@ -22,8 +21,8 @@ import net.jqwik.api.Tuple;
  * numbers at all; pids are 0, 1, negative, the campaign's own, a dead one, a kernel thread and a
  * live one; protocols and modes are unknown or misspelt; lists are empty, duplicated, beyond
  * their limit (40 networks on one pod). A valid value is drawn often enough that one hostile
- * field at a time meets otherwise good specs, where a missing check shows. jqwik shrinks a
- * failing spec towards fewer and simpler fields.
+ * field at a time meets otherwise good specs, where a missing check shows. QuickTheories shrinks a
+ * failing spec towards fewer and simpler fields (an absent field is each field's first choice).
  */
 final class HostileSpecs {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
@@ -38,111 +37,111 @@ final class HostileSpecs {
         this.node = node;
     }
 
-    Arbitrary<ObjectNode> specs() {
+    Gen<ObjectNode> specs() {
         return object(
-                field("nodeName", 0.01, Arbitraries.frequencyOf(Tuple.of(240, Arbitraries.just(text(node.name()))), Tuple.of(1, strings()))),
-                field("mode", Arbitraries.frequencyOf(Tuple.of(80, texts("Rootful", "Rootless")),
-                        Tuple.of(1, texts("rootful", "ROOTLESS", "", "Bridge", "Rootful ")), Tuple.of(1, anyValue()))),
-                field("netns", Arbitraries.frequencyOf(Tuple.of(120, netns()), Tuple.of(1, anyValue()))),
-                field("networks", Arbitraries.frequencyOf(Tuple.of(160, list(attachment(), 0, 3)), Tuple.of(1, manyNetworks()),
-                        Tuple.of(1, anyValue()))),
-                field("portMappings", Arbitraries.frequencyOf(Tuple.of(160, list(portMapping(), 0, 3)), Tuple.of(1, anyValue()))),
-                field("dns", Arbitraries.frequencyOf(Tuple.of(120, dns()), Tuple.of(1, anyValue()))),
+                field("nodeName", 0.01, Generate.frequency(Pair.of(240, Generate.constant(text(node.name()))), Pair.of(1, strings()))),
+                field("mode", Generate.frequency(Pair.of(80, texts("Rootful", "Rootless")),
+                        Pair.of(1, texts("rootful", "ROOTLESS", "", "Bridge", "Rootful ")), Pair.of(1, anyValue()))),
+                field("netns", Generate.frequency(Pair.of(120, netns()), Pair.of(1, anyValue()))),
+                field("networks", Generate.frequency(Pair.of(160, list(attachment(), 0, 3)), Pair.of(1, manyNetworks()),
+                        Pair.of(1, anyValue()))),
+                field("portMappings", Generate.frequency(Pair.of(160, list(portMapping(), 0, 3)), Pair.of(1, anyValue()))),
+                field("dns", Generate.frequency(Pair.of(120, dns()), Pair.of(1, anyValue()))),
                 field("extra", 0.9, anyValue()));
     }
 
-    private Arbitrary<JsonNode> netns() {
+    private Gen<JsonNode> netns() {
         return object(
-                field("type", Arbitraries.frequencyOf(Tuple.of(120, texts("New", "Path", "Pid")),
-                        Tuple.of(1, texts("new", "Host", "", "Pid\n")), Tuple.of(1, anyValue()))),
-                field("path", Arbitraries.frequencyOf(Tuple.of(80, Arbitraries.just(text(node.joinablePath()))),
-                        Tuple.of(3, texts("/run/netns/../../etc/passwd", "/run/netns/../netns/x", "relative/netns", "/run/netns",
+                field("type", Generate.frequency(Pair.of(120, texts("New", "Path", "Pid")),
+                        Pair.of(1, texts("new", "Host", "", "Pid\n")), Pair.of(1, anyValue()))),
+                field("path", Generate.frequency(Pair.of(80, Generate.constant(text(node.joinablePath()))),
+                        Pair.of(3, texts("/run/netns/../../etc/passwd", "/run/netns/../netns/x", "relative/netns", "/run/netns",
                                 "/run/netns/", "//run/netns/x", "/proc/1/ns/net", "/proc/self/ns/net", "/etc/passwd", "",
                                 node.joinablePath() + "/", node.joinablePath() + "\u0000x", node.joinablePath() + "\n",
                                 "/" + "x".repeat(4096))),
-                        Tuple.of(2, strings()), Tuple.of(1, anyValue()))),
-                field("pid", Arbitraries.frequencyOf(Tuple.of(80, pids()), Tuple.of(1, anyValue()))));
+                        Pair.of(2, strings()), Pair.of(1, anyValue()))),
+                field("pid", Generate.frequency(Pair.of(80, pids()), Pair.of(1, anyValue()))));
     }
 
-    private Arbitrary<JsonNode> pids() {
-        return Arbitraries.of(0L, 1L, -1L, 2L, node.ownPid(), node.deadPid(), node.livePid(), 4194304L, 4194305L,
+    private Gen<JsonNode> pids() {
+        return pick(0L, 1L, -1L, 2L, node.ownPid(), node.deadPid(), node.livePid(), 4194304L, 4194305L,
                 (long) Integer.MAX_VALUE, 1L << 31, Long.MAX_VALUE).map(F::numberNode)
-                .map(JsonNode.class::cast).injectDuplicates(0.1);
+                .map(JsonNode.class::cast);
     }
 
-    private Arbitrary<JsonNode> attachment() {
+    private Gen<JsonNode> attachment() {
         return object(
-                field("name", Arbitraries.frequencyOf(Tuple.of(160, texts("podnet", "backend")), Tuple.of(1, texts("nope", "Podnet", "podnet ")),
-                        Tuple.of(2, strings()), Tuple.of(1, anyValue()))),
-                field("interfaceName", Arbitraries.frequencyOf(Tuple.of(80, texts("eth0", "eth1", "net-1", "a.b", "_x", "x".repeat(15))),
-                        Tuple.of(3, texts("", "eth0 ", "x".repeat(16), ".hidden", "-x", "lo", "eth0/x", "all", "default", "eth0\n",
+                field("name", Generate.frequency(Pair.of(160, texts("podnet", "backend")), Pair.of(1, texts("nope", "Podnet", "podnet ")),
+                        Pair.of(2, strings()), Pair.of(1, anyValue()))),
+                field("interfaceName", Generate.frequency(Pair.of(80, texts("eth0", "eth1", "net-1", "a.b", "_x", "x".repeat(15))),
+                        Pair.of(3, texts("", "eth0 ", "x".repeat(16), ".hidden", "-x", "lo", "eth0/x", "all", "default", "eth0\n",
                                 "e\u0000", "eth:0", "ä")),
-                        Tuple.of(2, strings()), Tuple.of(1, anyValue()))),
-                field("staticIPs", Arbitraries.frequencyOf(Tuple.of(80, list(ips(), 0, 3)), Tuple.of(2, distinctStaticIps()),
-                        Tuple.of(1, anyValue()))),
-                field("staticMAC", Arbitraries.frequencyOf(Tuple.of(80, texts("02:00:00:00:00:01", "0A:1b:2C:3d:4E:5f")),
-                        Tuple.of(3, texts("02-00-00-00-00-01", "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "01:00:5e:00:00:01",
+                        Pair.of(2, strings()), Pair.of(1, anyValue()))),
+                field("staticIPs", Generate.frequency(Pair.of(80, list(ips(), 0, 3)), Pair.of(2, distinctStaticIps()),
+                        Pair.of(1, anyValue()))),
+                field("staticMAC", Generate.frequency(Pair.of(80, texts("02:00:00:00:00:01", "0A:1b:2C:3d:4E:5f")),
+                        Pair.of(3, texts("02-00-00-00-00-01", "ff:ff:ff:ff:ff:ff", "00:00:00:00:00:00", "01:00:5e:00:00:01",
                                 "0200.0000.0001", "02:00:00:00:00:0g", "02:00:00:00:00:01:02", "02:00:00:00:00:1", "020000000001", "")),
-                        Tuple.of(2, strings()), Tuple.of(1, anyValue()))),
-                field("aliases", Arbitraries.frequencyOf(Tuple.of(80, list(Arbitraries.frequencyOf(
-                        Tuple.of(3, texts("db", "web.local", "a-b")), Tuple.of(2, strings())), 0, 3)),
-                        Tuple.of(1, list(texts("a", "b", "c", "d", "e"), 33, 34)), Tuple.of(1, anyValue()))));
+                        Pair.of(2, strings()), Pair.of(1, anyValue()))),
+                field("aliases", Generate.frequency(Pair.of(80, list(Generate.frequency(
+                        Pair.of(3, texts("db", "web.local", "a-b")), Pair.of(2, strings())), 0, 3)),
+                        Pair.of(1, list(texts("a", "b", "c", "d", "e"), 33, 34)), Pair.of(1, anyValue()))));
     }
 
     /** Up to ten distinct addresses inside podnet's subnet: the count limit is then the only thing wrong. */
-    private static Arbitrary<JsonNode> distinctStaticIps() {
-        return Arbitraries.integers().between(0, 10).map(n -> {
+    private static Gen<JsonNode> distinctStaticIps() {
+        return Generate.range(0, 10).map(n -> {
             ArrayNode a = F.arrayNode();
             IntStream.range(0, n).forEach(i -> a.add("10.89.0." + (100 + i)));
             return a;
         });
     }
 
-    private static Arbitrary<JsonNode> ips() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(4, texts("10.89.0.50", "10.89.0.51", "10.90.0.7", "fd00::5")),
-                Tuple.of(3, texts("10.89.0.0", "10.89.0.255", "10.89.0.1", "192.0.2.1", "::1", "fe80::1%eth0", "::ffff:10.89.0.5",
+    private static Gen<JsonNode> ips() {
+        return Generate.frequency(
+                Pair.of(4, texts("10.89.0.50", "10.89.0.51", "10.90.0.7", "fd00::5")),
+                Pair.of(3, texts("10.89.0.0", "10.89.0.255", "10.89.0.1", "192.0.2.1", "::1", "fe80::1%eth0", "::ffff:10.89.0.5",
                         "10.089.0.5", "10.89.0.5/24", "1.2.3", "", "10.89.0.256", " 10.89.0.5", "0x0a.89.0.5", "10.89.0.5\n", "::",
                         "0.0.0.0", "255.255.255.255", "224.0.0.1", "2001:db8::1", "1:2:3:4:5:6:7:8:9")),
-                Tuple.of(2, strings()), Tuple.of(1, anyValue()));
+                Pair.of(2, strings()), Pair.of(1, anyValue()));
     }
 
-    private static Arbitrary<JsonNode> portMapping() {
+    private static Gen<JsonNode> portMapping() {
         return object(
-                field("hostIP", Arbitraries.frequencyOf(Tuple.of(60, texts("127.0.0.1", "0.0.0.0", "::", "::1")),
-                        Tuple.of(2, texts("", "10.89.0.1", "fe80::1%lo", "999.1.1.1", "localhost", " 127.0.0.1", "::ffff:127.0.0.1")),
-                        Tuple.of(1, strings()), Tuple.of(1, anyValue()))),
-                field("hostPort", Arbitraries.frequencyOf(Tuple.of(80, ports()), Tuple.of(1, numbers()), Tuple.of(1, anyValue()))),
-                field("containerPort", Arbitraries.frequencyOf(Tuple.of(80, ports()), Tuple.of(1, numbers()), Tuple.of(1, anyValue()))),
-                field("protocol", Arbitraries.frequencyOf(Tuple.of(80, texts("tcp", "udp", "sctp", "tcp,udp", "udp,tcp,sctp")),
-                        Tuple.of(3, texts("TCP", "icmp", "tcp, udp", "", "tcp,", ",tcp", "tcp,tcp", "tcp udp", "tcp\n", " tcp")),
-                        Tuple.of(1, strings()), Tuple.of(1, anyValue()))),
-                field("range", Arbitraries.frequencyOf(Tuple.of(80, Arbitraries.of(1, 2, 10, 100).map(F::numberNode).map(JsonNode.class::cast)),
-                        Tuple.of(2, numbers()), Tuple.of(1, anyValue()))));
+                field("hostIP", Generate.frequency(Pair.of(60, texts("127.0.0.1", "0.0.0.0", "::", "::1")),
+                        Pair.of(2, texts("", "10.89.0.1", "fe80::1%lo", "999.1.1.1", "localhost", " 127.0.0.1", "::ffff:127.0.0.1")),
+                        Pair.of(1, strings()), Pair.of(1, anyValue()))),
+                field("hostPort", Generate.frequency(Pair.of(80, ports()), Pair.of(1, numbers()), Pair.of(1, anyValue()))),
+                field("containerPort", Generate.frequency(Pair.of(80, ports()), Pair.of(1, numbers()), Pair.of(1, anyValue()))),
+                field("protocol", Generate.frequency(Pair.of(80, texts("tcp", "udp", "sctp", "tcp,udp", "udp,tcp,sctp")),
+                        Pair.of(3, texts("TCP", "icmp", "tcp, udp", "", "tcp,", ",tcp", "tcp,tcp", "tcp udp", "tcp\n", " tcp")),
+                        Pair.of(1, strings()), Pair.of(1, anyValue()))),
+                field("range", Generate.frequency(Pair.of(80, pick(1, 2, 10, 100).map(F::numberNode).map(JsonNode.class::cast)),
+                        Pair.of(2, numbers()), Pair.of(1, anyValue()))));
     }
 
-    private static Arbitrary<JsonNode> ports() {
-        return Arbitraries.of(0, 1, 80, 1023, 1024, 8080, 30000, 65535, 65534).map(F::numberNode).map(JsonNode.class::cast);
+    private static Gen<JsonNode> ports() {
+        return pick(0, 1, 80, 1023, 1024, 8080, 30000, 65535, 65534).map(F::numberNode).map(JsonNode.class::cast);
     }
 
-    private static Arbitrary<JsonNode> dns() {
+    private static Gen<JsonNode> dns() {
         return object(
-                field("servers", Arbitraries.frequencyOf(Tuple.of(80, list(ips(), 0, 3)), Tuple.of(1, list(texts("192.0.2.1", "192.0.2.2",
+                field("servers", Generate.frequency(Pair.of(80, list(ips(), 0, 3)), Pair.of(1, list(texts("192.0.2.1", "192.0.2.2",
                         "192.0.2.3", "192.0.2.4", "192.0.2.5", "192.0.2.6", "192.0.2.7", "192.0.2.8", "192.0.2.9"), 9, 9)),
-                        Tuple.of(1, anyValue()))),
-                field("searches", Arbitraries.frequencyOf(Tuple.of(80, list(Arbitraries.frequencyOf(
-                        Tuple.of(3, texts("example.com", "svc.cluster.local", "a")),
-                        Tuple.of(2, texts("", "example.com\nnameserver 192.0.2.66", "bad domain", "x".repeat(254), "a..b", ".", "é.com")),
-                        Tuple.of(2, strings())), 0, 3)), Tuple.of(1, anyValue()))),
-                field("options", Arbitraries.frequencyOf(Tuple.of(80, list(Arbitraries.frequencyOf(
-                        Tuple.of(3, texts("ndots:2", "edns0", "timeout:1")),
-                        Tuple.of(2, texts("", "ndots:2\nnameserver 192.0.2.66", "x".repeat(65), "rotate #", "ndots:-1")),
-                        Tuple.of(2, strings())), 0, 3)), Tuple.of(1, anyValue()))));
+                        Pair.of(1, anyValue()))),
+                field("searches", Generate.frequency(Pair.of(80, list(Generate.frequency(
+                        Pair.of(3, texts("example.com", "svc.cluster.local", "a")),
+                        Pair.of(2, texts("", "example.com\nnameserver 192.0.2.66", "bad domain", "x".repeat(254), "a..b", ".", "é.com")),
+                        Pair.of(2, strings())), 0, 3)), Pair.of(1, anyValue()))),
+                field("options", Generate.frequency(Pair.of(80, list(Generate.frequency(
+                        Pair.of(3, texts("ndots:2", "edns0", "timeout:1")),
+                        Pair.of(2, texts("", "ndots:2\nnameserver 192.0.2.66", "x".repeat(65), "rotate #", "ndots:-1")),
+                        Pair.of(2, strings())), 0, 3)), Pair.of(1, anyValue()))));
     }
 
     /** 17 or 40 networks on one pod, distinct names or one name again and again. */
-    private static Arbitrary<JsonNode> manyNetworks() {
-        return Combinators.combine(Arbitraries.of(17, 40), Arbitraries.of(true, false)).as((n, distinct) -> {
+    private static Gen<JsonNode> manyNetworks() {
+        return pick(17, 40).zip(pick(true, false), (n, distinct) -> {
             ArrayNode a = F.arrayNode();
             IntStream.range(0, n).forEach(i -> a.add(F.objectNode().put("name", distinct ? "net" + i : "podnet")));
             return a;
@@ -150,42 +149,43 @@ final class HostileSpecs {
     }
 
     /** Any string: every length to 300 and every character class, NUL and newlines, or a known nasty one. */
-    static Arbitrary<JsonNode> strings() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(3, Arbitraries.strings().all().ofMaxLength(300)),
-                Tuple.of(3, Arbitraries.strings().withCharRange('a', 'z').numeric().withChars("-._/:%, \n\t\r\u0000*$\\\"'")
-                        .ofMaxLength(40)),
-                Tuple.of(2, Arbitraries.of("", " ", "a", "../../etc/passwd", "/run/netns/../../etc/shadow", "a\u0000b", "a\nb",
+    static Gen<JsonNode> strings() {
+        return Generate.frequency(
+                Pair.of(3, SourceDSL.strings().allPossible().ofLengthBetween(0, 300)),
+                Pair.of(3, SourceDSL.lists().of(pick(chars("abcdefghijklmnopqrstuvwxyz0123456789-._/:%, \n\t\r\u0000*$\\\"'")))
+                        .ofSizeBetween(0, 40).map(l -> l.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining()))),
+                Pair.of(2, pick("", " ", "a", "../../etc/passwd", "/run/netns/../../etc/shadow", "a\u0000b", "a\nb",
                         "x".repeat(300), "ä", "\r\n", "${jndi:ldap://127.0.0.1/x}", "%n%s", "\u202e", "\uffff", "😀")))
                 .map(HostileSpecs::text);
     }
 
     /** A value of any JSON type, including numbers beyond int and long and types where another belongs. */
-    static Arbitrary<JsonNode> anyValue() {
-        return Arbitraries.frequencyOf(
-                Tuple.of(3, numbers()),
-                Tuple.of(2, strings()),
-                Tuple.of(1, Arbitraries.of(F.nullNode(), F.booleanNode(true), F.objectNode(), F.arrayNode(),
+    static Gen<JsonNode> anyValue() {
+        return Generate.frequency(
+                Pair.of(3, numbers()),
+                Pair.of(2, strings()),
+                Pair.of(1, pick(F.nullNode(), F.booleanNode(true), F.objectNode(), F.arrayNode(),
                         F.arrayNode().add(F.nullNode()), F.objectNode().put("a", 1)).map(JsonNode.class::cast)));
     }
 
-    static Arbitrary<JsonNode> numbers() {
-        return Arbitraries.of(F.numberNode(-1), F.numberNode(0), F.numberNode(1), F.numberNode(65535), F.numberNode(65536),
+    static Gen<JsonNode> numbers() {
+        return pick(F.numberNode(-1), F.numberNode(0), F.numberNode(1), F.numberNode(65535), F.numberNode(65536),
                 F.numberNode(Integer.MAX_VALUE), F.numberNode(1L << 31), F.numberNode(-(1L << 31) - 1), F.numberNode(Long.MAX_VALUE),
                 F.numberNode(BigInteger.TWO.pow(64)), F.numberNode(BigInteger.TEN.pow(40).negate()), F.numberNode(1.5),
                 F.numberNode(1e300), F.numberNode(-0.0), F.textNode("80"), F.textNode("1e3")).map(JsonNode.class::cast);
     }
 
-    private static Arbitrary<JsonNode> texts(String... values) {
-        return Arbitraries.of(values).map(HostileSpecs::text);
+    private static Gen<JsonNode> texts(String... values) {
+        return pick(values).map(HostileSpecs::text);
     }
 
     private static JsonNode text(String s) {
         return F.textNode(s);
     }
 
-    private static Arbitrary<JsonNode> list(Arbitrary<JsonNode> element, int min, int max) {
-        return element.injectNull(0.02).list().ofMinSize(min).ofMaxSize(max).map(items -> {
+    private static Gen<JsonNode> list(Gen<JsonNode> element, int min, int max) {
+        Gen<JsonNode> orNull = Generate.frequency(Pair.of(49, element), Pair.of(1, Generate.constant((JsonNode) F.nullNode())));
+        return SourceDSL.lists().of(orNull).ofSizeBetween(min, max).map(items -> {
             ArrayNode a = F.arrayNode();
             items.forEach(i -> a.add(i == null ? F.nullNode() : i));
             return a;
@@ -196,20 +196,33 @@ final class HostileSpecs {
     }
 
     /** A field that is absent (null) half the time: shrinking removes fields first. */
-    private static Arbitrary<Field> field(String name, Arbitrary<JsonNode> value) {
+    private static Gen<Field> field(String name, Gen<JsonNode> value) {
         return field(name, 0.45, value);
     }
 
-    private static Arbitrary<Field> field(String name, double absent, Arbitrary<JsonNode> value) {
-        return value.map(v -> new Field(name, v)).injectNull(absent);
+    private static Gen<Field> field(String name, double absent, Gen<JsonNode> value) {
+        int weight = (int) Math.round(absent * 100);
+        // absent first: shrinking moves towards the first choice, so a shrunk spec has fewer fields
+        return Generate.frequency(Pair.of(Math.max(weight, 1), Generate.constant((Field) null)),
+                Pair.of(100 - weight, value.map(v -> new Field(name, v))));
     }
 
     @SafeVarargs
-    private static <T extends JsonNode> Arbitrary<T> object(Arbitrary<Field>... fields) {
-        List<Arbitrary<Field>> all = List.of(fields);
-        return Combinators.combine(all).as(values -> {
+    private static <T> Gen<T> pick(T... values) {
+        return Generate.pick(List.of(values));
+    }
+
+    private static Character[] chars(String s) {
+        return s.chars().mapToObj(c -> (char) c).toArray(Character[]::new);
+    }
+
+    @SafeVarargs
+    private static <T extends JsonNode> Gen<T> object(Gen<Field>... fields) {
+        List<Gen<Field>> all = List.of(fields);
+        return random -> {
             ObjectNode o = F.objectNode();
-            for (Field f : new ArrayList<>(values)) {
+            for (Gen<Field> g : all) {
+                Field f = g.generate(random);
                 if (f != null) {
                     o.set(f.name(), f.value());
                 }
@@ -217,6 +230,6 @@ final class HostileSpecs {
             @SuppressWarnings("unchecked")
             T t = (T) o;
             return t;
-        });
+        };
     }
 }
