@@ -21,6 +21,7 @@ class SchemaRulesTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "{\"nodeName\":\"n\",\"dns\":{\"options\":[null]}}",
+            "{\"nodeName\":\"n\",\"mode\":\"Rootful \"}",
             "{\"nodeName\":\"n\",\"dns\":{\"options\":[\"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\"]}}",
             "{\"nodeName\":\"n\",\"netns\":{\"pid\":0}}",
             "{\"nodeName\":\"n\",\"netns\":{\"path\":\"/run/netns/x\"}}",
