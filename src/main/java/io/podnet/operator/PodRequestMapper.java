@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 import io.podnet.api.DnsSpec;
 import io.podnet.api.Mode;
 import io.podnet.api.NetnsSpec;
+import io.podnet.api.NetnsType;
 import io.podnet.api.NetworkAttachment;
 import io.podnet.api.PodNetwork;
 import io.podnet.api.PodNetworkSpec;
@@ -54,15 +55,32 @@ final class PodRequestMapper {
             throw new RejectedRequestException(Stage.NETNS, "InvalidSpec", "metadata.uid \"" + uid + "\" is not a valid UID");
         }
         String display = pn.getMetadata().getNamespace() + "/" + pn.getMetadata().getName();
-        return new PodRequest(uid, display, pn.getMetadata().getName(), tenant, spec.getMode() == Mode.Rootless ? PodMode.ROOTLESS : PodMode.ROOTFUL,
-                netns(spec.getNetns()), attachments(spec.getNetworks()), ports(spec.getPortMappings()), dns(spec.getDns()));
+        PodRequest request;
+        try {
+            request = new PodRequest(uid, display, pn.getMetadata().getName(), tenant, spec.getMode() == Mode.Rootless ? PodMode.ROOTLESS : PodMode.ROOTFUL,
+                    netns(spec.getNetns()), attachments(spec.getNetworks()), ports(spec.getPortMappings()), dns(spec.getDns()));
+        } catch (NullPointerException e) {
+            SchemaRules.check(spec, "spec."); // a null list item: refused by the schema, with the field named
+            throw e;
+        }
+        // after the field-specific reasons above (InvalidMAC, InvalidPortRange, ...): what they leave, the schema's own rules catch
+        SchemaRules.check(spec, "spec.");
+        return request;
     }
 
     private static NetnsRequest netns(NetnsSpec spec) {
-        if (spec == null || spec.getType() == null) {
+        if (spec == null) {
             return NetnsRequest.NEW;
         }
-        return switch (spec.getType()) {
+        NetnsType type = spec.getType() == null ? NetnsType.New : spec.getType();
+        // the CRD's CEL rules: a path or pid given with another type is refused, not ignored
+        if (spec.getPath() != null && type != NetnsType.Path) {
+            throw new RejectedRequestException(Stage.NETNS, "InvalidNetnsPath", "netns.path is only allowed when netns.type is Path");
+        }
+        if (spec.getPid() != null && type != NetnsType.Pid) {
+            throw new RejectedRequestException(Stage.NETNS, "InvalidPid", "netns.pid is only allowed when netns.type is Pid");
+        }
+        return switch (type) {
             case New -> NetnsRequest.NEW;
             case Path -> {
                 if (spec.getPath() == null || !spec.getPath().startsWith("/")) {
@@ -115,7 +133,7 @@ final class PodRequestMapper {
             PortMappingSpec m = mappings.get(i);
             String field = "portMappings[" + i + "]";
             InetAddress hostIp = null;
-            if (m.getHostIP() != null && !m.getHostIP().isEmpty()) {
+            if (m.getHostIP() != null) { // present but empty is no address, as the CRD's isIP says
                 try {
                     hostIp = IpAddresses.parse(m.getHostIP());
                 } catch (IllegalArgumentException e) {

@@ -2,7 +2,9 @@ package io.podnet.operator;
 
 import io.podnet.api.PodNetwork;
 import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.plan.NetnsPolicy;
 import io.podnet.engine.plan.RequestValidator;
+import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.policy.NodePolicy;
 import io.podnet.policy.Tenant;
 
@@ -11,6 +13,19 @@ public final class AgentVerdicts {
     public static final String ALLOWED = "allowed";
 
     private AgentVerdicts() {
+    }
+
+    /**
+     * {@link #ALLOWED}, or the reason the agent refuses a stored PodNetwork with: every check the
+     * agent makes before it changes anything, through the mapper and validator the reconciler uses.
+     */
+    public static String ofAll(PodNetwork pn, Tenant tenant, NetworkDefinitions networks, NetnsPolicy netns, NodePolicy policy) {
+        try {
+            RequestValidator.validate(PodRequestMapper.toRequest(pn, tenant), networks, netns, policy);
+            return ALLOWED;
+        } catch (RejectedRequestException e) {
+            return e.reason() + ": " + e.getMessage();
+        }
     }
 
     /** {@link #ALLOWED}, or the condition reason the agent would refuse it with. */

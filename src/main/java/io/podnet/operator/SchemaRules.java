@@ -1,0 +1,106 @@
+package io.podnet.operator;
+
+import java.lang.reflect.AnnotatedParameterizedType;
+import java.lang.reflect.AnnotatedType;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.podnet.engine.RejectedRequestException;
+import io.podnet.engine.Stage;
+
+/**
+ * The CRD schema's own rules (sizes, ranges, patterns, required fields, no null list items),
+ * applied by the agent to a mapped spec. They are read from the same annotations of
+ * {@code io.podnet.api} that generate the CRD, so the two cannot drift apart, and what a real API
+ * server refuses by the schema the agent refuses too, on an API server that does not check it
+ * (the embedded one). A pattern matches the whole string, as in the API server (Go's {@code $}
+ * does not match before a final newline, Java's does).
+ */
+final class SchemaRules {
+    private static final Map<String, java.util.regex.Pattern> PATTERNS = new ConcurrentHashMap<>();
+
+    private SchemaRules() {
+    }
+
+    /** @throws RejectedRequestException with reason InvalidSpec, naming the field */
+    static void check(Object model, String path) {
+        if (model == null) {
+            return;
+        }
+        for (Class<?> c = model.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) {
+                    continue;
+                }
+                f.setAccessible(true);
+                Object value;
+                try {
+                    value = f.get(model);
+                } catch (IllegalAccessException e) {
+                    throw new IllegalStateException(e);
+                }
+                checkValue(value, path + f.getName(), f.getAnnotatedType(), f.isAnnotationPresent(Required.class));
+            }
+        }
+    }
+
+    private static void checkValue(Object value, String field, AnnotatedType type, boolean required) {
+        if (value == null) {
+            if (required) {
+                throw refuse(field + " is required");
+            }
+            return;
+        }
+        Size size = type.getAnnotation(Size.class);
+        Min min = type.getAnnotation(Min.class);
+        Max max = type.getAnnotation(Max.class);
+        Pattern pattern = type.getAnnotation(Pattern.class);
+        if (value instanceof String s) {
+            int length = s.codePointCount(0, s.length());
+            if (size != null && (length < size.min() || length > size.max())) {
+                throw refuse(field + " must be " + size.min() + " to " + size.max() + " characters long, not " + length);
+            }
+            if (pattern != null && !matches(pattern.value(), s)) {
+                throw refuse(field + " must match " + pattern.value());
+            }
+        } else if (value instanceof Number n) {
+            if (min != null && n.doubleValue() < min.value() || max != null && n.doubleValue() > max.value()) {
+                throw refuse(field + " must be between " + (min == null ? "-" : (long) min.value()) + " and "
+                        + (max == null ? "-" : (long) max.value()) + ", not " + n);
+            }
+        } else if (value instanceof List<?> list) {
+            if (size != null && (list.size() < size.min() || list.size() > size.max())) {
+                throw refuse(field + " must have " + size.min() + " to " + size.max() + " items, not " + list.size());
+            }
+            AnnotatedType element = type instanceof AnnotatedParameterizedType p ? p.getAnnotatedActualTypeArguments()[0] : null;
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i) == null) {
+                    throw refuse(field + "[" + i + "] must not be null");
+                }
+                if (element != null) {
+                    checkValue(list.get(i), field + "[" + i + "]", element, false);
+                }
+            }
+        } else if (!(value instanceof Enum<?>) && value.getClass().getPackageName().equals("io.podnet.api")) {
+            check(value, field + ".");
+        }
+    }
+
+    private static boolean matches(String regex, String s) {
+        java.util.regex.Pattern p = PATTERNS.computeIfAbsent(regex, r -> java.util.regex.Pattern.compile(
+                r.startsWith("^") && r.endsWith("$") ? r.substring(1, r.length() - 1) : r));
+        return regex.startsWith("^") && regex.endsWith("$") ? p.matcher(s).matches() : p.matcher(s).find();
+    }
+
+    private static RejectedRequestException refuse(String message) {
+        return new RejectedRequestException(Stage.NETNS, "InvalidSpec", "the spec breaks the CRD's schema, nothing was changed: " + message);
+    }
+}
