@@ -79,6 +79,7 @@ public final class SetupVersusPeers {
 
     public static void main(String[] args) throws Exception {
         int pods = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
+        double rampMinutes = args.length > 1 ? Double.parseDouble(args[1]) : 25;
         if (pods < 1 || pods > 4000) {
             throw new IllegalArgumentException("pods must be 1..4000 (a /20 per path)");
         }
@@ -98,7 +99,15 @@ public final class SetupVersusPeers {
                 setups.put(p.name(), new long[pods]);
                 teardowns.put(p.name(), new long[pods]);
             });
+            // JIT warm-up for podnet (pods past the measured ones, set up and torn down), one round for the peers' page cache
+            Podnet podnet = (Podnet) paths.get(0);
+            for (int w = 0; w < 30; w++) {
+                podnet.setup(pods + w);
+                podnet.teardown(pods + w);
+            }
             long start = System.nanoTime();
+            long rampDeadline = start + (long) (rampMinutes * 60e9);
+            int reached = 0;
             for (int i = 0; i < pods; i++) {
                 for (int k = 0; k < paths.size(); k++) {
                     Path4 p = paths.get((i + k) % paths.size());
@@ -106,16 +115,26 @@ public final class SetupVersusPeers {
                     p.setup(i);
                     setups.get(p.name())[i] = System.nanoTime() - t0;
                 }
+                reached = i + 1;
                 if ((i + 1) % 100 == 0) {
                     System.err.printf("%d pods on each path after %.0f s%n", i + 1, (System.nanoTime() - start) / 1e9);
                 }
+                if (System.nanoTime() > rampDeadline) {
+                    System.err.printf("ramp stopped at %d pods: the %.0f minute bound%n", reached, rampMinutes);
+                    break;
+                }
             }
+            int n0 = reached;
+            setups.replaceAll((k, v) -> Arrays.copyOf(v, n0));
             System.out.println("checks of the first and the last pod of each path:");
             for (Path4 p : paths) {
                 System.out.println("  " + p.name() + " pod 1: " + p.verify(0));
-                System.out.println("  " + p.name() + " pod " + pods + ": " + p.verify(pods - 1));
+                System.out.println("  " + p.name() + " pod " + reached + ": " + p.verify(reached - 1));
             }
-            for (int n = 0, i = pods - 1; i >= 0; i--, n++) {
+            // teardown timed for the last 100 pods set up (at ~N pods on the node); the rest go with the sandboxes
+            int timedTeardowns = Math.min(100, reached);
+            teardowns.replaceAll((k, v) -> new long[timedTeardowns]);
+            for (int n = 0, i = reached - 1; n < timedTeardowns; i--, n++) {
                 for (int k = 0; k < paths.size(); k++) {
                     Path4 p = paths.get((i + k) % paths.size());
                     long t0 = System.nanoTime();
@@ -123,11 +142,15 @@ public final class SetupVersusPeers {
                     teardowns.get(p.name())[n] = System.nanoTime() - t0;
                 }
             }
-            System.out.printf("%nSetupVersusPeers: %d pods per path, interleaved rounds, %.0f s (%s %s); command: bench/run SetupVersusPeers %d%n",
-                    pods, (System.nanoTime() - start) / 1e9, System.getProperty("java.vm.name"), System.getProperty("java.version"), pods);
+            System.out.printf("%nSetupVersusPeers: %d pods per path, interleaved rounds, %.0f s (%s %s); command: bench/run SetupVersusPeers %d %s%n",
+                    reached, (System.nanoTime() - start) / 1e9, System.getProperty("java.vm.name"), System.getProperty("java.version"), pods,
+                    args.length > 1 ? args[1] : "");
             System.out.println("podnet's setup includes creating the pod's namespace; the peers' namespaces exist beforehand.");
-            print("setup", setups, pods, new String[] {"pods 1-50", "pods 76-125", "last 50"});
-            print("teardown", teardowns, pods, new String[] {"first 50 (~N pods)", "76th-125th", "last 50 (~50 pods)"});
+            System.out.println("podnet's steps (all setups and teardowns, warm-up included):");
+            new java.util.TreeMap<>(podnet.byStep).forEach((step, list) -> System.out.println(
+                    Stats.row("  " + step, list.stream().mapToLong(Long::longValue).toArray())));
+            print("setup", setups, reached, new String[] {"pods 1-50", "pods 76-125", "last 50"});
+            print("teardown", teardowns, timedTeardowns, new String[] {"first 50 (~N pods)", "", "next 50"});
         } finally {
             for (Path4 p : paths) {
                 try {
@@ -163,7 +186,7 @@ public final class SetupVersusPeers {
         System.out.printf("%n%-10s %-20s %10s %10s %10s%n", what, "window", "median ms", "p90 ms", "podnet x");
         long[] podnet = byPath.get("podnet");
         for (int w = 0; w < 3; w++) {
-            if (w == 1 && pods < 125) {
+            if (w == 1 && (pods < 175 || labels[1].isEmpty())) {
                 continue;
             }
             double podnetMedian = Stats.percentile(window(podnet, from[w], 50), 50);
@@ -279,6 +302,14 @@ public final class SetupVersusPeers {
 
     /** podnet's engine in this process, rootful, one network; the pod's namespace made by the engine. */
     private static final class Podnet implements Path4 {
+        /** The engine's own steps, to say what dominates podnet's time. */
+        final Map<String, List<Long>> byStep = new java.util.concurrent.ConcurrentHashMap<>();
+        private final io.podnet.engine.EngineObserver steps = new io.podnet.engine.EngineObserver() {
+            @Override
+            public void step(Operation operation, PodMode mode, String step, long nanos) {
+                byStep.computeIfAbsent(operation.lower() + " / " + step, k -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(nanos);
+            }
+        };
         private final NetworkEngine engine;
         private final Netns host;
         private final List<String> ids = new ArrayList<>();
@@ -294,7 +325,7 @@ public final class SetupVersusPeers {
             Path run = Files.isDirectory(shm) ? Files.createTempDirectory(shm, "pnvs-run") : Files.createTempDirectory("pnvs-run");
             CLEANUP.add(() -> deleteTree(run));
             engine = NetworkEngine.open(EngineSettings.of(host.path(), NETNS.dir(), tempDir("pnvs-state"), run,
-                    NetworkDefinitions.load(networks)));
+                    NetworkDefinitions.load(networks)), steps);
             CLEANUP.add(() -> {
                 for (String id : ids) {
                     NETNS.delete("podnet-" + id);
@@ -483,7 +514,7 @@ public final class SetupVersusPeers {
                     table ip podnetref {
                       map ports { type inet_service : ipv4_addr . inet_service; }
                       chain pre { type nat hook prerouting priority dstnat; fib daddr type local dnat ip to tcp dport map @ports; }
-                      chain out { type nat hook output priority dstnat; fib daddr type local dnat ip to tcp dport map @ports; }
+                      chain out { type nat hook output priority -100; fib daddr type local dnat ip to tcp dport map @ports; }
                       chain post { type nat hook postrouting priority srcnat; ip saddr 10.92.0.0/20 ip daddr != 10.92.0.0/20 masquerade; }
                     }
                     """, "nft", "-f", "-");
