@@ -39,13 +39,15 @@ import io.podnet.policy.Tenant;
  * their pod namespace made beforehand (untimed); podnet's engine creates the pod's namespace
  * itself within its setup, which is more work than the peers do. Pods are added one round at a
  * time, each round setting up pod i on every path in a rotating order, so load on the shared
- * machine hits all four alike; then all are torn down in reverse, also interleaved. Printed:
- * medians and p90s of the setups of pods 1–50, 76–125 and the last 50 (the pods already on the
- * node: ~1, ~100, ~N), the growth from the first to the last window, and podnet's ratio to each
- * peer; the same for teardown (first 50 teardowns at ~N pods, last 50 at ~50). Run as root:
+ * machine hits all four alike; the ramp stops early at a bound in minutes (the peers take a
+ * few hundred ms a pod on a loaded machine). Then the last 100 pods are torn down in reverse, also
+ * interleaved and timed; the rest go with the sandboxes. Printed: medians and p90s of the setups
+ * of pods 1–50, 76–125 and the last 50 (the pods already on the node: ~1, ~100, ~N), the growth
+ * from the first to the last window, podnet's ratio to each peer, the same for teardown (at ~N
+ * pods), and podnet's own steps. Run as root:
  *
  * <pre>
- * bench/run SetupVersusPeers [pods, default 1000]
+ * bench/run SetupVersusPeers [pods, default 1000] [ramp bound in minutes, default 25]
  * </pre>
  *
  * Everything is removed afterwards, also after a failure or an interrupt.
