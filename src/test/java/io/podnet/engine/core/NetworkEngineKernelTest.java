@@ -130,6 +130,21 @@ class NetworkEngineKernelTest {
 
         engine.teardown(id);
         assertThat(Path.of("/run/netns", ns)).doesNotExist();
+        // the pair is the kernel's to destroy with the namespace, after teardown returned; meanwhile it is down and portless
+        ipJson(sandbox.name(), "link", "show").forEach(l -> {
+            if (l.get("ifname").asText().startsWith("pn")) {
+                assertThat(l.get("flags").toString()).doesNotContain("\"UP\"");
+                assertThat(l.has("master")).isFalse();
+            }
+        });
+        for (int i = 0; i < 500 && ipJson(sandbox.name(), "link", "show").toString().contains("\"pn"); i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         assertThat(ipJson(sandbox.name(), "link", "show").toString()).doesNotContain("\"pn", "podnet0");
         assertThat(Shell.ok("ip", "netns", "exec", sandbox.name(), "nft", "list", "tables")).as("the last pod took the table with it")
                 .doesNotContain("podnet");
