@@ -13,8 +13,10 @@ import io.podnet.rootless.RootlessConfig;
 /**
  * @param hostNetns the namespace that plays the host (bridges, host veths); null for the agent's own
  * @param netnsDir where owned pod namespaces are created
- * @param stateDir where intent is persisted (pods, IPAM, bridge markers)
- * @param runDir where each pod's hosts and resolv.conf are written ({@code <runDir>/pods/<id>/})
+ * @param stateDir the durable dir (e.g. /var/lib/podnet); nothing on the hot path is written there any more: an
+ *        older agent's pod, IPAM and bridge state found in it is moved to the run dir once (see {@link #kernelStateDir})
+ * @param runDir on tmpfs (e.g. /run/podnet): each pod's hosts and resolv.conf ({@code <runDir>/pods/<id>/}) and
+ *        the state that describes kernel objects ({@link #kernelStateDir})
  * @param allowedNetnsPaths prefixes a {@code netns.type: Path} namespace must live under
  * @param hostResolvConf the host's resolv.conf, whose nameservers a pod gets when it has no others
  * @param portPolicy host ports that are never exposed
@@ -103,11 +105,21 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
         }
     }
 
+    /**
+     * {@code <runDir>/state}: pod state, IPAM and bridge markers. They describe namespaces, links
+     * and addresses that die with the node, so they live on tmpfs beside them, written by atomic
+     * rename without fsync (crash-safe for a process crash); after a reboot they are gone with
+     * what they described, and each PodNetwork is built again from its spec.
+     */
+    public Path kernelStateDir() {
+        return runDir.resolve("state");
+    }
+
     /** What the agent logs at start: the networks and where things are kept. */
     public String describe() {
         return "networks " + networks.all().stream().map(n -> n.name() + " (" + n.driver() + " " + n.bridgeName() + ")").toList()
                 + (networks.problems().isEmpty() ? "" : "; " + networks.problems().size() + " unusable definition(s)") + "; state in "
-                + stateDir + "; namespaces in " + netnsDir + (hostNetns == null ? "" : "; host namespace " + hostNetns)
+                + kernelStateDir() + "; namespaces in " + netnsDir + (hostNetns == null ? "" : "; host namespace " + hostNetns)
                 + "; node policy: " + policy.describe();
     }
 

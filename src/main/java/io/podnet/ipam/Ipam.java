@@ -38,7 +38,8 @@ import io.podnet.netconf.Subnet;
  * Network names must match {@code [a-zA-Z0-9][a-zA-Z0-9_.-]*}, so a file name never leaves the
  * directory. Every change is written
  * before the method that makes it returns: temp file {@code .<network>.json.tmp-<16 hex>} in the
- * same directory, fsync, atomic rename over the old file, fsync of the directory (temp files left
+ * same directory, fsync, atomic rename over the old file, fsync of the directory (no fsyncs for
+ * an IPAM {@link #onTmpfs on tmpfs}) (temp files left
  * by a crash are deleted when the network is next loaded). When the write fails the change is not made (memory
  * and disk stay equal) and an {@link UncheckedIOException} is thrown. A new {@code Ipam} on the
  * same directory sees exactly what the last one wrote.
@@ -72,11 +73,27 @@ public final class Ipam {
     private static final Pattern NETWORK_NAME = Pattern.compile("[a-zA-Z0-9][a-zA-Z0-9_.-]*");
 
     private final Path dir;
+    private final boolean durable;
     private final ConcurrentHashMap<String, NetworkState> states = new ConcurrentHashMap<>();
 
-    /** Keeps its files under {@code <stateDir>/ipam/}; nothing is read or created until a network is used. */
+    /** Keeps its files under {@code <stateDir>/ipam/}, fsynced; nothing is read or created until a network is used. */
     public Ipam(Path stateDir) {
+        this(stateDir, true);
+    }
+
+    private Ipam(Path stateDir, boolean durable) {
         this.dir = Objects.requireNonNull(stateDir, "stateDir").resolve("ipam");
+        this.durable = durable;
+    }
+
+    /**
+     * Keeps its files under {@code <runDir>/ipam/} (tmpfs, as /run is on a node) with the same
+     * temp file and atomic rename but no fsync: the allocations describe addresses on kernel
+     * objects that die with the node, so they need to survive a process crash (rename is atomic
+     * in the page cache) and not a reboot, after which every pod is built again.
+     */
+    public static Ipam onTmpfs(Path runDir) {
+        return new Ipam(runDir, false);
     }
 
     /** The directory holding the state files. */
@@ -161,7 +178,7 @@ public final class Ipam {
         if (network == null || !NETWORK_NAME.matcher(network).matches()) {
             throw new IllegalArgumentException("invalid network name \"" + network + "\": it must match [a-zA-Z0-9][a-zA-Z0-9_.-]*");
         }
-        return states.computeIfAbsent(network, n -> new NetworkState(n, dir));
+        return states.computeIfAbsent(network, n -> new NetworkState(n, dir, durable));
     }
 
     private static void checkOwner(String owner) {

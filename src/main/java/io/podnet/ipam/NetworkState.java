@@ -36,6 +36,7 @@ final class NetworkState {
     private final String network;
     private final Path dir;
     private final Path file;
+    private final boolean durable;
     private boolean loaded;
 
     private final Map<String, Allocation> byOwner = new TreeMap<>();
@@ -43,9 +44,10 @@ final class NetworkState {
     private final TakenAddresses takenV4 = new TakenAddresses();
     private final TakenAddresses takenV6 = new TakenAddresses();
 
-    NetworkState(String network, Path dir) {
+    NetworkState(String network, Path dir, boolean durable) {
         this.network = network;
         this.dir = dir;
+        this.durable = durable;
         this.file = StateFile.file(dir, network);
     }
 
@@ -214,7 +216,11 @@ final class NetworkState {
             out.add(owner, allocation.addresses());
         }
         try {
-            AtomicFile.write(file, out.finish());
+            if (durable) {
+                AtomicFile.write(file, out.finish());
+            } else {
+                AtomicFile.writeVolatile(file, out.finish());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write IPAM state " + file + ": " + e.getMessage(), e);
         }

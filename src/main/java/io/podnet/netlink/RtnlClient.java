@@ -245,6 +245,15 @@ public final class RtnlClient implements AutoCloseable {
         requester.ack("RTM_NEWLINK ifindex " + index + " netns fd " + netns.fd(), NONE, NONE);
     }
 
+    /**
+     * Takes the link down and out of its bridge in one request, without deleting it (which
+     * waits for the kernel to unregister it); false when there is no link of that name.
+     */
+    public synchronized boolean release(String name) {
+        RtnlRequests.release(begin(), requester.nextSeq(), name);
+        return requester.ack("RTM_NEWLINK " + name + " down nomaster", ENODEV, NONE) == 0;
+    }
+
     /** Deletes the link (for a veth, both ends); false when there is no link of that name. */
     public synchronized boolean deleteLink(String name) {
         RtnlRequests.deleteLink(begin(), requester.nextSeq(), name);

@@ -218,6 +218,15 @@ final class RtnlRequests {
         e.attrString(IFLA_IFNAME, name);
     }
 
+    /** RTM_NEWLINK by IFLA_IFNAME: IFF_UP cleared and IFLA_MASTER 0, as {@code ip link set X down nomaster}. */
+    static void release(NetlinkEncoder e, int seq, String name) {
+        checkName(name);
+        e.begin(RTM_NEWLINK, ACK_FLAGS, seq);
+        ifinfomsg(e, 0, 0, IFF_UP);
+        e.attrString(IFLA_IFNAME, name);
+        e.attrU32(IFLA_MASTER, 0);
+    }
+
     static void setMaster(NetlinkEncoder e, int seq, int index, int masterIndex) {
         if (masterIndex < 0) {
             throw new IllegalArgumentException("invalid master ifindex " + masterIndex);

@@ -103,6 +103,14 @@ public final class AtomicFile {
         }
     }
 
+    /**
+     * Removes the file without forcing the directory: for runtime files under /run, where a
+     * process crash cannot undo an unlink and a reboot takes the directory anyway.
+     */
+    public static void deleteVolatile(Path target) throws IOException {
+        Files.deleteIfExists(target);
+    }
+
     /** Removes the file and makes the removal durable; fine when it is already gone. */
     public static void delete(Path target) throws IOException {
         if (Files.deleteIfExists(target)) {

@@ -100,7 +100,7 @@ class AgentOnApiServerTest {
         admin.resource(pn).delete();
         await().atMost(TIMEOUT).until(() -> get("web") == null);
         assertThat(Path.of(netns)).doesNotExist();
-        assertThat(SandboxHostResource.stateDir.resolve("pods").resolve(uid + ".json")).doesNotExist();
+        assertThat(SandboxHostResource.runDir.resolve("state/pods").resolve(uid + ".json")).doesNotExist();
         assertThat(ipJson(SandboxHostResource.sandbox.name(), "link", "show").toString()).doesNotContain("\"pn");
 
         // the chart's RBAC allowed every call the agent made on PodNetworks (the audit log has them all)

@@ -69,7 +69,7 @@ class PodNetworkOperatorTest extends OperatorTestBase {
         awaitGone("web");
         assertThat(podNetnsPath(pn)).doesNotExist();
         await().atMost(TIMEOUT).until(() -> events(uid).stream().anyMatch(e -> e.getReason().equals("TornDown") && e.getType().equals("Normal")));
-        assertThat(SandboxHostResource.stateDir.resolve("pods").resolve(uid + ".json")).doesNotExist();
+        assertThat(SandboxHostResource.runDir.resolve("state/pods").resolve(uid + ".json")).doesNotExist();
         assertThat(sandboxLinks().toString()).doesNotContain("\"pn");
     }
 

@@ -15,6 +15,8 @@ import io.podnet.engine.NetnsRequest;
 import io.podnet.engine.PodMode;
 import io.podnet.engine.PodRequest;
 import io.podnet.engine.core.NetworkEngine;
+import io.podnet.engine.plan.KernelNames;
+import io.podnet.netlink.RtnlClient;
 import io.podnet.netconf.NetworkDefinitions;
 import io.podnet.netns.NetnsManager;
 import io.podnet.policy.Tenant;
@@ -22,7 +24,11 @@ import io.podnet.policy.Tenant;
 /**
  * The rootful engine alone: setup and teardown of one pod on the default network, in a sandbox
  * namespace playing the host (created here and removed afterwards). Also the resync of a healthy
- * pod (a second setup), which the operator runs every resync interval. Run as root:
+ * pod (a second setup), which the operator runs every resync interval. Teardown leaves the pod's
+ * veth pair to the kernel, which destroys it with the namespace after teardown returned: the main
+ * loop waits (untimed) until the kernel is done before the next setup, as on a node that is not
+ * churning; a second loop runs setup and teardown back to back, the kernel's reclaim competing
+ * with the next setup for the rtnl lock and the CPU. Run as root:
  *
  * <pre>
  * bench/run EngineSetupBench [iterations, default 200]
@@ -50,6 +56,7 @@ public final class EngineSetupBench {
                     engine.teardown(r.id());
                 }
                 steps.clear();
+                RtnlClient hostLinks = host.run(RtnlClient::open);
                 long[] setup = new long[iterations];
                 long[] resync = new long[iterations];
                 long[] teardown = new long[iterations];
@@ -67,16 +74,35 @@ public final class EngineSetupBench {
                     setup[i] = t1 - t0;
                     resync[i] = t2 - t1;
                     teardown[i] = t3 - t2;
+                    awaitReclaimed(hostLinks, r.id());
                 }
+                steps.recording(false);
+                int churn = Math.max(1, iterations / 2);
+                long[] churnSetup = new long[churn];
+                long[] churnTeardown = new long[churn];
+                for (int i = 0; i < churn; i++) {
+                    PodRequest r = request(UUID.randomUUID().toString());
+                    long t0 = System.nanoTime();
+                    engine.setup(r);
+                    long t1 = System.nanoTime();
+                    engine.teardown(r.id());
+                    long t2 = System.nanoTime();
+                    churnSetup[i] = t1 - t0;
+                    churnTeardown[i] = t2 - t1;
+                }
+                steps.recording(true);
                 engine.teardown(resident.id());
+                hostLinks.close();
                 System.out.printf("engine, one pod on the default network, %d iterations (%s %s)%n", iterations,
                         System.getProperty("java.vm.name"), System.getProperty("java.version"));
-                System.out.printf("state dir %s (%s), run dir %s (%s)%n", state, Files.getFileStore(state).type(), run,
+                System.out.printf("durable state dir %s (%s, unused on the hot path), run dir %s (%s)%n", state, Files.getFileStore(state).type(), run,
                         Files.getFileStore(run).type());
                 System.out.println(Stats.header());
                 System.out.println(Stats.row("setup (new netns, veth, address, route, state)", setup));
                 System.out.println(Stats.row("resync of a healthy pod (second setup)", resync));
-                System.out.println(Stats.row("teardown", teardown));
+                System.out.println(Stats.row("teardown (the kernel reclaims the pair after)", teardown));
+                System.out.println(Stats.row("setup, back to back with teardown", churnSetup));
+                System.out.println(Stats.row("teardown, back to back with setup", churnTeardown));
                 System.out.println("steps of the first setup and of teardown:");
                 steps.print();
             }
@@ -84,6 +110,15 @@ public final class EngineSetupBench {
             manager.delete(sandbox);
             deleteTree(state);
             deleteTree(run);
+        }
+    }
+
+    /** Until the kernel has destroyed the pod's veth pair with its namespace (bounded: 5 s). */
+    private static void awaitReclaimed(RtnlClient hostLinks, String podId) throws InterruptedException {
+        String veth = KernelNames.hostVeth(podId, "podnet");
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (hostLinks.link(veth).isPresent() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
         }
     }
 

@@ -131,7 +131,7 @@ public final class Bridges {
             host.deleteLink(index);
         }
         try {
-            AtomicFile.delete(marker);
+            AtomicFile.deleteVolatile(marker);
         } catch (IOException e) {
             throw new IllegalStateException("cannot remove bridge marker " + marker + ": " + e.getMessage(), e);
         }
@@ -140,7 +140,7 @@ public final class Bridges {
 
     private void markCreated(String name) {
         try {
-            AtomicFile.write(markers.resolve(name), new byte[0]);
+            AtomicFile.writeVolatile(markers.resolve(name), new byte[0]);
         } catch (IOException e) {
             throw new SetupFailedException(Stage.NETWORKS, "StateWriteFailed",
                     "cannot record bridge " + name + " in " + markers + ": " + e.getMessage(), e);

@@ -123,6 +123,14 @@ public final class PodNamespaces {
             this.goesAway = goesAway;
         }
 
+        /**
+         * Whether the namespace podnet made for this pod is deleted right after, taking the
+         * pod's veth pairs with it (not for a pod without a record: its host end may have no peer there).
+         */
+        public boolean pairGoesWithNamespace() {
+            return goesAway && state != null;
+        }
+
         /** Netlink inside the pod's namespace; empty when it is gone or about to go. */
         public Optional<RtnlClient> client() {
             if (!tried) {

@@ -86,9 +86,20 @@ public final class VethAttacher {
         }
     }
 
-    /** Removes the pair by its host end (the pod end goes with it); fine when already gone. */
-    public static void detach(RtnlClient host, PodState.Attachment a) {
-        if (!a.hostVeth().isEmpty()) {
+    /**
+     * Removes the pair by its host end (the pod end goes with it); fine when already gone. When
+     * the pod's namespace is deleted right after, the pair is only taken down and out of the
+     * bridge: the kernel destroys it with the namespace, in a batch and off the agent's thread,
+     * and deleting it here would wait for unregister_netdevice. Down and portless it carries no
+     * frame, so its address and MAC are free for the next pod at once.
+     */
+    public static void detach(RtnlClient host, PodState.Attachment a, boolean goesWithNamespace) {
+        if (a.hostVeth().isEmpty()) {
+            return;
+        }
+        if (goesWithNamespace) {
+            host.release(a.hostVeth());
+        } else {
             host.deleteLink(a.hostVeth());
         }
     }

@@ -97,8 +97,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private NetworkEngine(EngineSettings settings, RtnlClient host, NftFirewall firewall, EngineObserver observer) {
         this.observer = observer;
         this.networks = settings.networks();
-        this.ipam = new Ipam(settings.stateDir());
-        this.store = new PodStateStore(settings.stateDir());
+        StateMove.fromOlderAgent(settings.stateDir(), settings.kernelStateDir());
+        this.ipam = Ipam.onTmpfs(settings.kernelStateDir());
+        this.store = new PodStateStore(settings.kernelStateDir());
         this.planner = new Planner(networks, ipam, hostPorts, settings.portPolicy(), settings.policy(), firewall::listeningPorts,
                 id -> store.load(id).map(PodState::displayName).orElse(id));
         this.namespaces = new PodNamespaces(new NetnsManager(settings.netnsDir()));
@@ -106,10 +107,10 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         this.policy = settings.policy();
         this.netnsPolicy = new NetnsPolicy(settings.allowedNetnsPaths(), settings.hostNetns(), NetnsManager::isNsfs, this::ownedByOthers);
         this.host = host;
-        this.hostUplink = new HostUplink(host, new Bridges(host, settings.stateDir()), firewall);
+        this.hostUplink = new HostUplink(host, new Bridges(host, settings.kernelStateDir()), firewall);
         this.hostResolvConf = settings.hostResolvConf();
         this.rootlessConfig = settings.rootless();
-        this.rootless = new RootlessSide(settings.runDir(), settings.stateDir(), settings.rootless(), settings.hostNetns(),
+        this.rootless = new RootlessSide(settings.runDir(), settings.kernelStateDir(), settings.rootless(), settings.hostNetns(),
                 netns -> NameServer.open(netns, "rootless", NameServer.Settings.defaults(), dnsQueries));
         this.nodeRepair = new NodeRepair(store, networks, drivers, hostUplink, rootless, observer, this::ensureRootless);
         NameService hostNames = NameServer.open(settings.hostNetns(), "host", NameServer.Settings.defaults(), dnsQueries);

@@ -21,7 +21,12 @@ import io.podnet.engine.Stage;
 import io.podnet.engine.plan.PodState;
 import io.podnet.sys.AtomicFile;
 
-/** Per-pod state files under {@code <state dir>/pods/<id>.json}, written atomically. */
+/**
+ * Per-pod state files under {@code <dir>/pods/<id>.json} (the engine's {@code <runDir>/state}),
+ * replaced by temp file and atomic rename without fsync: a pod's state describes kernel objects
+ * that die with the node, so it must survive a process crash (kill -9 leaves the old or the new
+ * file, which adoption repairs from) and need not survive a reboot.
+ */
 final class PodStateStore {
     private static final Logger LOG = Logger.getLogger(PodStateStore.class);
     static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
@@ -72,7 +77,7 @@ final class PodStateStore {
 
     void save(PodState state) {
         try {
-            AtomicFile.write(fileOf(state.id()), json.writeValueAsBytes(state));
+            AtomicFile.writeVolatile(fileOf(state.id()), json.writeValueAsBytes(state));
             states.put(state.id(), state);
         } catch (IOException e) {
             throw new SetupFailedException(Stage.NETNS, "StateWriteFailed",
@@ -83,7 +88,7 @@ final class PodStateStore {
     void delete(String id) {
         states.remove(id);
         try {
-            AtomicFile.delete(fileOf(id));
+            AtomicFile.deleteVolatile(fileOf(id));
         } catch (IOException e) {
             throw new IllegalStateException("cannot remove pod state " + fileOf(id) + ": " + e.getMessage(), e);
         }

@@ -60,7 +60,7 @@ final class BridgeDriver implements NetworkDriver {
         ReentrantLock lock = uplink.bridges().lock(attachment.bridge());
         lock.lock();
         try {
-            VethAttacher.detach(uplink.client(), attachment);
+            VethAttacher.detach(uplink.client(), attachment, pod.pairGoesWithNamespace());
             if (uplink.bridges().removeIfUnused(attachment.bridge())) {
                 def.ifPresent(uplink::networkRemoved);
             }

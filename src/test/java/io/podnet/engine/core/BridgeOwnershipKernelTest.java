@@ -41,7 +41,7 @@ class BridgeOwnershipKernelTest {
     }
 
     private Path marker() {
-        return node.state.resolve("bridges").resolve(BRIDGE);
+        return node.kernelState.resolve("bridges").resolve(BRIDGE);
     }
 
     private JsonNode bridge() {

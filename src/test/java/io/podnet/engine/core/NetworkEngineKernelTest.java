@@ -130,10 +130,25 @@ class NetworkEngineKernelTest {
 
         engine.teardown(id);
         assertThat(Path.of("/run/netns", ns)).doesNotExist();
+        // the pair is the kernel's to destroy with the namespace, after teardown returned; meanwhile it is down and portless
+        ipJson(sandbox.name(), "link", "show").forEach(l -> {
+            if (l.get("ifname").asText().startsWith("pn")) {
+                assertThat(l.get("flags").toString()).doesNotContain("\"UP\"");
+                assertThat(l.has("master")).isFalse();
+            }
+        });
+        for (int i = 0; i < 500 && ipJson(sandbox.name(), "link", "show").toString().contains("\"pn"); i++) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         assertThat(ipJson(sandbox.name(), "link", "show").toString()).doesNotContain("\"pn", "podnet0");
         assertThat(Shell.ok("ip", "netns", "exec", sandbox.name(), "nft", "list", "tables")).as("the last pod took the table with it")
                 .doesNotContain("podnet");
-        assertThat(state.resolve("pods").resolve(id + ".json")).doesNotExist();
+        assertThat(state.resolve("run/state/pods").resolve(id + ".json")).doesNotExist();
         assertThat(engine.knownPods()).doesNotContain(id);
         assertThat(removed).as("the observer hears of it, whoever asked for the teardown").containsExactly(id);
         // the address is free again: the next pod gets it
@@ -173,6 +188,32 @@ class NetworkEngineKernelTest {
     }
 
     @Test
+    void anUpgradedAgentAdoptsThePodsAnOlderOneRecordedInTheDurableStateDir() throws IOException {
+        String id = newPod();
+        PodResult before = engine.setup(request(id, AttachmentRequest.of("podnet")));
+        engine.close();
+        // as an older agent left it: pods, IPAM and bridge markers under the state dir, nothing in the run dir
+        for (String part : List.of("pods", "ipam", "bridges")) {
+            Path from = state.resolve("run/state").resolve(part);
+            Path to = Files.createDirectories(state.resolve(part));
+            try (var files = Files.list(from)) {
+                for (Path f : files.toList()) {
+                    Files.move(f, to.resolve(f.getFileName()));
+                }
+            }
+        }
+        engine = openEngine();
+        assertThat(engine.knownPods()).contains(id);
+        assertThat(state.resolve("run/state/pods").resolve(id + ".json")).isRegularFile();
+        assertThat(state.resolve("pods").resolve(id + ".json")).as("moved, not copied").doesNotExist();
+        assertThat(engine.setup(request(id, AttachmentRequest.of("podnet")))).isEqualTo(before);
+        // IPAM came along: the next pod gets the next address, not the adopted pod's
+        String other = newPod();
+        assertThat(iface(engine.setup(request(other, AttachmentRequest.of("podnet"))), "podnet", "eth0").addresses().get(0).ipnet().toString())
+                .isEqualTo("10.89.0.3/24");
+    }
+
+    @Test
     void aRestartedEngineLeavesExactlyOneFirewallElementPerPortAndNoneOfAGonePod() {
         String kept = newPod();
         String gone = newPod();
@@ -180,7 +221,7 @@ class NetworkEngineKernelTest {
         engine.setup(withPorts(gone, 18101));
         engine.close();
         // the agent was down while "gone" was deleted: only its state file went (as a crash would leave it)
-        new PodStateStore(state).delete(gone);
+        new PodStateStore(state.resolve("run/state")).delete(gone);
         pods.remove(gone);
         engine = openEngine();
         engine.setup(withPorts(kept, 18100));

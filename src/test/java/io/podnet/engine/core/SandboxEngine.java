@@ -31,6 +31,8 @@ final class SandboxEngine implements AutoCloseable {
     final Sandbox sandbox;
     final Path dir;
     final Path state;
+    /** Where the engine keeps pod state, IPAM and bridge markers: {@code <run dir>/state}. */
+    final Path kernelState;
     final Path hostResolvConf;
     final NetworkEngine engine;
     /** The definitions as loaded, bad files' problems included. */
@@ -47,6 +49,7 @@ final class SandboxEngine implements AutoCloseable {
     SandboxEngine(NodePolicy policy, String hostResolvConfText, String... networks) throws IOException {
         dir = Files.createTempDirectory("podnet-engine-test-");
         state = dir.resolve("state");
+        kernelState = dir.resolve("run").resolve("state");
         hostResolvConf = dir.resolve("host-resolv.conf");
         Files.writeString(hostResolvConf, hostResolvConfText);
         networksDir = Files.createDirectories(dir.resolve("networks"));

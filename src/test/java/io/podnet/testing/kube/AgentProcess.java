@@ -225,7 +225,7 @@ public final class AgentProcess implements AutoCloseable {
      * tearing them down, and they live in the host's /run/netns, outside the sandbox.
      */
     private void removePodNamespacesLeftBehind() {
-        Path pods = dir.resolve("state").resolve("pods");
+        Path pods = dir.resolve("run").resolve("state").resolve("pods");
         if (!Files.isDirectory(pods)) {
             return;
         }
