@@ -28,6 +28,22 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
     private final StoredObjects store;
     /** Set while stored objects are put back: they keep their UIDs and are already on disk. */
     private volatile boolean restoring;
+    /** Finds a named object without testing every stored key (see NamedKeys). */
+    private final NamedKeys named = new NamedKeys();
+    /**
+     * Reads share, changes are alone: the store's own lock covers its map, this one also covers
+     * {@link #named} and the reads this class makes of the map between the store's calls.
+     */
+    private final java.util.concurrent.locks.ReadWriteLock access = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    /**
+     * The CRDs as the store last listed them, with the count of CRD changes they saw: every create of
+     * a custom resource reads them, and a list is a scan of the whole store.
+     */
+    private volatile CrdSnapshot crds;
+    private final java.util.concurrent.atomic.AtomicLong crdChanges = new java.util.concurrent.atomic.AtomicLong();
+
+    private record CrdSnapshot(long changes, List<CustomResourceDefinition> list) {
+    }
 
     /**
      * Every request must carry this token: whoever can create a PodNetwork makes the root agent change the node.
@@ -64,8 +80,40 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
         if (unsupported != null) {
             return unsupported;
         }
-        MockResponse response = answer(request, uri, path);
-        return response.code() == 404 ? NotFoundStatus.of(path, response) : response;
+        java.util.concurrent.locks.Lock lock = request.method() == io.fabric8.mockwebserver.dsl.HttpMethod.GET ? access.readLock()
+                : access.writeLock();
+        lock.lock();
+        try {
+            MockResponse response = answer(request, uri, path);
+            return response.code() == 404 ? NotFoundStatus.of(path, response) : response;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A named object from the index, as the store answers it (its body, or 404); lists and watches as the store does. */
+    @Override
+    public MockResponse handleGet(String path) {
+        String query = URI.create(path).getRawQuery();
+        if (query != null && query.contains("watch=true")) {
+            return super.handleGet(path);
+        }
+        List<java.util.Map.Entry<AttributeSet, String>> found = named.matching(getKey(path), map);
+        if (found == null || found.size() > 1) {
+            return super.handleGet(path);
+        }
+        return found.isEmpty() ? new MockResponse().setResponseCode(404)
+                : new MockResponse().setResponseCode(200).setBody(found.get(0).getValue());
+    }
+
+    /** What the store's create, update and patch look up: a named object from the index. */
+    @Override
+    public java.util.Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
+        List<java.util.Map.Entry<AttributeSet, String>> found = named.matching(query, map);
+        if (found == null || found.size() > 1) {
+            return super.findResource(query);
+        }
+        return found.isEmpty() ? null : found.get(0);
     }
 
     private MockResponse answer(RecordedRequest request, URI uri, String path) {
@@ -102,8 +150,11 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
     @Override
     public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes, GenericKubernetesResource resource,
             String newState) {
+        if (path.startsWith("/apis/apiextensions.k8s.io/")) {
+            crdChanges.incrementAndGet(); // before the change: a list that reads this count waits for the change
+        }
         if (restoring) {
-            super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+            stored(path, pathAttributes, oldAttributes, resource, newState);
             return;
         }
         if (oldAttributes == null && resource != null && resource.getMetadata() != null && resource.getMetadata().getUid() != null) {
@@ -111,9 +162,11 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
             newState = Serialization.asJson(resource);
         }
         String before = newState == null && oldAttributes != null ? map.get(oldAttributes) : null;
-        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        stored(path, pathAttributes, oldAttributes, resource, newState);
         String state = newState == null ? before : newState;
-        GenericKubernetesResource changed = state == null ? null : Serialization.unmarshal(state, GenericKubernetesResource.class);
+        // the store was handed the object parsed; parse only what it was not (a deletion's last state)
+        GenericKubernetesResource changed = newState != null && resource != null ? resource
+                : state == null ? null : Serialization.unmarshal(state, GenericKubernetesResource.class);
         if (changed == null || changed.getMetadata() == null || changed.getMetadata().getUid() == null || "Event".equals(changed.getKind())) {
             return;
         }
@@ -121,6 +174,16 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
             store.remove(changed.getMetadata().getUid());
         } else {
             store.save(changed.getMetadata().getUid(), newState);
+        }
+    }
+
+    /** The store's change, and the same change to the index of names. */
+    private void stored(String path, AttributeSet pathAttributes, AttributeSet oldAttributes, GenericKubernetesResource resource, String newState) {
+        super.processEvent(path, pathAttributes, oldAttributes, resource, newState);
+        named.remove(oldAttributes);
+        if (newState != null) {
+            named.put(NamedKeys.storeKey((io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor) getAttributeExtractor(),
+                    pathAttributes, resource, newState));
         }
     }
 
@@ -261,6 +324,17 @@ final class EmbeddedApiDispatcher extends KubernetesCrudDispatcher {
     }
 
     private List<CustomResourceDefinition> crds() {
+        long changes = crdChanges.get();
+        CrdSnapshot known = crds;
+        if (known != null && known.changes() == changes) {
+            return known.list();
+        }
+        List<CustomResourceDefinition> list = listCrds();
+        crds = new CrdSnapshot(changes, list);
+        return list;
+    }
+
+    private List<CustomResourceDefinition> listCrds() {
         MockResponse response = super.handleGet("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
         if (response.code() != 200) {
             return List.of();

@@ -46,6 +46,14 @@ public final class AgentProcess implements AutoCloseable {
      * for example the API server URL and token.
      */
     public static AgentProcess start(String node, Map<String, String> env) {
+        return start(node, env, Map.of());
+    }
+
+    /**
+     * As {@link #start(String, Map)}, with more network definitions ({@code name.json} -> its JSON)
+     * beside podnet and the examples: a benchmark of 1000 pods needs a subnet larger than a /24.
+     */
+    public static AgentProcess start(String node, Map<String, String> env, Map<String, String> networkFiles) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: the package phase must run first");
         }
@@ -61,6 +69,9 @@ public final class AgentProcess implements AutoCloseable {
                 for (Path example : examples.filter(p -> p.toString().endsWith(".json")).toList()) {
                     Files.copy(example, networks.resolve(example.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
                 }
+            }
+            for (Map.Entry<String, String> file : networkFiles.entrySet()) {
+                Files.writeString(networks.resolve(file.getKey()), file.getValue());
             }
             Map<String, String> environment = new HashMap<>();
             environment.put("PODNET_NODE_NAME", node);
@@ -99,6 +110,11 @@ public final class AgentProcess implements AutoCloseable {
 
     public String node() {
         return node;
+    }
+
+    /** The agent process's pid, for its memory (/proc/pid/status) and jcmd. */
+    public long pid() {
+        return process.pid();
     }
 
     public Sandbox sandbox() {
