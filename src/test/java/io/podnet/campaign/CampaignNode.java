@@ -65,8 +65,9 @@ final class CampaignNode implements AutoCloseable {
         return n;
     }
 
+    /** Where the agent keeps pod state, IPAM leases and bridge markers: {@code <run dir>/state}, on tmpfs on a node. */
     Path stateDir() {
-        return agent.runDir().resolveSibling("state");
+        return agent.runDir().resolve("state");
     }
 
     PodNetwork get(String name) {

@@ -18,7 +18,7 @@ import io.podnet.testing.Shell;
 
 /**
  * A state dir that refuses writes (read-only here, by a read-only bind mount over the engine's
- * own temporary state dir) fails a setup with StateWriteFailed saying so, not an internal
+ * own temporary pod state dir, <run dir>/state) fails a setup with StateWriteFailed saying so, not an internal
  * error, leaves nothing of the pod, and the same setup succeeds once the dir is writable again.
  * The resources campaign found the InternalError.
  */
@@ -32,11 +32,11 @@ class StateDirFaultsKernelTest {
     @Test
     void aReadOnlyStateDirGivesStateWriteFailedAndNothingHalfBuilt() throws IOException {
         try (SandboxEngine e = new SandboxEngine("nameserver 192.0.2.53\n", NETWORK)) {
-            Files.createDirectories(e.state);
+            Files.createDirectories(e.kernelState);
             String id = e.newPod();
-            Shell.ok("mount", "--bind", e.state.toString(), e.state.toString());
+            Shell.ok("mount", "--bind", e.kernelState.toString(), e.kernelState.toString());
             try {
-                Shell.ok("mount", "-o", "remount,bind,ro", e.state.toString());
+                Shell.ok("mount", "-o", "remount,bind,ro", e.kernelState.toString());
                 assertThatThrownBy(() -> e.engine.setup(SandboxEngine.request(id, DnsRequest.NONE, "podnet")))
                         .isInstanceOfSatisfying(SetupFailedException.class, f -> assertThat(f.reason()).isEqualTo("StateWriteFailed"))
                         .hasMessageContaining("the state dir is read-only");
@@ -44,11 +44,11 @@ class StateDirFaultsKernelTest {
                 assertThat(Shell.run("ip", "-n", e.sandbox.name(), "link", "show", KernelNames.hostVeth(id, "podnet")).ok())
                         .as("the pod's host veth").isFalse();
             } finally {
-                Shell.run("umount", e.state.toString());
+                Shell.run("umount", e.kernelState.toString());
             }
             assertThat(e.engine.setup(SandboxEngine.request(id, DnsRequest.NONE, "podnet")).toString()).isNotEmpty();
             assertThat(Sandbox.NETNS_DIR.resolve(KernelNames.netns(id))).exists();
-            try (var files = Files.walk(e.state)) {
+            try (var files = Files.walk(e.kernelState)) {
                 assertThat(files.map(Path::toString)).as("state written once writable").anyMatch(p -> p.endsWith(id + ".json"));
             }
         }
