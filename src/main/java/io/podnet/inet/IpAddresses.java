@@ -27,6 +27,34 @@ public final class IpAddresses {
     }
 
     /**
+     * As {@link #parse}, but as the Kubernetes API's {@code isIP} reads an address: an
+     * IPv4-mapped IPv6 address (::ffff:a.b.c.d) is refused, since it names an IPv4 host in the
+     * wrong family. For addresses users give in a PodNetwork, so that the agent refuses exactly
+     * what the CRD's rules refuse.
+     */
+    public static InetAddress parseApiAddress(String text) {
+        InetAddress a = parse(text);
+        if (isV4Mapped(a)) {
+            throw new IllegalArgumentException("\"" + text + "\" is an IPv4-mapped IPv6 address: give the IPv4 address itself");
+        }
+        return a;
+    }
+
+    /** Whether it is in ::ffff:0:0/96. */
+    public static boolean isV4Mapped(InetAddress a) {
+        byte[] b = a.getAddress();
+        if (b.length != 16) {
+            return false;
+        }
+        for (int i = 0; i < 10; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return b[10] == (byte) 0xff && b[11] == (byte) 0xff;
+    }
+
+    /**
      * The address of 4 or 16 bytes. Unlike InetAddress.getByAddress, an IPv4-mapped IPv6
      * address (::ffff:a.b.c.d) stays IPv6: its family is what the bytes say.
      */

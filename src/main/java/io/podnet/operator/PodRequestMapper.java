@@ -108,7 +108,7 @@ final class PodRequestMapper {
             List<InetAddress> ips = new ArrayList<>();
             for (String ip : n.getStaticIPs()) {
                 try {
-                    ips.add(IpAddresses.parse(ip));
+                    ips.add(IpAddresses.parseApiAddress(ip));
                 } catch (IllegalArgumentException e) {
                     throw new RejectedRequestException(Stage.NETWORKS, "InvalidStaticIP", field + ".staticIPs: " + e.getMessage());
                 }
@@ -135,7 +135,7 @@ final class PodRequestMapper {
             InetAddress hostIp = null;
             if (m.getHostIP() != null) { // present but empty is no address, as the CRD's isIP says
                 try {
-                    hostIp = IpAddresses.parse(m.getHostIP());
+                    hostIp = IpAddresses.parseApiAddress(m.getHostIP());
                 } catch (IllegalArgumentException e) {
                     throw new RejectedRequestException(Stage.PORTS, "InvalidHostIP", field + ".hostIP: " + e.getMessage());
                 }
@@ -174,7 +174,7 @@ final class PodRequestMapper {
         List<InetAddress> servers = new ArrayList<>();
         for (String s : dns.getServers()) {
             try {
-                servers.add(IpAddresses.parse(s));
+                servers.add(IpAddresses.parseApiAddress(s));
             } catch (IllegalArgumentException e) {
                 throw new RejectedRequestException(Stage.NETWORKS, "InvalidDNSServer", "dns.servers: " + e.getMessage());
             }

@@ -36,6 +36,10 @@ class SchemaRulesTest {
             "{\"nodeName\":\"n\",\"networks\":[{\"name\":\"podnet\"}],\"portMappings\":[{\"containerPort\":80,\"protocol\":\"\"}]}",
             "{\"nodeName\":\"n\",\"networks\":[{\"name\":\"podnet\"}],\"portMappings\":[{\"containerPort\":80,\"hostIP\":\"\"}]}",
             "{\"nodeName\":\"n\",\"networks\":[{\"name\":\"podnet\"}],\"portMappings\":[{\"hostPort\":8080}]}",
+            // isIP refuses IPv4-mapped IPv6 addresses (the second full hostile run's finding)
+            "{\"nodeName\":\"n\",\"dns\":{\"servers\":[\"::ffff:10.89.0.5\"]}}",
+            "{\"nodeName\":\"n\",\"networks\":[{\"name\":\"podnet\",\"staticIPs\":[\"::ffff:10.89.0.5\"]}]}",
+            "{\"nodeName\":\"n\",\"networks\":[{\"name\":\"podnet\"}],\"portMappings\":[{\"containerPort\":80,\"hostIP\":\"::ffff:127.0.0.1\"}]}",
             "{\"nodeName\":\"n\",\"dns\":{\"servers\":[\"192.0.2.1\",\"192.0.2.2\",\"192.0.2.3\",\"192.0.2.4\",\"192.0.2.5\",\"192.0.2.6\",\"192.0.2.7\",\"192.0.2.8\",\"192.0.2.9\"]}}",
     })
     void whatTheCrdRefusesTheAgentRefuses(String spec) {
@@ -51,6 +55,7 @@ class SchemaRulesTest {
                     + "\"dns\":{\"servers\":[\"192.0.2.1\"],\"searches\":[\"example.com\"],\"options\":[\"ndots:2\"]}}",
             "{\"nodeName\":\"n\",\"mode\":\"Rootless\",\"netns\":{\"type\":\"Pid\",\"pid\":4194304}}",
             "{\"nodeName\":\"n\",\"netns\":{\"type\":\"Path\",\"path\":\"/run/netns/x\"}}",
+            "{\"nodeName\":\"n\",\"networks\":[{\"name\":\"podnet\",\"staticIPs\":[\"fd00::ffff:a59:5\"]}],\"dns\":{\"servers\":[\"fd00::53\"]}}",
     })
     void whatTheCrdAcceptsStillMaps(String spec) {
         assertThat(PodRequestMapper.toRequest(pn(spec), Tenant.named("default")).id()).isEqualTo("0b8a1c2e-0000-4000-8000-000000000001");
