@@ -90,6 +90,12 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
             return this;
         }
 
+        /** @param binary the helper's program instead of the one on the PATH (a node that keeps it elsewhere) */
+        public Builder rootlessHelperBinary(Path binary) {
+            this.rootless = rootless.withHelperBinary(binary);
+            return this;
+        }
+
         public Builder policy(NodePolicy nodePolicy) {
             this.policy = nodePolicy;
             return this;

@@ -29,6 +29,7 @@ public class EngineProducer {
                         config.rootless().allowHostLoopback())
                 .policy(policy);
         config.allowedNetnsPaths().ifPresent(builder::allowedNetnsPaths);
+        config.rootless().helperPath().ifPresent(builder::rootlessHelperBinary);
         EngineSettings settings = builder.build();
         LOG.infof("node %s: %s (network definitions from %s)", config.nodeName(), settings.describe(), config.networksDir());
         settings.definitionProblems().forEach(p -> LOG.warnf("network definition not used, its network is unavailable: %s", p));

@@ -86,6 +86,9 @@ public interface PodnetConfig {
         /** Whether pods reach the host's loopback through the helper's gateway address (off, as in Podman). */
         @WithDefault("false")
         boolean allowHostLoopback();
+
+        /** The helper's program, where it is not the one on the PATH (pasta or slirp4netns there). */
+        Optional<Path> helperPath();
     }
 
     interface Ports {

@@ -2,6 +2,7 @@ package io.podnet.rootless;
 
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -27,8 +28,10 @@ import io.podnet.inet.IpAddresses;
  *                          copies the host's IPv6 addresses), and IPv6 nameservers are kept
  * @param allowHostLoopback connections to the gateway address reach the host namespace's
  *                          loopback (off by default, as in Podman)
+ * @param helperBinary      the helper's program, or null to look it up on the PATH; not part of
+ *                          {@link #id()}: the same netns whichever copy of the program runs it
  */
-public record RootlessConfig(Helper helper, Cidr cidr, int mtu, boolean ipv6, boolean allowHostLoopback) {
+public record RootlessConfig(Helper helper, Cidr cidr, int mtu, boolean ipv6, boolean allowHostLoopback, Path helperBinary) {
     public static final Cidr DEFAULT_CIDR = Cidr.parse("10.0.2.0/24");
     public static final int DEFAULT_MTU = 65520;
     /** The name of the helper's interface inside the rootless netns. */
@@ -50,29 +53,37 @@ public record RootlessConfig(Helper helper, Cidr cidr, int mtu, boolean ipv6, bo
         }
     }
 
+    public RootlessConfig(Helper helper, Cidr cidr, int mtu, boolean ipv6, boolean allowHostLoopback) {
+        this(helper, cidr, mtu, ipv6, allowHostLoopback, null);
+    }
+
     /** pasta, 10.0.2.0/24, MTU 65520, no IPv6, no host loopback. */
     public static RootlessConfig defaults() {
         return new RootlessConfig(Helper.PASTA, DEFAULT_CIDR, DEFAULT_MTU, false, false);
     }
 
     public RootlessConfig withHelper(Helper helper) {
-        return new RootlessConfig(helper, cidr, mtu, ipv6, allowHostLoopback);
+        return new RootlessConfig(helper, cidr, mtu, ipv6, allowHostLoopback, helperBinary);
     }
 
     public RootlessConfig withCidr(Cidr cidr) {
-        return new RootlessConfig(helper, cidr, mtu, ipv6, allowHostLoopback);
+        return new RootlessConfig(helper, cidr, mtu, ipv6, allowHostLoopback, helperBinary);
     }
 
     public RootlessConfig withMtu(int mtu) {
-        return new RootlessConfig(helper, cidr, mtu, ipv6, allowHostLoopback);
+        return new RootlessConfig(helper, cidr, mtu, ipv6, allowHostLoopback, helperBinary);
     }
 
     public RootlessConfig withIpv6(boolean ipv6) {
-        return new RootlessConfig(helper, cidr, mtu, ipv6, allowHostLoopback);
+        return new RootlessConfig(helper, cidr, mtu, ipv6, allowHostLoopback, helperBinary);
+    }
+
+    public RootlessConfig withHelperBinary(Path helperBinary) {
+        return new RootlessConfig(helper, cidr, mtu, ipv6, allowHostLoopback, helperBinary);
     }
 
     public RootlessConfig withHostLoopback(boolean allowHostLoopback) {
-        return new RootlessConfig(helper, cidr, mtu, ipv6, allowHostLoopback);
+        return new RootlessConfig(helper, cidr, mtu, ipv6, allowHostLoopback, helperBinary);
     }
 
     /** The address of the rootless netns on tap0: cidr+100. */

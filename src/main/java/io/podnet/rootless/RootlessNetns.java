@@ -82,7 +82,7 @@ public final class RootlessNetns implements AutoCloseable {
      *                  (a test's sandbox), or null for the agent's own
      */
     public RootlessNetns(Path runDir, RootlessConfig config, Path hostNetns) {
-        this(runDir, config, hostNetns, null);
+        this(runDir, config, hostNetns, config.helperBinary());
     }
 
     /** As {@link #RootlessNetns(Path, RootlessConfig, Path)}, with the helper binary given instead of looked up on the PATH. */
