@@ -167,9 +167,49 @@ public final class NetnsManager {
         }
     }
 
-    /** Makes the directory a shared mount point, as iproute2 does, once per manager. */
+    /**
+     * For drift repair: makes the directory exist and be a shared mount point again when it was
+     * removed, unmounted or made private behind the agent's back (new namespaces would fail, or
+     * stay invisible to other mount namespaces).
+     *
+     * @return whether anything had to be done
+     */
+    public synchronized boolean ensureDir() {
+        if (dirPrepared && Files.isDirectory(dir) && isSharedMountPoint(dir)) {
+            return false;
+        }
+        dirPrepared = false;
+        prepareDir();
+        return true;
+    }
+
+    /** Whether {@code dir} is a mount point whose propagation is shared (/proc/self/mountinfo's "shared:N"). */
+    static boolean isSharedMountPoint(Path dir) {
+        String wanted = dir.toAbsolutePath().normalize().toString();
+        boolean shared = false;
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
+                String[] f = line.split(" ");
+                // the last mount on a point is the one seen there
+                if (f.length > 6 && f[4].replace("\\040", " ").equals(wanted)) {
+                    shared = false;
+                    for (int i = 6; i < f.length && !f[i].equals("-"); i++) {
+                        shared |= f[i].startsWith("shared:");
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return true; // cannot tell: leave it as it is
+        }
+        return shared;
+    }
+
+    /**
+     * Makes the directory a shared mount point, as iproute2 does; once per manager, unless it
+     * disappeared since (one stat per namespace).
+     */
     private synchronized void prepareDir() {
-        if (dirPrepared) {
+        if (dirPrepared && Files.isDirectory(dir)) {
             return;
         }
         try {

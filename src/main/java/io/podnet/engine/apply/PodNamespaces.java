@@ -31,6 +31,11 @@ public final class PodNamespaces {
         this.manager = manager;
     }
 
+    /** Drift repair of the namespace directory itself; whether it had to be made again. */
+    public boolean ensureDir() {
+        return manager.ensureDir();
+    }
+
     public record Opened(Netns netns, RtnlClient client, boolean created) implements AutoCloseable {
         @Override
         public void close() {

@@ -112,7 +112,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         this.rootlessConfig = settings.rootless();
         this.rootless = new RootlessSide(settings.runDir(), settings.kernelStateDir(), settings.rootless(), settings.hostNetns(),
                 netns -> NameServer.open(netns, "rootless", NameServer.Settings.defaults(), dnsQueries));
-        this.nodeRepair = new NodeRepair(store, networks, drivers, hostUplink, rootless, observer, this::ensureRootless);
+        this.nodeRepair = new NodeRepair(store, networks, drivers, hostUplink, rootless, observer, this::ensureRootless, namespaces);
         NameService hostNames = NameServer.open(settings.hostNetns(), "host", NameServer.Settings.defaults(), dnsQueries);
         this.names = new PodNames(store, networks, settings.hostResolvConf(), settings.rootless(), hostNames, rootless);
     }

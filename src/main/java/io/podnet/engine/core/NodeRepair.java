@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.podnet.engine.EngineObserver;
 import io.podnet.engine.PodMode;
+import io.podnet.engine.apply.PodNamespaces;
 import io.podnet.engine.driver.NetworkDrivers;
 import io.podnet.engine.plan.PodState;
 import io.podnet.engine.uplink.HostUplink;
@@ -31,10 +32,12 @@ final class NodeRepair {
     private final EngineObserver observer;
     private final Runnable ensureRootless;
     private final NetworkDrivers drivers;
+    private final PodNamespaces namespaces;
 
     NodeRepair(PodStateStore store, NetworkDefinitions networks, NetworkDrivers drivers, HostUplink hostUplink, RootlessSide rootless,
-            EngineObserver observer, Runnable ensureRootless) {
+            EngineObserver observer, Runnable ensureRootless, PodNamespaces namespaces) {
         this.store = store;
+        this.namespaces = namespaces;
         this.drivers = drivers;
         this.networks = networks;
         this.hostUplink = hostUplink;
@@ -45,6 +48,9 @@ final class NodeRepair {
 
     /** Called with the node lock held, so no pod changes while the node is compared with the states. */
     void run() {
+        if (namespaces.ensureDir()) {
+            observer.repaired("netns-dir");
+        }
         List<PodState> states = store.all();
         Map<String, List<DnatRule>> rules = new LinkedHashMap<>();
         Map<String, NetworkRules> hostNetworks = new LinkedHashMap<>();
