@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -40,10 +41,13 @@ final class CampaignNode implements AutoCloseable {
     final KubernetesClient admin;
     final String ns = "campaign-" + UUID.randomUUID().toString().substring(0, 8);
     final AgentProcess agent;
+    /** Where the agent makes pod namespaces: /run/netns unless the campaign gave it one of its own. */
+    final Path netnsDir;
 
-    private CampaignNode(KubernetesClient admin, AgentProcess agent) {
+    private CampaignNode(KubernetesClient admin, AgentProcess agent, Path netnsDir) {
         this.admin = admin;
         this.agent = agent;
+        this.netnsDir = netnsDir;
     }
 
     /** An agent for {@code node}; {@code env} adds to its environment (a resync interval, a helper). */
@@ -60,9 +64,37 @@ final class CampaignNode implements AutoCloseable {
         AgentProcess agent = AgentProcess.start(node, all);
         // pasta starts only where the host namespace has an external interface
         io.podnet.testing.SandboxUplink.add(agent.sandbox());
-        CampaignNode n = new CampaignNode(admin, agent);
+        CampaignNode n = new CampaignNode(admin, agent,
+                all.containsKey("PODNET_NETNS_DIR") ? Path.of(all.get("PODNET_NETNS_DIR")) : io.podnet.testing.Sandbox.NETNS_DIR);
         admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(n.ns).endMetadata().build()).create();
         return n;
+    }
+
+    static final java.util.regex.Pattern REPAIRS = java.util.regex.Pattern.compile("^podnet_repairs_total\\{[^}]*kind=\"([^\"]+)\"[^}]*} ([0-9.eE+]+)$", java.util.regex.Pattern.MULTILINE);
+
+    /** podnet_repairs_total by kind, as the agent's /q/metrics says now. */
+    Map<String, Double> repairs() {
+        Map<String, Double> out = new java.util.LinkedHashMap<>();
+        java.util.regex.Matcher m = REPAIRS.matcher(agent.body("/q/metrics"));
+        while (m.find()) {
+            out.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
+        }
+        return out;
+    }
+
+    /** The pid the rootless netns's helper wrote, if one runs. */
+    java.util.Optional<Integer> helperPid() {
+        try (Stream<Path> dirs = Files.list(agent.runDir())) {
+            for (Path dir : dirs.filter(p -> p.getFileName().toString().startsWith("rootless-") && Files.isDirectory(p)).toList()) {
+                Path pid = dir.resolve("helper.pid");
+                if (Files.exists(pid)) {
+                    return java.util.Optional.of(Integer.parseInt(Files.readString(pid).trim()));
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            // being rewritten
+        }
+        return java.util.Optional.empty();
     }
 
     /** Where the agent keeps pod state, IPAM leases and bridge markers: {@code <run dir>/state}, on tmpfs on a node. */

@@ -10,8 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.BooleanSupplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -39,7 +37,6 @@ public final class DriftCampaign {
     private static final Duration PASS = Duration.ofSeconds(5);
     private static final Duration BUDGET = Duration.ofMinutes(Long.getLong("podnet.campaign.budget-minutes", 40));
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Pattern REPAIRS = Pattern.compile("^podnet_repairs_total\\{[^}]*kind=\"([^\"]+)\"[^}]*} ([0-9.eE+]+)$", Pattern.MULTILINE);
 
     enum Drift {
         VETH("veth"), ADDRESS("address"), ROUTE("route"), BRIDGE("bridge"), NAMESPACE("netns"),
@@ -110,7 +107,7 @@ public final class DriftCampaign {
     }
 
     private void once(Drift drift) {
-        Map<String, Double> before = repairs();
+        Map<String, Double> before = node.repairs();
         long start = System.nanoTime();
         if (drift == Drift.PORT_TAKEN) {
             portTaken();
@@ -127,8 +124,8 @@ public final class DriftCampaign {
         sameIdentities(drift);
         if (drift.metricKind != null) {
             // the counter is bumped in the same pass that repairs: give it a moment to be scraped
-            if (!poll(() -> counted(before, repairs(), drift.metricKind), Duration.ofSeconds(10))) {
-                report.found(drift.label() + " repaired but not counted in podnet_repairs_total{kind=" + drift.metricKind + "...}: " + repairs());
+            if (!poll(() -> counted(before, node.repairs(), drift.metricKind), Duration.ofSeconds(10))) {
+                report.found(drift.label() + " repaired but not counted in podnet_repairs_total{kind=" + drift.metricKind + "...}: " + node.repairs());
             }
         }
     }
@@ -194,9 +191,9 @@ public final class DriftCampaign {
                 return () -> node.tableElements().equals(elements);
             }
             case KILL_HELPER -> {
-                int pid = helperPid().orElseThrow(() -> new AssertionError("no rootless helper pid file"));
+                int pid = node.helperPid().orElseThrow(() -> new AssertionError("no rootless helper pid file"));
                 Shell.ok("kill", "-9", String.valueOf(pid));
-                return () -> helperPid().filter(p -> p != pid && Files.isDirectory(Path.of("/proc/" + p))).isPresent();
+                return () -> node.helperPid().filter(p -> p != pid && Files.isDirectory(Path.of("/proc/" + p))).isPresent();
             }
             default -> throw new IllegalArgumentException(drift.name());
         }
@@ -334,29 +331,7 @@ public final class DriftCampaign {
         }
     }
 
-    private java.util.Optional<Integer> helperPid() {
-        try (Stream<Path> dirs = Files.list(node.agent.runDir())) {
-            for (Path dir : dirs.filter(p -> p.getFileName().toString().startsWith("rootless-") && Files.isDirectory(p)).toList()) {
-                Path pid = dir.resolve("helper.pid");
-                if (Files.exists(pid)) {
-                    return java.util.Optional.of(Integer.parseInt(Files.readString(pid).trim()));
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            // being rewritten
-        }
-        return java.util.Optional.empty();
-    }
-
     /** podnet_repairs_total by kind, scraped from the agent. */
-    private Map<String, Double> repairs() {
-        Map<String, Double> out = new LinkedHashMap<>();
-        Matcher m = REPAIRS.matcher(node.agent.body("/q/metrics"));
-        while (m.find()) {
-            out.merge(m.group(1), Double.parseDouble(m.group(2)), Double::sum);
-        }
-        return out;
-    }
 
     private static boolean counted(Map<String, Double> before, Map<String, Double> after, String kindPrefix) {
         double b = before.entrySet().stream().filter(e -> e.getKey().startsWith(kindPrefix)).mapToDouble(Map.Entry::getValue).sum();

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import io.podnet.engine.plan.KernelNames;
-import io.podnet.testing.Sandbox;
 
 /**
  * What a node keeps of pods that are all gone: each kind of leftover the crash campaign promises
@@ -28,7 +27,7 @@ final class Leftovers {
     static List<String> of(CampaignNode node, Collection<String> uids, List<String> baseLinks) {
         List<String> out = new ArrayList<>();
         for (String uid : uids) {
-            if (Files.exists(Sandbox.NETNS_DIR.resolve(KernelNames.netns(uid)))) {
+            if (Files.exists(node.netnsDir.resolve(KernelNames.netns(uid)))) {
                 out.add("namespace " + KernelNames.netns(uid));
             }
         }

@@ -14,7 +14,6 @@ import io.podnet.api.Mode;
 import io.podnet.api.PodNetwork;
 import io.podnet.engine.plan.KernelNames;
 import io.podnet.testing.PodNetworks;
-import io.podnet.testing.Sandbox;
 import io.podnet.testing.Shell;
 
 /**
@@ -25,6 +24,17 @@ import io.podnet.testing.Shell;
  * failed, nothing of it is left half-built (namespace, host veth, nftables elements, state file,
  * IPAM lease, temporary files), the PodNetworks already there stay Ready, and once the fault is
  * fixed the new one becomes Ready.
+ *
+ * <p>And the helper's program removed while rootless pods exist: the agent runs a copy of pasta
+ * of the campaign's own ({@code podnet.rootless.helper-path}, never the system's), the copy is
+ * removed and the running helper killed; a new rootless PodNetwork then gets {@code HelperMissing}
+ * naming the program, and everything rootless is Ready again once the copy is back.
+ *
+ * <p>And the agent's namespace dir (one of the campaign's own, never /run/netns) made a private
+ * mount: new namespaces would no longer reach other mount namespaces; drift repair makes it
+ * shared again within a resync, counts it in {@code podnet_repairs_total{kind="netns-dir"}}, and
+ * a new PodNetwork is Ready. (A dir removed outright is made again at the next namespace:
+ * NetnsDirRepairTest.)
  */
 public final class ResourcesCampaign {
     private static final String NODE = "node-resources";
@@ -33,7 +43,8 @@ public final class ResourcesCampaign {
     private static final Duration RECOVERY = Duration.ofSeconds(90);
 
     enum Fault {
-        READ_ONLY("state dir read-only"), FULL("state dir full"), WRITE_FAILS_PART_WAY("state write fails part-way");
+        READ_ONLY("state dir read-only"), FULL("state dir full"), WRITE_FAILS_PART_WAY("state write fails part-way"),
+        HELPER_REMOVED("helper binary removed"), NETNS_DIR_PRIVATE("netns dir made a private mount");
 
         final String label;
 
@@ -45,6 +56,10 @@ public final class ResourcesCampaign {
     private final CampaignReport report = new CampaignReport("resources");
     private CampaignNode node;
     private Path state;
+    /** The campaign's own copy of pasta, which the agent runs and the campaign removes. */
+    private Path helperCopy;
+    /** The agent's namespace dir, of the campaign's own. */
+    private Path netnsDir;
     private boolean mounted;
     private int counter;
 
@@ -60,7 +75,16 @@ public final class ResourcesCampaign {
     }
 
     private CampaignReport campaign(int count) {
-        node = CampaignNode.start(NODE, Map.of("PODNET_RESYNC_INTERVAL", RESYNC.toSeconds() + "s"));
+        try {
+            helperCopy = Files.createTempDirectory("podnet-campaign-helper-").resolve("pasta");
+            netnsDir = Files.createDirectories(helperCopy.getParent().resolve("netns"));
+            Files.copy(Path.of(Shell.ok("sh", "-c", "command -v pasta").trim()), helperCopy);
+            helperCopy.toFile().setExecutable(true);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        node = CampaignNode.start(NODE, Map.of("PODNET_RESYNC_INTERVAL", RESYNC.toSeconds() + "s",
+                "PODNET_ROOTLESS_HELPER_PATH", helperCopy.toString(), "PODNET_NETNS_DIR", netnsDir.toString()));
         try {
             state = node.stateDir();
             Files.createDirectories(state);
@@ -94,11 +118,23 @@ public final class ResourcesCampaign {
                 unmount();
             }
             node.close();
+            for (int i = 0; i < 8 && Shell.run("umount", netnsDir.toString()).ok(); i++) {
+                // the agent's self-bind of the dir, and one more per repair
+            }
+            Shell.run("rm", "-rf", helperCopy.getParent().toString());
         }
         return report;
     }
 
     private void round(Fault fault) {
+        if (fault == Fault.HELPER_REMOVED) {
+            helperRemoved();
+            return;
+        }
+        if (fault == Fault.NETNS_DIR_PRIVATE) {
+            netnsDirMadePrivate();
+            return;
+        }
         Path filler = state.resolve("campaign-filler");
         inflict(fault, filler);
         report.did(fault.label);
@@ -180,7 +216,7 @@ public final class ResourcesCampaign {
     private void halfBuilt(PodNetwork pn, Fault fault) {
         String uid = pn.getMetadata().getUid();
         List<String> left = new ArrayList<>();
-        if (Files.exists(Sandbox.NETNS_DIR.resolve(KernelNames.netns(uid)))) {
+        if (Files.exists(node.netnsDir.resolve(KernelNames.netns(uid)))) {
             left.add("namespace " + KernelNames.netns(uid));
         }
         String veth = KernelNames.hostVeth(uid, "podnet");
@@ -217,5 +253,97 @@ public final class ResourcesCampaign {
         pn.getSpec().setMode(mode);
         node.admin.resource(pn).create();
         return name;
+    }
+
+    private void helperRemoved() {
+        Fault fault = Fault.HELPER_REMOVED;
+        report.did(fault.label);
+        byte[] program;
+        try {
+            program = Files.readAllBytes(helperCopy);
+            Files.delete(helperCopy);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        node.helperPid().ifPresent(pid -> Shell.run("kill", "-9", String.valueOf(pid)));
+        String name = create("pn-" + (counter++), Mode.Rootless);
+        try {
+            var failed = node.await(name, p -> p != null && p.getStatus() != null && p.getStatus().getConditions().stream()
+                    .anyMatch(c -> c.getType().equals("Ready") && c.getStatus().equals("False")), Duration.ofSeconds(60));
+            if (failed.isEmpty()) {
+                report.found(name + " under \"" + fault.label + "\" got no Ready=False: " + conditions(name));
+            } else {
+                PodNetwork pn = failed.get();
+                Condition ready = pn.getStatus().getConditions().stream().filter(c -> c.getType().equals("Ready")).findFirst().orElseThrow();
+                report.did(fault.label + " -> " + ready.getReason());
+                if (!"HelperMissing".equals(ready.getReason()) || !ready.getMessage().contains(helperCopy.toString())) {
+                    report.found(name + " under \"" + fault.label + "\": the condition does not name the missing program "
+                            + helperCopy + ": " + ready.getReason() + ": " + ready.getMessage());
+                }
+                halfBuilt(pn, fault);
+            }
+        } finally {
+            try {
+                Files.write(helperCopy, program);
+                helperCopy.toFile().setExecutable(true);
+            } catch (IOException e) {
+                report.found("cannot put the helper back: " + e);
+            }
+        }
+        long fixed = System.nanoTime();
+        for (String waiting : List.of(name, "steady-rl")) {
+            if (node.await(waiting, CampaignNode::ready, RECOVERY).isEmpty()) {
+                report.found(waiting + " not Ready " + RECOVERY.toSeconds() + " s after \"" + fault.label + "\" was fixed: "
+                        + conditions(waiting));
+            }
+        }
+        report.took("Ready after fixing: " + fault.label, Duration.ofNanos(System.nanoTime() - fixed));
+        if (!CampaignNode.ready(node.get("steady"))) {
+            report.found("the rootful steady PodNetwork not Ready after \"" + fault.label + "\": " + conditions("steady"));
+        }
+        node.admin.resources(PodNetwork.class).inNamespace(node.ns).withName(name).delete();
+        if (!node.awaitGone(name, CampaignNode.READY_TIMEOUT)) {
+            report.found(name + " not deleted after \"" + fault.label + "\"");
+        }
+    }
+
+    private String conditions(String name) {
+        PodNetwork now = node.get(name);
+        return now == null || now.getStatus() == null ? "no status" : String.valueOf(now.getStatus().getConditions());
+    }
+
+    private void netnsDirMadePrivate() {
+        Fault fault = Fault.NETNS_DIR_PRIVATE;
+        report.did(fault.label);
+        double counted = node.repairs().getOrDefault("netns-dir", 0.0);
+        Shell.ok("mount", "--make-private", netnsDir.toString());
+        long made = System.nanoTime();
+        long deadline = made + RESYNC.plusSeconds(5).toNanos();
+        boolean shared = false;
+        while (!shared && System.nanoTime() < deadline) {
+            CampaignNode.sleep(100);
+            shared = "shared".equals(Shell.run("findmnt", "-n", "-o", "PROPAGATION", netnsDir.toString()).output().trim());
+        }
+        if (!shared) {
+            report.found("the netns dir was not a shared mount again " + RESYNC.plusSeconds(5).toSeconds() + " s after \"" + fault.label + "\"");
+        } else {
+            report.took("repaired: " + fault.label, Duration.ofNanos(System.nanoTime() - made));
+            long countDeadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (node.repairs().getOrDefault("netns-dir", 0.0) <= counted && System.nanoTime() < countDeadline) {
+                CampaignNode.sleep(200);
+            }
+            if (node.repairs().getOrDefault("netns-dir", 0.0) <= counted) {
+                report.found("the netns dir's repair is not counted in podnet_repairs_total{kind=\"netns-dir\"}");
+            }
+        }
+        String name = create("pn-" + (counter++), Mode.Rootful);
+        if (node.await(name, CampaignNode::ready, CampaignNode.READY_TIMEOUT).isEmpty()) {
+            report.found(name + " not Ready after \"" + fault.label + "\": " + conditions(name));
+        }
+        steadyStillReady(fault);
+        node.admin.resources(PodNetwork.class).inNamespace(node.ns).withName(name).delete();
+        if (!node.awaitGone(name, CampaignNode.READY_TIMEOUT)) {
+            report.found(name + " not deleted after \"" + fault.label + "\"");
+        }
     }
 }
