@@ -190,7 +190,15 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             clock.lap("plan");
             Uplink uplink = uplink(next.mode());
             if (next.mode() == PodMode.ROOTLESS) {
-                ensureRootless();
+                try {
+                    ensureRootless();
+                } catch (RuntimeException e) {
+                    // the helper missing or failing: a new pod keeps none of the leases its plan took
+                    if (prior == null) {
+                        releaseLeasesQuietly(request.id());
+                    }
+                    throw Failures.of(Stage.NETWORKS, e);
+                }
             }
             List<PodState.Attachment> removed = removedAttachments(prior, next);
             detachAll(uplink, prior, removed, false);
@@ -231,7 +239,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         try {
             ipam.releaseOwnerEverywhere(podId);
         } catch (RuntimeException e) {
-            LOG.debugf("cannot release the leases of %s after a failed state write: %s", podId, e.getMessage());
+            LOG.debugf("cannot release the leases of %s after a failed setup: %s", podId, e.getMessage());
         }
     }
 

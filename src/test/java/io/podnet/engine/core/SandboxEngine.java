@@ -47,6 +47,11 @@ final class SandboxEngine implements AutoCloseable {
 
     /** @param policy the node policy, for tests that need what the defaults do not grant (joining a namespace) */
     SandboxEngine(NodePolicy policy, String hostResolvConfText, String... networks) throws IOException {
+        this(policy, RootlessConfig.defaults(), hostResolvConfText, networks);
+    }
+
+    /** @param rootless the rootless settings, for tests of the helper (its program, say) */
+    SandboxEngine(NodePolicy policy, RootlessConfig rootless, String hostResolvConfText, String... networks) throws IOException {
         dir = Files.createTempDirectory("podnet-engine-test-");
         state = dir.resolve("state");
         kernelState = dir.resolve("run").resolve("state");
@@ -61,7 +66,7 @@ final class SandboxEngine implements AutoCloseable {
         try {
             engine = NetworkEngine.open(new EngineSettings(sandbox.path(), Sandbox.NETNS_DIR, state, dir.resolve("run"),
                     definitions, List.of(Sandbox.NETNS_DIR), hostResolvConf, PortPolicy.defaults(),
-                    RootlessConfig.defaults(), policy));
+                    rootless, policy));
         } catch (RuntimeException e) {
             sandbox.close();
             Trees.delete(dir);

@@ -6,12 +6,20 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
+import io.podnet.engine.AttachmentRequest;
 import io.podnet.engine.DnsRequest;
+import io.podnet.engine.NetnsRequest;
+import io.podnet.engine.PodMode;
+import io.podnet.engine.PodRequest;
 import io.podnet.engine.SetupFailedException;
 import io.podnet.engine.plan.KernelNames;
+import io.podnet.policy.NodePolicy;
+import io.podnet.policy.Tenant;
+import io.podnet.rootless.RootlessConfig;
 import io.podnet.testing.RequiresRoot;
 import io.podnet.testing.Sandbox;
 import io.podnet.testing.Shell;
@@ -51,6 +59,29 @@ class StateDirFaultsKernelTest {
             try (var files = Files.walk(e.kernelState)) {
                 assertThat(files.map(Path::toString)).as("state written once writable").anyMatch(p -> p.endsWith(id + ".json"));
             }
+        }
+    }
+
+    /** The resources campaign found the lease kept: the plan had taken it before the helper failed. */
+    @Test
+    void aMissingHelperProgramGivesHelperMissingAndKeepsNoLease() throws IOException {
+        Path missing = Files.createTempDirectory("podnet-no-helper-").resolve("pasta");
+        RootlessConfig rootless = RootlessConfig.defaults().withHelperBinary(missing);
+        try (SandboxEngine e = new SandboxEngine(NodePolicy.defaults(), rootless, "nameserver 192.0.2.53\n", NETWORK)) {
+            String id = e.newPod();
+            PodRequest request = new PodRequest(id, "test/" + id, "rl", Tenant.named("test"), PodMode.ROOTLESS, NetnsRequest.NEW,
+                    List.of(AttachmentRequest.of("podnet")), List.of(), DnsRequest.NONE);
+            assertThatThrownBy(() -> e.engine.setup(request))
+                    .isInstanceOfSatisfying(SetupFailedException.class, f -> assertThat(f.reason()).isEqualTo("HelperMissing"))
+                    .hasMessageContaining(missing.toString());
+            assertThat(Sandbox.NETNS_DIR.resolve(KernelNames.netns(id))).as("the pod's namespace").doesNotExist();
+            try (var files = Files.walk(e.kernelState)) {
+                for (Path f : files.filter(Files::isRegularFile).toList()) {
+                    assertThat(Files.readString(f)).as("no lease or state of the pod in " + f).doesNotContain(id);
+                }
+            }
+        } finally {
+            Files.deleteIfExists(missing.getParent());
         }
     }
 }
