@@ -1,5 +1,7 @@
 package io.podnet.campaign;
 
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
@@ -12,12 +14,15 @@ import io.podnet.testing.kube.RequiresApiServer;
 @RequiresApiServer
 class ResourcesCampaignIT {
     @Test
-    void eachStateDirFaultGivesAConditionAndRecovers() {
+    void eachResourceFaultGivesAConditionOrIsRepairedAndRecovers() {
         CampaignReport report = ResourcesCampaign.run(ResourcesCampaign.Fault.values().length);
         System.out.println(report.render());
         assertThat(report.findings()).as(report.render()).isEmpty();
-        for (ResourcesCampaign.Fault fault : ResourcesCampaign.Fault.values()) {
+        for (ResourcesCampaign.Fault fault : List.of(ResourcesCampaign.Fault.READ_ONLY, ResourcesCampaign.Fault.FULL,
+                ResourcesCampaign.Fault.WRITE_FAILS_PART_WAY)) {
             assertThat(report.count(fault.label + " -> StateWriteFailed")).as("faults met with StateWriteFailed: " + fault.label).isEqualTo(1);
         }
+        assertThat(report.count(ResourcesCampaign.Fault.HELPER_REMOVED.label + " -> HelperMissing")).as("the removed helper met").isEqualTo(1);
+        assertThat(report.count(ResourcesCampaign.Fault.NETNS_DIR_PRIVATE.label)).as("the private netns dir made").isEqualTo(1);
     }
 }
