@@ -65,8 +65,14 @@ final class CampaignNode implements AutoCloseable {
         return n;
     }
 
+    /** The durable state dir (PODNET_STATE_DIR). */
     Path stateDir() {
         return agent.runDir().resolveSibling("state");
+    }
+
+    /** Where pod records and IPAM leases live now: {@code <runDir>/state} (EngineSettings.kernelStateDir()). */
+    Path kernelStateDir() {
+        return agent.runDir().resolve("state");
     }
 
     PodNetwork get(String name) {
