@@ -31,7 +31,10 @@ import io.podnet.testing.PodNetworks;
  * end nothing of any of them is left on the node.
  *
  * Interface names are not raced: each PodNetwork gets a namespace of its own, where a name
- * cannot collide with another pod's.
+ * cannot collide with another pod's, and one podnet made for another PodNetwork cannot be
+ * joined (NetnsOwnedByAnotherPodNetwork). Two PodNetworks joining one foreign namespace is the
+ * only place left where names meet; it needs a join policy and a namespace of the campaign's own,
+ * and is not raced here.
  */
 public final class RaceCampaign {
     private static final String NODE = "node-race";
