@@ -97,8 +97,13 @@ final class CampaignNode implements AutoCloseable {
         return java.util.Optional.empty();
     }
 
-    /** Where the agent keeps pod state, IPAM leases and bridge markers: {@code <run dir>/state}, on tmpfs on a node. */
+    /** The durable state dir (PODNET_STATE_DIR). */
     Path stateDir() {
+        return agent.runDir().resolveSibling("state");
+    }
+
+    /** Where pod records and IPAM leases live now: {@code <runDir>/state} (EngineSettings.kernelStateDir()). */
+    Path kernelStateDir() {
         return agent.runDir().resolve("state");
     }
 

@@ -337,7 +337,7 @@ public final class CrashCampaign {
                 left.add("namespace " + netns);
             }
             node.tableElements().stream().filter(e -> e.contains(pod.uid)).forEach(e -> left.add("element " + e));
-            if (java.nio.file.Files.exists(node.stateDir().resolve("pods").resolve(pod.uid + ".json"))) {
+            if (java.nio.file.Files.exists(node.kernelStateDir().resolve("pods").resolve(pod.uid + ".json"))) {
                 left.add("state file");
             }
             if (left.isEmpty()) {

@@ -46,11 +46,13 @@ final class Leftovers {
             out.add("cannot read mountinfo: " + e);
         }
         helpers(agentDir).forEach(h -> out.add("helper process " + h));
-        Path pods = node.stateDir().resolve("pods");
-        files(pods).stream().filter(p -> p.getFileName().toString().endsWith(".json")).forEach(p -> out.add("state file " + p));
-        for (Path file : files(node.stateDir())) {
-            String text = read(file);
-            uids.stream().filter(text::contains).findFirst().ifPresent(uid -> out.add("lease or record of " + uid + " in " + file));
+        // the kernel state dir holds the pod records and leases; the durable one what an older agent left
+        for (Path dir : List.of(node.kernelStateDir(), node.stateDir())) {
+            files(dir.resolve("pods")).stream().filter(p -> p.getFileName().toString().endsWith(".json")).forEach(p -> out.add("state file " + p));
+            for (Path file : files(dir)) {
+                String text = read(file);
+                uids.stream().filter(text::contains).findFirst().ifPresent(uid -> out.add("lease or record of " + uid + " in " + file));
+            }
         }
         // the lock file stays on purpose: unlinking a lock another process may be waiting on breaks the lock
         files(node.agent.runDir()).stream().filter(p -> p.toString().contains("/rootless-") && !p.toString().endsWith(".lock")).findFirst()

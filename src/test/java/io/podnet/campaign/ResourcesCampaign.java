@@ -86,7 +86,7 @@ public final class ResourcesCampaign {
         node = CampaignNode.start(NODE, Map.of("PODNET_RESYNC_INTERVAL", RESYNC.toSeconds() + "s",
                 "PODNET_ROOTLESS_HELPER_PATH", helperCopy.toString(), "PODNET_NETNS_DIR", netnsDir.toString()));
         try {
-            state = node.stateDir();
+            state = node.kernelStateDir();
             Files.createDirectories(state);
             // the agent starts again on an empty, small state dir of its own: no pod exists yet
             node.agent.stop();

@@ -153,6 +153,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         for (PodState state : store.all()) {
             state.attachments().forEach(a -> planner.reserveKnown(state.id(), a));
             hostPorts.restore(state.id(), state.ports());
+            planner.restore(state);
         }
         try {
             repairNode();
@@ -365,6 +366,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         hostUplink.removePorts(podId);
         rootless.stopForwards(podId);
         hostPorts.release(podId);
+        planner.forget(podId);
         clock.lap("ports");
         if (state != null) {
             if (state.mode() == PodMode.ROOTLESS && rootless.client() == null) {

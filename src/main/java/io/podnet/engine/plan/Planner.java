@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.jboss.logging.Logger;
 
@@ -45,6 +48,13 @@ public final class Planner {
     private final NodePolicy policy;
     private final java.util.function.Supplier<HostPortProbe> listening;
     private final java.util.function.Function<String, String> podNames;
+    /**
+     * namespace/name of the pods planned since start: a pod that won a race a moment ago has no
+     * record yet, and the losers' conditions must still name it, not its id.
+     */
+    private final Map<String, String> plannedNames = new ConcurrentHashMap<>();
+    private final MacClaims macs = new MacClaims();
+    private static final Pattern IPAM_HOLDER = Pattern.compile("held by (\\S+)$");
 
     /**
      * @param policy the node policy: random host ports are picked in the ranges it grants the pod's namespace
@@ -68,6 +78,7 @@ public final class Planner {
      *        empty for namespaces podnet creates
      */
     public PodState plan(PodRequest request, PodState prior, String netnsPath, boolean ownsNetns, Set<String> foreignLinks) {
+        plannedNames.put(request.id(), request.displayName());
         Map<String, String> names = interfaceNames(request, prior, foreignLinks);
         List<PodState.Attachment> attachments = new ArrayList<>();
         List<String> newlyAllocated = new ArrayList<>();
@@ -88,7 +99,18 @@ public final class Planner {
                         KernelNames.hostVeth(request.id(), a.network()), def.bridgeName(), mac.toString(), addresses, gateways,
                         a.staticIps().stream().map(IpAddresses::format).toList(), a.aliases()));
             }
-            List<PortMapping> ports = reservePorts(request);
+            claimMacs(request.id(), attachments);
+            List<PortMapping> ports;
+            try {
+                ports = reservePorts(request);
+            } catch (RuntimeException e) {
+                if (prior == null) {
+                    macs.release(request.id());
+                } else {
+                    claimMacs(request.id(), prior.attachments());
+                }
+                throw e;
+            }
             return new PodState(PodState.CURRENT_VERSION, request.id(), request.displayName(), request.hostname(), request.mode(),
                     request.netns().kind().name(), netnsPath, request.netns().pid(), ownsNetns, attachments, ports,
                     prior == null ? PodState.Dns.NONE : prior.dns());
@@ -96,6 +118,37 @@ public final class Planner {
             newlyAllocated.forEach(network -> ipam.release(network, request.id()));
             throw e;
         }
+    }
+
+    /** The pod's MACs, one per network, refused when another pod on that network has one of them. */
+    private void claimMacs(String podId, List<PodState.Attachment> attachments) {
+        Map<String, MacAddress> wanted = new LinkedHashMap<>();
+        attachments.forEach(a -> wanted.put(a.network(), MacAddress.parse(a.mac())));
+        macs.claim(podId, wanted).ifPresent(taken -> {
+            throw new RejectedRequestException(Stage.NETWORKS, "StaticMACTaken", "network \"" + taken.getKey() + "\": MAC "
+                    + wanted.get(taken.getKey()) + " is already used by " + holderName(taken.getValue()));
+        });
+    }
+
+    /** At start: the MACs of a pod the node already has (a MAC two records share stays with the first). */
+    public void restore(PodState state) {
+        try {
+            claimMacs(state.id(), state.attachments());
+        } catch (RejectedRequestException e) {
+            LOG.warnf("pod %s: %s", state.id(), e.getMessage());
+        }
+    }
+
+    /** The pod is gone: its MACs are free and its name no longer needed. */
+    public void forget(String podId) {
+        macs.release(podId);
+        plannedNames.remove(podId);
+    }
+
+    /** namespace/name of the pod with id {@code podId}, for messages. */
+    private String holderName(String podId) {
+        String planned = plannedNames.get(podId);
+        return planned != null ? planned : podNames.apply(podId);
     }
 
     /**
@@ -118,7 +171,7 @@ public final class Planner {
         } catch (PortRefusedException e) {
             String holder = e.holder();
             String message = holder != null && !holder.equals("policy") && !holder.equals(request.id())
-                    ? e.getMessage().replace(holder, podNames.apply(holder))
+                    ? e.getMessage().replace(holder, holderName(holder))
                     : e.getMessage();
             throw new RejectedRequestException(Stage.PORTS, e.reason(), message);
         }
@@ -179,7 +232,7 @@ public final class Planner {
             }
             return allocation;
         } catch (IpamException e) {
-            throw rejected(def, e);
+            throw rejected(def, e, podId);
         }
     }
 
@@ -193,7 +246,7 @@ public final class Planner {
         }
     }
 
-    private static RejectedRequestException rejected(NetworkDefinition def, IpamException e) {
+    private RejectedRequestException rejected(NetworkDefinition def, IpamException e, String podId) {
         String reason = switch (e.reason()) {
             case Taken -> "StaticIPTaken";
             case OutsideSubnet -> "StaticIPOutsideSubnet";
@@ -201,7 +254,13 @@ public final class Planner {
             case Exhausted -> "SubnetExhausted";
             case Corrupt -> "IpamStateCorrupt";
         };
-        return new RejectedRequestException(Stage.NETWORKS, reason, "network \"" + def.name() + "\": " + e.getMessage());
+        String message = e.getMessage();
+        Matcher holder = IPAM_HOLDER.matcher(message);
+        if (e.reason() == IpamException.Reason.Taken && holder.find() && !holder.group(1).equals(podId)) {
+            // IPAM knows owners by id; the user knows pods by namespace/name
+            message = message.substring(0, holder.start(1)) + holderName(holder.group(1));
+        }
+        return new RejectedRequestException(Stage.NETWORKS, reason, "network \"" + def.name() + "\": " + message);
     }
 
     private static String gatewayOf(NetworkDefinition def, InetAddress address) {
