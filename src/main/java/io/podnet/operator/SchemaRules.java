@@ -30,7 +30,7 @@ final class SchemaRules {
     private SchemaRules() {
     }
 
-    /** @throws RejectedRequestException with reason InvalidSpec, naming the field */
+    /** @throws RejectedRequestException naming the field, with its own check's reason (InvalidSpec when it has none) */
     static void check(Object model, String path) {
         if (model == null) {
             return;
@@ -55,7 +55,7 @@ final class SchemaRules {
     private static void checkValue(Object value, String field, AnnotatedType type, boolean required) {
         if (value == null) {
             if (required) {
-                throw refuse(field + " is required");
+                throw refuse(field, field + " is required");
             }
             return;
         }
@@ -66,24 +66,24 @@ final class SchemaRules {
         if (value instanceof String s) {
             int length = s.codePointCount(0, s.length());
             if (size != null && (length < size.min() || length > size.max())) {
-                throw refuse(field + " must be " + size.min() + " to " + size.max() + " characters long, not " + length);
+                throw refuse(field, field + " must be " + size.min() + " to " + size.max() + " characters long, not " + length);
             }
             if (pattern != null && !matches(pattern.value(), s)) {
-                throw refuse(field + " must match " + pattern.value());
+                throw refuse(field, field + " must match " + pattern.value());
             }
         } else if (value instanceof Number n) {
             if (min != null && n.doubleValue() < min.value() || max != null && n.doubleValue() > max.value()) {
-                throw refuse(field + " must be between " + (min == null ? "-" : (long) min.value()) + " and "
+                throw refuse(field, field + " must be between " + (min == null ? "-" : (long) min.value()) + " and "
                         + (max == null ? "-" : (long) max.value()) + ", not " + n);
             }
         } else if (value instanceof List<?> list) {
             if (size != null && (list.size() < size.min() || list.size() > size.max())) {
-                throw refuse(field + " must have " + size.min() + " to " + size.max() + " items, not " + list.size());
+                throw refuse(field, field + " must have " + size.min() + " to " + size.max() + " items, not " + list.size());
             }
             AnnotatedType element = type instanceof AnnotatedParameterizedType p ? p.getAnnotatedActualTypeArguments()[0] : null;
             for (int i = 0; i < list.size(); i++) {
                 if (list.get(i) == null) {
-                    throw refuse(field + "[" + i + "] must not be null");
+                    throw refuse(field, field + "[" + i + "] must not be null");
                 }
                 if (element != null) {
                     checkValue(list.get(i), field + "[" + i + "]", element, false);
@@ -100,7 +100,26 @@ final class SchemaRules {
         return regex.startsWith("^") && regex.endsWith("$") ? p.matcher(s).matches() : p.matcher(s).find();
     }
 
-    private static RejectedRequestException refuse(String message) {
-        return new RejectedRequestException(Stage.NETNS, "InvalidSpec", "the spec breaks the CRD's schema, nothing was changed: " + message);
+    /**
+     * The reason a field's own check gives (the engine's or the mapper's), so that a value refused
+     * here first gets the same reason as one those checks refuse; InvalidSpec for the rest.
+     */
+    private static final Map<String, FieldCheck> FIELD_CHECKS = Map.of(
+            "interfaceName", new FieldCheck(Stage.NETWORKS, "InvalidInterfaceName"),
+            "staticMAC", new FieldCheck(Stage.NETWORKS, "InvalidMAC"),
+            "staticIPs", new FieldCheck(Stage.NETWORKS, "InvalidStaticIP"),
+            "servers", new FieldCheck(Stage.NETWORKS, "InvalidDNSServer"),
+            "hostIP", new FieldCheck(Stage.PORTS, "InvalidHostIP"),
+            "protocol", new FieldCheck(Stage.PORTS, "InvalidProtocol"));
+    private static final FieldCheck SPEC = new FieldCheck(Stage.NETNS, "InvalidSpec");
+
+    /** Where a field's own check would have refused it: its stage and reason. */
+    private record FieldCheck(Stage stage, String reason) {
+    }
+
+    private static RejectedRequestException refuse(String field, String message) {
+        String name = field.substring(field.lastIndexOf('.') + 1).replaceAll("\\[\\d+]$", "");
+        FieldCheck check = FIELD_CHECKS.getOrDefault(name, SPEC);
+        return new RejectedRequestException(check.stage(), check.reason(), "the spec breaks the CRD's schema, nothing was changed: " + message);
     }
 }
