@@ -40,6 +40,19 @@ public interface PodNetworkEngine {
         return Map.of();
     }
 
+    /**
+     * One line per network definition file the agent could not use ("file: problem"), for the
+     * readiness detail and metrics: those networks are unavailable, every other one works.
+     */
+    default java.util.List<String> networkDefinitionProblems() {
+        return java.util.List.of();
+    }
+
+    /** How many network definitions are usable. */
+    default int usableNetworkDefinitions() {
+        return 0;
+    }
+
     /** True when netlink answers in the host namespace (for readiness). */
     boolean netlinkAnswers();
 }

@@ -47,10 +47,20 @@ class AgentReadinessTest {
         HealthCheckResponse ready = ready();
         assertThat(ready.getName()).isEqualTo("podnet agent");
         assertThat(ready.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
-        assertThat(data(ready)).containsExactlyInAnyOrderEntriesOf(Map.of("informer", "ok", "netlink", "ok", "stateDir", "ok"));
+        assertThat(data(ready)).containsExactlyInAnyOrderEntriesOf(Map.of("informer", "ok", "netlink", "ok", "stateDir", "ok",
+                "networkDefinitions", "ok"));
         try (var left = Files.list(tmp)) {
             assertThat(left).isEmpty();
         }
+    }
+
+    @Test
+    void aBadDefinitionFileIsNamedInTheDetailButTheAgentStaysReady() {
+        engine.networkDefinitions(1, java.util.List.of("/etc/podnet/networks/bad.json: driver \"foo\" is not supported"));
+        HealthCheckResponse ready = ready();
+        assertThat(ready.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(data(ready).get("networkDefinitions")).asString()
+                .isEqualTo("1 unusable, their networks unavailable: /etc/podnet/networks/bad.json: driver \"foo\" is not supported");
     }
 
     @Test

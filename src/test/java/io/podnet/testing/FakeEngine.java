@@ -40,6 +40,8 @@ public final class FakeEngine implements PodNetworkEngine {
     private volatile Map<String, Map<String, InterfaceCounters>> counters = Map.of();
     private volatile RootlessStatus rootless = new RootlessStatus(false, 0, 0, 0, 0, 0);
     private volatile Map<String, Long> dnsQueries = Map.of();
+    private volatile java.util.List<String> definitionProblems = java.util.List.of();
+    private volatile int usableDefinitions;
     private volatile boolean netlinkAnswers = true;
 
     /** Every setup that does not throw returns this result. */
@@ -69,6 +71,23 @@ public final class FakeEngine implements PodNetworkEngine {
     public FakeEngine counting(Map<String, Map<String, InterfaceCounters>> counters) {
         this.counters = Map.copyOf(counters);
         return this;
+    }
+
+    /** What {@link #usableNetworkDefinitions()} and {@link #networkDefinitionProblems()} report from now on. */
+    public FakeEngine networkDefinitions(int usable, java.util.List<String> problems) {
+        this.usableDefinitions = usable;
+        this.definitionProblems = java.util.List.copyOf(problems);
+        return this;
+    }
+
+    @Override
+    public java.util.List<String> networkDefinitionProblems() {
+        return definitionProblems;
+    }
+
+    @Override
+    public int usableNetworkDefinitions() {
+        return usableDefinitions;
     }
 
     /** What {@link #dnsQueries()} reports from now on. */

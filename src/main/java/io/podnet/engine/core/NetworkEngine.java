@@ -482,6 +482,16 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     }
 
     @Override
+    public List<String> networkDefinitionProblems() {
+        return networks.problems().stream().map(Throwable::getMessage).toList();
+    }
+
+    @Override
+    public int usableNetworkDefinitions() {
+        return networks.all().size();
+    }
+
+    @Override
     public boolean netlinkAnswers() {
         try {
             return host.link("lo").isPresent();
