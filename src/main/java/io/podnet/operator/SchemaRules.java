@@ -35,22 +35,33 @@ final class SchemaRules {
         if (model == null) {
             return;
         }
-        for (Class<?> c = model.getClass(); c != null && c != Object.class; c = c.getSuperclass()) {
-            for (Field f : c.getDeclaredFields()) {
-                if (Modifier.isStatic(f.getModifiers()) || f.isSynthetic()) {
-                    continue;
-                }
-                f.setAccessible(true);
-                Object value;
-                try {
-                    value = f.get(model);
-                } catch (IllegalAccessException e) {
-                    throw new IllegalStateException(e);
-                }
-                checkValue(value, path + f.getName(), f.getAnnotatedType(), f.isAnnotationPresent(Required.class));
+        for (Field f : FIELDS.get(model.getClass())) {
+            Object value;
+            try {
+                value = f.get(model);
+            } catch (IllegalAccessException e) {
+                throw new IllegalStateException(e);
             }
+            checkValue(value, path + f.getName(), f.getAnnotatedType(), f.isAnnotationPresent(Required.class));
         }
     }
+
+    /** A model class's instance fields, its superclasses' included, made accessible once: every reconcile maps a spec. */
+    private static final ClassValue<List<Field>> FIELDS = new ClassValue<>() {
+        @Override
+        protected List<Field> computeValue(Class<?> type) {
+            List<Field> out = new java.util.ArrayList<>();
+            for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (!Modifier.isStatic(f.getModifiers()) && !f.isSynthetic()) {
+                        f.setAccessible(true);
+                        out.add(f);
+                    }
+                }
+            }
+            return List.copyOf(out);
+        }
+    };
 
     private static void checkValue(Object value, String field, AnnotatedType type, boolean required) {
         if (value == null) {
