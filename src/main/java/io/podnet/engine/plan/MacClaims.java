@@ -14,6 +14,8 @@ import io.podnet.inet.MacAddress;
 final class MacClaims {
     /** network -> MAC -> pod id */
     private final Map<String, Map<MacAddress, String>> byNetwork = new HashMap<>();
+    /** pod id -> network -> MAC: what {@link #release} drops, without a scan of every pod's */
+    private final Map<String, Map<String, MacAddress>> byPod = new HashMap<>();
 
     /**
      * Gives {@code podId} exactly the MACs of {@code wanted} (network -> MAC), dropping its others;
@@ -30,11 +32,25 @@ final class MacClaims {
         }
         release(podId);
         wanted.forEach((network, mac) -> byNetwork.computeIfAbsent(network, n -> new HashMap<>()).put(mac, podId));
+        if (!wanted.isEmpty()) {
+            byPod.put(podId, Map.copyOf(wanted));
+        }
         return Optional.empty();
     }
 
     synchronized void release(String podId) {
-        byNetwork.values().forEach(macs -> macs.values().removeIf(podId::equals));
-        byNetwork.values().removeIf(Map::isEmpty);
+        Map<String, MacAddress> held = byPod.remove(podId);
+        if (held == null) {
+            return;
+        }
+        held.forEach((network, mac) -> {
+            Map<MacAddress, String> macs = byNetwork.get(network);
+            if (macs != null && podId.equals(macs.get(mac))) {
+                macs.remove(mac);
+                if (macs.isEmpty()) {
+                    byNetwork.remove(network);
+                }
+            }
+        });
     }
 }
