@@ -17,6 +17,7 @@ import io.podnet.rootless.RootlessConfig;
  *        older agent's pod, IPAM and bridge state found in it is moved to the run dir once (see {@link #kernelStateDir})
  * @param runDir on tmpfs (e.g. /run/podnet): each pod's hosts and resolv.conf ({@code <runDir>/pods/<id>/}) and
  *        the state that describes kernel objects ({@link #kernelStateDir})
+ * @param networksDir where {@code networks} were read from, read again while the agent runs; null when they were given
  * @param allowedNetnsPaths prefixes a {@code netns.type: Path} namespace must live under
  * @param hostResolvConf the host's resolv.conf, whose nameservers a pod gets when it has no others
  * @param portPolicy host ports that are never exposed
@@ -24,7 +25,7 @@ import io.podnet.rootless.RootlessConfig;
  * @param policy which namespaces may join foreign namespaces, use rootful mode, host ports and host addresses
  */
 public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path runDir, NetworkDefinitions networks,
-        List<Path> allowedNetnsPaths, Path hostResolvConf, PortPolicy portPolicy, RootlessConfig rootless, NodePolicy policy) {
+        Path networksDir, List<Path> allowedNetnsPaths, Path hostResolvConf, PortPolicy portPolicy, RootlessConfig rootless, NodePolicy policy) {
     public EngineSettings {
         allowedNetnsPaths = List.copyOf(allowedNetnsPaths);
     }
@@ -102,11 +103,12 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
         }
 
         public EngineSettings build() {
-            return build(networksDir == null ? NetworkDefinitions.defaults() : NetworkDefinitions.load(networksDir));
+            return build(networksDir == null ? NetworkDefinitions.defaults() : NetworkDefinitions.load(networksDir), networksDir);
         }
 
-        private EngineSettings build(NetworkDefinitions networks) {
-            return new EngineSettings(hostNetns, netnsDir, stateDir, runDir, networks, allowedNetnsPaths, hostResolvConf, portPolicy,
+        /** @param dir where {@code networks} came from, or null for a set that is given and never read again */
+        private EngineSettings build(NetworkDefinitions networks, Path dir) {
+            return new EngineSettings(hostNetns, netnsDir, stateDir, runDir, networks, dir, allowedNetnsPaths, hostResolvConf, portPolicy,
                     rootless, policy);
         }
     }
@@ -139,6 +141,6 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
 
     /** The defaults: Path namespaces under the netns dir or /var/run/netns, the host's /etc/resolv.conf. */
     public static EngineSettings of(Path hostNetns, Path netnsDir, Path stateDir, Path runDir, NetworkDefinitions networks) {
-        return forNode(hostNetns, netnsDir, stateDir, runDir).build(networks);
+        return forNode(hostNetns, netnsDir, stateDir, runDir).build(networks, null);
     }
 }

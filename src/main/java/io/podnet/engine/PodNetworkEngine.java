@@ -48,6 +48,11 @@ public interface PodNetworkEngine {
         return java.util.List.of();
     }
 
+    /** Changes to network definitions that wait until no pod uses their network, one line each. */
+    default java.util.List<String> pendingNetworkDefinitions() {
+        return java.util.List.of();
+    }
+
     /** How many network definitions are usable. */
     default int usableNetworkDefinitions() {
         return 0;

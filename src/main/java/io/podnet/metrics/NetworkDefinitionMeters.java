@@ -11,8 +11,9 @@ import io.quarkus.runtime.StartupEvent;
 
 /**
  * The node's network definition files by state ({@code podnet_network_definitions{state}}:
- * {@code valid} and {@code invalid}), read from the engine when scraped, so an admin's alert
- * sees a bad file the agent left out (its network is unavailable, the agent runs on).
+ * {@code valid}, {@code invalid}, and {@code pending} for a changed file whose network keeps its
+ * running definition until its pods are gone), read from the engine when scraped, so an admin's
+ * alert sees a bad file the agent left out (its network is unavailable, the agent runs on).
  */
 @ApplicationScoped
 public class NetworkDefinitionMeters {
@@ -29,6 +30,8 @@ public class NetworkDefinitionMeters {
                 .description("Network definition files of the node, by state").tag("state", "valid").register(registry));
         owned.add(Gauge.builder("podnet.network.definitions", engine, e -> e.networkDefinitionProblems().size())
                 .description("Network definition files of the node, by state").tag("state", "invalid").register(registry));
+        owned.add(Gauge.builder("podnet.network.definitions", engine, e -> e.pendingNetworkDefinitions().size())
+                .description("Network definition files of the node, by state").tag("state", "pending").register(registry));
     }
 
     @jakarta.annotation.PreDestroy

@@ -81,6 +81,10 @@ import io.podnet.inet.IpAddresses;
  * network address ({@code 10.89.0.0/24 -> 10.89.0.1}, {@code fd00::/64 -> fd00::1}); a subnet
  * too small to have one (IPv4 /31 or /32, IPv6 /128) is then refused. An internal network
  * without DNS gets no gateway ({@link Subnet#gateway()} is null) unless the file gives one.
+ *
+ * <h2>Read again while the agent runs</h2>
+ * The engine reads the directory again every resync interval. A change takes effect then, except
+ * for a network that pods use: see {@link #keepingInUse}.
  */
 public final class NetworkDefinitions {
     /** The name of the network used when no definitions are given. */
@@ -90,13 +94,18 @@ public final class NetworkDefinitions {
 
     private static final NetworkDefinitions DEFAULTS = new NetworkDefinitions(List.of(NetworkDefinition.bridge(
             DEFAULT_NETWORK, "podnet0", List.of(Subnet.of(Cidr.parse("10.89.0.0/24"), IpAddresses.parse("10.89.0.1"))),
-            false, false, false, null)), List.of());
+            false, false, false, null)), List.of(), Map.of(), List.of());
 
     private final Map<String, NetworkDefinition> byName;
     private final Map<String, NetworkDefinitionException> unavailable;
     private final List<NetworkDefinitionException> problems;
+    private final Map<String, String> fileOf;
+    private final List<String> pending;
 
-    private NetworkDefinitions(List<NetworkDefinition> definitions, List<NetworkDefinitionException> problems) {
+    NetworkDefinitions(List<NetworkDefinition> definitions, List<NetworkDefinitionException> problems, Map<String, String> fileOf,
+            List<String> pending) {
+        this.fileOf = Map.copyOf(fileOf);
+        this.pending = List.copyOf(pending);
         Map<String, NetworkDefinition> m = new TreeMap<>();
         for (NetworkDefinition d : definitions) {
             m.put(d.name(), d);
@@ -116,7 +125,7 @@ public final class NetworkDefinitions {
 
     /** An immutable set of exactly these definitions (for tests and tools); names must be unique. */
     public static NetworkDefinitions of(List<NetworkDefinition> definitions) {
-        return new NetworkDefinitions(definitions, List.of());
+        return new NetworkDefinitions(definitions, List.of(), Map.of(), List.of());
     }
 
     /** Only the default network: {@code podnet}, bridge {@code podnet0}, 10.89.0.0/24, gateway 10.89.0.1. */
@@ -171,7 +180,7 @@ public final class NetworkDefinitions {
                 problems.add(e);
             }
         }
-        return new NetworkDefinitions(loaded, problems);
+        return new NetworkDefinitions(loaded, problems, fileOfName, List.of());
     }
 
     private static void checkAgainstEarlier(String shown, NetworkDefinition d, Map<String, String> fileOfName,
@@ -219,6 +228,33 @@ public final class NetworkDefinitions {
         return problems;
     }
 
+    /** The file a usable network was read from, when it came from one. */
+    public Optional<String> fileOf(String network) {
+        return Optional.ofNullable(fileOf.get(network));
+    }
+
+    /**
+     * Changes to networks in use that wait until no pod uses them (see {@link InUseDefinitions}),
+     * one line each; empty when every file is in effect.
+     */
+    public List<String> pending() {
+        return pending;
+    }
+
+    /**
+     * The set to run with when these definitions were just read while pods use the networks
+     * {@code inUse} with the {@code running} ones: see {@link InUseDefinitions}.
+     */
+    public NetworkDefinitions keepingInUse(NetworkDefinitions running, java.util.Set<String> inUse) {
+        return InUseDefinitions.merge(running, this, inUse);
+    }
+
+    /** Whether both hold the same usable definitions, the same problems and the same waiting changes. */
+    public boolean sameAs(NetworkDefinitions other) {
+        return byName.equals(other.byName) && pending.equals(other.pending)
+                && problems.stream().map(Throwable::getMessage).toList().equals(other.problems.stream().map(Throwable::getMessage).toList());
+    }
+
     /** The file name without its directory and {@code .json}. */
     private static String stem(String file) {
         String n = Path.of(file).getFileName().toString();
@@ -227,7 +263,8 @@ public final class NetworkDefinitions {
 
     @Override
     public String toString() {
-        return "NetworkDefinitions" + byName.keySet() + (unavailable.isEmpty() ? "" : ", unavailable " + unavailable.keySet());
+        return "NetworkDefinitions" + byName.keySet() + (unavailable.isEmpty() ? "" : ", unavailable " + unavailable.keySet())
+                + (pending.isEmpty() ? "" : ", " + pending.size() + " change(s) waiting");
     }
 
     private static byte[] read(Path file) {

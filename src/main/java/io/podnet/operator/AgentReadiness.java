@@ -18,8 +18,9 @@ import io.podnet.engine.PodNetworkEngine;
  * Readiness: the informer has synced and its watch is up (JOSDK's own check, which QOSDK
  * reports too, only looks at "synced", so a lost API server would go unnoticed), netlink
  * answers in the host namespace, and the state directory takes writes. Bad network definition
- * files are listed under "networkDefinitions" but do not make the agent unready: only their
- * networks are unavailable, every other one works.
+ * files, and changes that wait until no pod uses their network, are listed under
+ * "networkDefinitions" but do not make the agent unready: only their networks are unavailable,
+ * every other one works.
  */
 @Readiness
 @ApplicationScoped
@@ -42,13 +43,18 @@ public class AgentReadiness implements HealthCheck {
                 .withData("informer", informer == null ? "ok" : informer)
                 .withData("netlink", netlink ? "ok" : "no answer from the host namespace")
                 .withData("stateDir", writable ? "ok" : config.stateDir() + " is not writable")
-                .withData("networkDefinitions", definitions(engine.networkDefinitionProblems()))
+                .withData("networkDefinitions", definitions(engine.networkDefinitionProblems(), engine.pendingNetworkDefinitions()))
                 .build();
     }
 
-    /** "ok", or how many files are unusable and each one's "file: problem". */
-    static String definitions(java.util.List<String> problems) {
-        return problems.isEmpty() ? "ok" : problems.size() + " unusable, their networks unavailable: " + String.join("; ", problems);
+    /** "ok", or how many files are unusable and each one's "file: problem", and the changes that wait for a network's pods to go. */
+    static String definitions(java.util.List<String> problems, java.util.List<String> pending) {
+        if (problems.isEmpty() && pending.isEmpty()) {
+            return "ok";
+        }
+        String unusable = problems.isEmpty() ? "" : problems.size() + " unusable, their networks unavailable: " + String.join("; ", problems);
+        String waiting = pending.isEmpty() ? "" : pending.size() + " change(s) waiting: " + String.join("; ", pending);
+        return unusable.isEmpty() ? waiting : waiting.isEmpty() ? unusable : unusable + "; " + waiting;
     }
 
     /** Null when every informer has synced and is watching, else what is wrong. */

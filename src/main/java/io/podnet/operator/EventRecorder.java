@@ -9,13 +9,14 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.podnet.api.PodNetwork;
 
 /**
- * Kubernetes events on a PodNetwork (core/v1 Events, as kubectl describe shows them). Events are
+ * Kubernetes events on a PodNetwork or the agent's Node (core/v1 Events, as kubectl describe shows them). Events are
  * best effort: they are sent in order from a small background queue, so a reconcile never waits
  * for one, and dropped (with a log line) if the API server falls far behind.
  */
@@ -24,6 +25,7 @@ public class EventRecorder {
     private static final Logger LOG = Logger.getLogger(EventRecorder.class);
     static final String COMPONENT = "podnet-agent";
     private static final int QUEUE = 1000;
+    static final String NODE_EVENTS_NAMESPACE = "default";
 
     private final java.util.concurrent.ThreadPoolExecutor sender = new java.util.concurrent.ThreadPoolExecutor(1, 1, 0,
             java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.ArrayBlockingQueue<>(QUEUE), r -> {
@@ -56,21 +58,34 @@ public class EventRecorder {
         record(pn, "Warning", reason, message);
     }
 
+    /**
+     * An event on the agent's Node (where kubelet puts node events: namespace {@code default}),
+     * for what concerns the node rather than one PodNetwork, such as its network definition files.
+     */
+    public void onNode(String type, String reason, String message) {
+        record(NODE_EVENTS_NAMESPACE, config.nodeName() + ".", new ObjectReferenceBuilder().withApiVersion("v1").withKind("Node")
+                .withName(config.nodeName()).build(), type, reason, message);
+    }
+
     private void record(PodNetwork pn, String type, String reason, String message) {
+        record(pn.getMetadata().getNamespace(), pn.getMetadata().getName() + ".", new ObjectReferenceBuilder()
+                .withApiVersion(pn.getApiVersion())
+                .withKind(pn.getKind())
+                .withName(pn.getMetadata().getName())
+                .withNamespace(pn.getMetadata().getNamespace())
+                .withUid(pn.getMetadata().getUid())
+                .withResourceVersion(pn.getMetadata().getResourceVersion())
+                .build(), type, reason, message);
+    }
+
+    private void record(String namespace, String namePrefix, ObjectReference involved, String type, String reason, String message) {
         String now = Instant.now().truncatedTo(ChronoUnit.MICROS).toString();
         var event = new EventBuilder()
                 .withNewMetadata()
-                .withGenerateName(pn.getMetadata().getName() + ".")
-                .withNamespace(pn.getMetadata().getNamespace())
+                .withGenerateName(namePrefix)
+                .withNamespace(namespace)
                 .endMetadata()
-                .withInvolvedObject(new ObjectReferenceBuilder()
-                        .withApiVersion(pn.getApiVersion())
-                        .withKind(pn.getKind())
-                        .withName(pn.getMetadata().getName())
-                        .withNamespace(pn.getMetadata().getNamespace())
-                        .withUid(pn.getMetadata().getUid())
-                        .withResourceVersion(pn.getMetadata().getResourceVersion())
-                        .build())
+                .withInvolvedObject(involved)
                 .withType(type)
                 .withReason(reason)
                 .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)

@@ -13,8 +13,9 @@ import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 
 /**
- * The node-wide half of drift repair: every resync interval the engine checks what all pods
- * share (the firewall table) against what they need and restores it. Each PodNetwork's own
+ * The node-wide half of drift repair: every resync interval the engine reads the network
+ * definitions again and checks what all pods share (the firewall table) against what they need
+ * and restores it; changed definition files are announced as Node events. Each PodNetwork's own
  * reconcile repairs its namespace, links and addresses on the same interval.
  */
 @ApplicationScoped
@@ -27,9 +28,13 @@ public class NodeResync {
     @Inject
     PodnetConfig config;
 
+    @Inject
+    NetworkDefinitionEvents definitionEvents;
+
     private ScheduledExecutorService timer;
 
     void start(@Observes StartupEvent event) {
+        definitionEvents.announce();
         long period = Math.max(500, config.resyncInterval().toMillis());
         timer = PeriodicTask.start("podnet-node-resync", period, period, this::repairQuietly);
     }
@@ -45,6 +50,11 @@ public class NodeResync {
             engine.repairNode();
         } catch (RuntimeException e) {
             LOG.warnf("node resync failed: %s", e.getMessage());
+        }
+        try {
+            definitionEvents.announce(); // the engine read the networks dir again
+        } catch (RuntimeException e) {
+            LOG.warnf("network definition events not sent: %s", e.getMessage());
         }
     }
 }

@@ -101,6 +101,10 @@ class ChartRbacOnApiServerTest {
                 .withNewInvolvedObject().withKind("PodNetwork").withApiVersion("podnet.io/v1alpha1").withName("pn").withNamespace(NS)
                 .withUid(pn.getMetadata().getUid()).endInvolvedObject().withReason("Ready").withMessage("rbac test").withType("Normal")
                 .build()).create();
+        // the node's own events (bad network definition files) go where kubelet puts node events
+        agent.v1().events().inNamespace("default").resource(new EventBuilder().withNewMetadata().withGenerateName("rbac-node.")
+                .endMetadata().withNewInvolvedObject().withKind("Node").withApiVersion("v1").withName("rbac-node").endInvolvedObject()
+                .withReason("NetworkDefinitionUnusable").withMessage("rbac test").withType("Warning").build()).create();
     }
 
     @Test

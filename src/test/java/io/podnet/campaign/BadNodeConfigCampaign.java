@@ -14,26 +14,28 @@ import java.util.regex.Pattern;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.podnet.api.PodNetwork;
 import io.podnet.netconf.NetworkDefinitionException;
+import io.podnet.operator.NetworkDefinitionEvents;
 import io.podnet.testing.PodNetworks;
 
 /**
  * An admin puts a bad network definition file into the node's networks dir: malformed JSON, a
  * driver podnet does not support, macvlan on a parent that does not exist, an unsupported option,
  * an invalid subnet, a subnet overlapping another file's. Half the rounds write it before the agent
- * starts, the other half while it runs (definitions are read at start, README "Networks": a change
- * while running must disturb nothing and takes effect at the next start). Each round checks that
- * the agent starts and stays up, that readiness detail and {@code podnet_network_definitions{state="invalid"}}
- * name the bad file, that a PodNetwork on the bad network gets Ready=False with a condition (and an
- * event) naming the file and the problem, that the PodNetworks on every good network stay Ready and a
- * fresh one there becomes Ready, and that once the file is fixed the waiting PodNetwork becomes Ready.
+ * starts, the other half while it runs (the agent reads the dir again every resync). Each round
+ * checks that the agent starts and stays up, that readiness detail,
+ * {@code podnet_network_definitions{state="invalid"}} and a Node event name the bad file, that a
+ * PodNetwork on the bad network gets Ready=False with a condition (and an event) naming the file
+ * and the problem, that the PodNetworks on every good network stay Ready and a fresh one there
+ * becomes Ready, and that once the file is fixed (with a restart, or without one while running)
+ * the waiting PodNetwork becomes Ready. At the end, the file of a network in use is changed: its
+ * PodNetwork keeps its addresses, and the change is reported as waiting until it is taken back.
  */
 public final class BadNodeConfigCampaign {
     private static final String NODE = "node-badconfig";
     private static final Duration WAIT = Duration.ofSeconds(60);
-    /** Resync interval of the agent: a change while running is given two of them to be (not) noticed. */
+    /** Resync interval of the agent: it reads the networks dir again at each. */
     private static final Duration RESYNC = Duration.ofSeconds(2);
     private static final List<String> GOOD = List.of("podnet", "backend");
-    private static final Pattern INVALID_GAUGE = Pattern.compile("podnet_network_definitions\\{state=\"invalid\",?\\}\\s+(\\S+)");
 
     enum Fault {
         MALFORMED_JSON("malformed JSON", NetworkDefinitionException.INVALID, "JSON"),
@@ -119,6 +121,7 @@ public final class BadNodeConfigCampaign {
                 // with 6 faults and 2 timings, i / 6 shifts the timing so each fault meets both over 12 rounds
                 round(faults[i % faults.length], When.values()[(i + i / faults.length) % 2]);
             }
+            changeInUse();
             report.figure("rounds", count);
             report.figure("agent starts", node.agent.logs().size());
         } catch (RuntimeException | AssertionError e) {
@@ -149,28 +152,28 @@ public final class BadNodeConfigCampaign {
             if (node.await(waiting, pn -> reason(pn).equals("UnknownNetwork"), WAIT).isEmpty()) { // the file not there yet
                 report.found(where + ": " + waiting + " on a network no file defines is not refused as UnknownNetwork: " + conditions(node.get(waiting)));
             }
-            write(file, fault.json(network));
-            CampaignNode.sleep(2 * RESYNC.toMillis());
-            if (!node.agent.isAlive() || node.agent.status("/q/health/ready") != 200) {
-                report.found(where + ": the agent is not up and ready after the file appeared: " + node.agent.tail());
+            long starts = node.agent.logs().size();
+            write(file, fault.json(network)); // read again at the next resync: no restart
+            if (node.agent.logs().size() != starts) {
+                report.found(where + ": the agent was restarted");
             }
-            goodNetworksWork(where + " (before the restart)");
-            report.did("change while running: kept until the next start");
-            start(where);
         }
         badNetworkReported(where, fault, file, waiting);
         goodNetworksWork(where);
 
-        // the fix: the file rewritten as a good definition (while running), applied at the next start
+        // the fix: the file rewritten as a good definition; before-start rounds restart, the others only wait
         write(file, good(network));
-        start(where + ", fixed");
+        if (when == When.BEFORE_START) {
+            start(where + ", fixed");
+        }
         long fixed = System.nanoTime();
         if (node.await(waiting, CampaignNode::ready, WAIT).isEmpty()) {
             report.found(where + ": " + waiting + " not Ready " + WAIT.toSeconds() + " s after the file was fixed: " + conditions(node.get(waiting)));
         } else {
-            report.took("Ready after the fix and restart", Duration.ofNanos(System.nanoTime() - fixed));
+            report.took(when == When.BEFORE_START ? "Ready after the fix and restart" : "Ready after the fix while running",
+                    Duration.ofNanos(System.nanoTime() - fixed));
         }
-        if (!readyDetail().equals("ok")) {
+        if (!awaitReadyDetail("ok")) {
             report.found(where + ": readiness still reports a bad definition after the fix: " + readyDetail());
         }
         delete(waiting);
@@ -181,20 +184,61 @@ public final class BadNodeConfigCampaign {
         }
     }
 
+    /**
+     * backend's file changed while steady-backend uses it: the PodNetwork keeps its addresses and
+     * stays Ready, the change is reported as waiting (readiness, gauge, Node event), and taking the
+     * change back ends the wait.
+     */
+    private void changeInUse() {
+        String where = "backend.json changed while in use";
+        report.did(where);
+        Path file = networks.resolve("backend.json");
+        String original;
+        try {
+            original = Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        CampaignNode.Identity before = CampaignNode.Identity.of(node.get("steady-backend"));
+        write(file, original.replace("10.90.0.0/24", "10.101.8.0/24").replace("10.90.0.1", "10.101.8.1"));
+        if (!awaitReadyDetail("1 change(s) waiting: network \"backend\" (" + file + ") changed")) {
+            report.found(where + ": readiness does not report the waiting change: " + readyDetail());
+        }
+        Double pending = gauge("pending");
+        if (pending == null || pending != 1.0) {
+            report.found(where + ": podnet_network_definitions{state=\"pending\"} is " + pending + ", not 1");
+        }
+        if (!nodeEventNames(NetworkDefinitionEvents.WAITING, "backend.json")) {
+            report.found(where + ": no Node event says the change waits");
+        }
+        CampaignNode.sleep(2 * RESYNC.toMillis());
+        PodNetwork steady = node.get("steady-backend");
+        if (!CampaignNode.ready(steady) || !CampaignNode.Identity.of(steady).equals(before)) {
+            report.found(where + ": steady-backend changed or is not Ready: " + before + " -> "
+                    + (steady == null ? null : CampaignNode.Identity.of(steady)) + " " + conditions(steady));
+        }
+        write(file, original);
+        if (!awaitReadyDetail("ok")) {
+            report.found(where + ": the change taken back still waits: " + readyDetail());
+        }
+    }
+
     /** After a start with the bad file: the agent up, its readiness, metric, condition and event naming the file. */
     private void badNetworkReported(String where, Fault fault, Path file, String waiting) {
         String name = file.getFileName().toString();
+        Optional<PodNetwork> refused = node.await(waiting, BadNodeConfigCampaign::refused, WAIT);
         if (fault.reason != null) {
-            String detail = readyDetail();
-            if (!detail.contains(name) || !detail.contains(fault.problem)) {
-                report.found(where + ": readiness detail does not name " + name + " and its problem: " + detail);
+            if (!awaitReadyDetail(name) || !readyDetail().contains(fault.problem)) {
+                report.found(where + ": readiness detail does not name " + name + " and its problem: " + readyDetail());
             }
-            Double invalid = invalidGauge();
+            Double invalid = gauge("invalid");
             if (invalid == null || invalid != 1.0) {
                 report.found(where + ": podnet_network_definitions{state=\"invalid\"} is " + invalid + ", not 1");
             }
+            if (!nodeEventNames(NetworkDefinitionEvents.UNUSABLE, name)) {
+                report.found(where + ": no Node event names " + name);
+            }
         }
-        Optional<PodNetwork> refused = node.await(waiting, BadNodeConfigCampaign::refused, WAIT);
         if (refused.isEmpty()) {
             report.found(where + ": " + waiting + " on the bad network got no Ready=False: " + conditions(node.get(waiting)));
             return;
@@ -247,17 +291,46 @@ public final class BadNodeConfigCampaign {
         return m.find() ? m.group(1).replace("\\\"", "\"") : "missing in " + body;
     }
 
-    /** The gauge's value, or null when no scrape in 10 s had it (a scrape on a loaded machine can time out). */
-    private Double invalidGauge() {
+    /** Whether the readiness detail holds {@code text} within a few resyncs ("ok" must be the whole detail). */
+    private boolean awaitReadyDetail(String text) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        do {
+            String detail = readyDetail();
+            if (text.equals("ok") ? detail.equals("ok") : detail.contains(text)) {
+                return true;
+            }
+            CampaignNode.sleep(200);
+        } while (System.nanoTime() < deadline);
+        return false;
+    }
+
+    /** {@code podnet_network_definitions{state}}, or null when no scrape in 10 s had it (a scrape on a loaded machine can time out). */
+    private Double gauge(String state) {
+        Pattern series = Pattern.compile("podnet_network_definitions\\{state=\"" + state + "\",?\\}\\s+(\\S+)");
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         do {
-            Matcher m = INVALID_GAUGE.matcher(node.agent.body("/q/metrics"));
+            Matcher m = series.matcher(node.agent.body("/q/metrics"));
             if (m.find()) {
                 return Double.valueOf(m.group(1));
             }
             CampaignNode.sleep(200);
         } while (System.nanoTime() < deadline);
         return null;
+    }
+
+    /** Whether an event on the agent's Node (namespace default) with this reason mentions {@code text}. */
+    private boolean nodeEventNames(String reason, String text) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean found = node.admin.v1().events().inNamespace("default").list().getItems().stream()
+                    .anyMatch(e -> "Node".equals(e.getInvolvedObject().getKind()) && NODE.equals(e.getInvolvedObject().getName())
+                            && reason.equals(e.getReason()) && e.getMessage() != null && e.getMessage().contains(text));
+            if (found) {
+                return true;
+            }
+            CampaignNode.sleep(200);
+        }
+        return false;
     }
 
     private boolean eventNames(String pn, String text) {

@@ -49,6 +49,11 @@ public final class CampaignReport {
         figures.put(label, String.valueOf(value));
     }
 
+    /** A figure's value as given, or null. */
+    public synchronized String figureOf(String label) {
+        return figures.get(label);
+    }
+
     public synchronized List<String> findings() {
         return List.copyOf(findings);
     }

@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.podnet.testing.FakeEngine;
 
-/** The README's podnet_network_definitions{state}: valid and invalid files as the engine reports them, read when scraped. */
+/** The README's podnet_network_definitions{state}: valid, invalid and pending files as the engine reports them, read when scraped. */
 class NetworkDefinitionMetersTest {
     private final FakeEngine engine = new FakeEngine();
 
@@ -31,6 +31,10 @@ class NetworkDefinitionMetersTest {
 
         assertThat(prometheus.sample("podnet_network_definitions", "state", "valid")).isEqualTo(3);
         assertThat(prometheus.sample("podnet_network_definitions", "state", "invalid")).isEqualTo(2);
+        assertThat(prometheus.sample("podnet_network_definitions", "state", "pending")).isZero();
+
+        engine.pendingNetworkDefinitions(List.of("network \"backend\" (/etc/podnet/networks/backend.json) changed; ..."));
+        assertThat(prometheus.sample("podnet_network_definitions", "state", "pending")).isEqualTo(1);
         assertThat(prometheus.text()).contains("# TYPE podnet_network_definitions gauge");
     }
 
@@ -38,7 +42,7 @@ class NetworkDefinitionMetersTest {
     void theMetersGoWithTheBean() {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         NetworkDefinitionMeters meters = registeredIn(registry);
-        assertThat(registry.getMeters()).hasSize(2);
+        assertThat(registry.getMeters()).hasSize(3);
         meters.unregister();
         assertThat(registry.getMeters()).isEmpty();
     }

@@ -64,6 +64,20 @@ class AgentReadinessTest {
     }
 
     @Test
+    void aChangeWaitingForItsNetworksPodsIsNamedNextToTheBadFiles() {
+        engine.networkDefinitions(1, java.util.List.of("/n/bad.json: not JSON"))
+                .pendingNetworkDefinitions(java.util.List.of("network \"backend\" (/n/backend.json) changed; kept"));
+        HealthCheckResponse ready = ready();
+        assertThat(ready.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+        assertThat(data(ready).get("networkDefinitions")).asString().isEqualTo("1 unusable, their networks unavailable: "
+                + "/n/bad.json: not JSON; 1 change(s) waiting: network \"backend\" (/n/backend.json) changed; kept");
+
+        engine.networkDefinitions(2, java.util.List.of());
+        assertThat(data(ready()).get("networkDefinitions")).asString()
+                .isEqualTo("1 change(s) waiting: network \"backend\" (/n/backend.json) changed; kept");
+    }
+
+    @Test
     void aStateDirNotThereYetIsCreated() {
         Path state = tmp.resolve("var/lib/podnet");
         assertThat(ready(state).getStatus()).isEqualTo(HealthCheckResponse.Status.UP);

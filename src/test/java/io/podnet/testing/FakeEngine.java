@@ -41,6 +41,7 @@ public final class FakeEngine implements PodNetworkEngine {
     private volatile RootlessStatus rootless = new RootlessStatus(false, 0, 0, 0, 0, 0);
     private volatile Map<String, Long> dnsQueries = Map.of();
     private volatile java.util.List<String> definitionProblems = java.util.List.of();
+    private volatile java.util.List<String> pendingDefinitions = java.util.List.of();
     private volatile int usableDefinitions;
     private volatile boolean netlinkAnswers = true;
 
@@ -83,6 +84,17 @@ public final class FakeEngine implements PodNetworkEngine {
     @Override
     public java.util.List<String> networkDefinitionProblems() {
         return definitionProblems;
+    }
+
+    /** What {@link #pendingNetworkDefinitions()} reports from now on. */
+    public FakeEngine pendingNetworkDefinitions(java.util.List<String> pending) {
+        this.pendingDefinitions = java.util.List.copyOf(pending);
+        return this;
+    }
+
+    @Override
+    public java.util.List<String> pendingNetworkDefinitions() {
+        return pendingDefinitions;
     }
 
     @Override

@@ -73,7 +73,7 @@ import io.podnet.sys.NftablesException;
 public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(NetworkEngine.class);
 
-    private final NetworkDefinitions networks;
+    private final LiveNetworks networks;
     private final Ipam ipam;
     private final Planner planner;
     private final PodStateStore store;
@@ -96,11 +96,11 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     private NetworkEngine(EngineSettings settings, RtnlClient host, NftFirewall firewall, EngineObserver observer) {
         this.observer = observer;
-        this.networks = settings.networks();
+        this.networks = new LiveNetworks(settings.networks(), settings.networksDir());
         StateMove.fromOlderAgent(settings.stateDir(), settings.kernelStateDir());
         this.ipam = Ipam.onTmpfs(settings.kernelStateDir());
         this.store = new PodStateStore(settings.kernelStateDir());
-        this.planner = new Planner(networks, ipam, hostPorts, settings.portPolicy(), settings.policy(), firewall::listeningPorts,
+        this.planner = new Planner(networks::current, ipam, hostPorts, settings.portPolicy(), settings.policy(), firewall::listeningPorts,
                 id -> store.load(id).map(PodState::displayName).orElse(id));
         this.namespaces = new PodNamespaces(new NetnsManager(settings.netnsDir()));
         this.dnsFiles = new PodDnsFiles(settings.runDir());
@@ -112,9 +112,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         this.rootlessConfig = settings.rootless();
         this.rootless = new RootlessSide(settings.runDir(), settings.kernelStateDir(), settings.rootless(), settings.hostNetns(),
                 netns -> NameServer.open(netns, "rootless", NameServer.Settings.defaults(), dnsQueries));
-        this.nodeRepair = new NodeRepair(store, networks, drivers, hostUplink, rootless, observer, this::ensureRootless, namespaces);
+        this.nodeRepair = new NodeRepair(store, networks::current, drivers, hostUplink, rootless, observer, this::ensureRootless, namespaces);
         NameService hostNames = NameServer.open(settings.hostNetns(), "host", NameServer.Settings.defaults(), dnsQueries);
-        this.names = new PodNames(store, networks, settings.hostResolvConf(), settings.rootless(), hostNames, rootless);
+        this.names = new PodNames(store, networks::current, settings.hostResolvConf(), settings.rootless(), hostNames, rootless);
     }
 
     public static NetworkEngine open(EngineSettings settings) {
@@ -175,14 +175,14 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             PodState prior = store.load(request.id()).orElse(null);
             PodState next;
             try {
-                RequestValidator.validate(request, networks, netnsPolicy, policy);
-                drivers.check(request, networks);
+                RequestValidator.validate(request, networks.current(), netnsPolicy, policy);
+                drivers.check(request, networks.current());
                 checkImmutable(request, prior);
                 boolean owns = request.netns().kind() != NetnsRequest.Kind.PATH;
                 next = planner.plan(request, prior, namespaces.pathFor(request).toString(), owns,
                         namespaces.foreignLinks(request, prior));
                 // rootless pods fall back to what the rootless netns resolves with: the host's servers and the helper's
-                next = next.withDns(dnsFiles.desired(request, next.attachments(), networks, hostResolvConf,
+                next = next.withDns(dnsFiles.desired(request, next.attachments(), networks.current(), hostResolvConf,
                         request.mode() == PodMode.ROOTLESS ? rootlessConfig.dns() : null));
             } catch (RejectedRequestException e) {
                 outcome = "rejected";
@@ -306,7 +306,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             Map<String, MacAddress> macs = new LinkedHashMap<>();
             for (int i = 0; i < state.attachments().size(); i++) {
                 PodState.Attachment a = state.attachments().get(i);
-                NetworkDefinition def = networks.get(a.network()).orElseThrow(() -> new SetupFailedException(Stage.NETWORKS,
+                NetworkDefinition def = networks.current().get(a.network()).orElseThrow(() -> new SetupFailedException(Stage.NETWORKS,
                         "UnknownNetwork", "network \"" + a.network() + "\" is no longer defined on this node", null));
                 Consumer<String> repaired = prior != null && prior.attachment(a.network()) != null ? observer::repaired : kind -> { };
                 macs.put(a.network(), drivers.of(def.driver()).attach(uplink, pod, def, a, VethAttacher.BASE_ROUTE_METRIC + i, repaired,
@@ -378,7 +378,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         } else {
             // no record: remove what our naming says could be there (rootful; a rootless pod's links go with the rootless netns,
             // and links that live only in the pod's namespace with it)
-            for (NetworkDefinition def : networks.all()) {
+            for (NetworkDefinition def : networks.current().all()) {
                 drivers.of(def.driver()).detach(hostUplink, PodNamespaces.NONE, new PodState.Attachment(def.name(), def.driver(), "",
                         KernelNames.hostVeth(podId, def.name()), def.bridgeName(), "", List.of(), List.of(), List.of(), List.of()),
                         Optional.of(def));
@@ -416,7 +416,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         }
         try (PodNamespaces.Existing pod = namespaces.existing(state, teardown)) {
             for (PodState.Attachment a : attachments) {
-                drivers.of(a.driver()).detach(uplink, pod, a, networks.get(a.network()));
+                drivers.of(a.driver()).detach(uplink, pod, a, networks.current().get(a.network()));
             }
         }
     }
@@ -430,9 +430,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 String gw = a.gateways().get(i);
                 addresses.add(new PodResult.AddressResult(Cidr.parse(a.addresses().get(i)), gw.isEmpty() ? null : IpAddresses.parse(gw)));
             }
-            List<java.net.InetAddress> dnsServers = networks.get(a.network()).map(PodDnsFiles::networkServers).orElse(List.of())
+            List<java.net.InetAddress> dnsServers = networks.current().get(a.network()).map(PodDnsFiles::networkServers).orElse(List.of())
                     .stream().map(IpAddresses::parse).toList();
-            List<String> searches = networks.get(a.network()).map(PodDnsFiles::networkSearchDomains).orElse(List.of());
+            List<String> searches = networks.current().get(a.network()).map(PodDnsFiles::networkSearchDomains).orElse(List.of());
             MacAddress mac = macs.getOrDefault(a.network(), MacAddress.parse(a.mac()));
             out.put(a.network(), new PodResult.NetworkResult(
                     Map.of(a.interfaceName(), new PodResult.InterfaceResult(mac, addresses)), dnsServers, searches));
@@ -450,10 +450,18 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     @Override
     public void repairNode() {
         try (PodLocks.Held node = locks.node()) {
+            networks.reload(networksInUse());
             nodeRepair.run();
         } finally {
             names.publish(); // binds that failed are tried again; the host's resolvers are read again
         }
+    }
+
+    /** The networks some pod on the node is attached to: their definitions must not change under them. */
+    private Set<String> networksInUse() {
+        Set<String> inUse = new java.util.HashSet<>();
+        store.all().forEach(s -> s.attachments().forEach(a -> inUse.add(a.network())));
+        return inUse;
     }
 
     @Override
@@ -483,12 +491,17 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     @Override
     public List<String> networkDefinitionProblems() {
-        return networks.problems().stream().map(Throwable::getMessage).toList();
+        return networks.current().problems().stream().map(Throwable::getMessage).toList();
+    }
+
+    @Override
+    public List<String> pendingNetworkDefinitions() {
+        return networks.current().pending();
     }
 
     @Override
     public int usableNetworkDefinitions() {
-        return networks.all().size();
+        return networks.current().all().size();
     }
 
     @Override

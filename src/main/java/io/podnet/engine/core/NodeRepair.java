@@ -26,7 +26,7 @@ import io.podnet.netconf.NetworkDefinitions;
  */
 final class NodeRepair {
     private final PodStateStore store;
-    private final NetworkDefinitions networks;
+    private final java.util.function.Supplier<NetworkDefinitions> networks;
     private final HostUplink hostUplink;
     private final RootlessSide rootless;
     private final EngineObserver observer;
@@ -34,7 +34,7 @@ final class NodeRepair {
     private final NetworkDrivers drivers;
     private final PodNamespaces namespaces;
 
-    NodeRepair(PodStateStore store, NetworkDefinitions networks, NetworkDrivers drivers, HostUplink hostUplink, RootlessSide rootless,
+    NodeRepair(PodStateStore store, java.util.function.Supplier<NetworkDefinitions> networks, NetworkDrivers drivers, HostUplink hostUplink, RootlessSide rootless,
             EngineObserver observer, Runnable ensureRootless, PodNamespaces namespaces) {
         this.store = store;
         this.namespaces = namespaces;
@@ -52,6 +52,7 @@ final class NodeRepair {
             observer.repaired("netns-dir");
         }
         List<PodState> states = store.all();
+        NetworkDefinitions networks = this.networks.get();
         Map<String, List<DnatRule>> rules = new LinkedHashMap<>();
         Map<String, NetworkRules> hostNetworks = new LinkedHashMap<>();
         Map<String, NetworkRules> rootlessNetworks = new LinkedHashMap<>();

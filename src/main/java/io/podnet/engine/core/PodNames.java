@@ -28,15 +28,15 @@ final class PodNames implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PodNames.class);
 
     private final PodStateStore store;
-    private final NetworkDefinitions networks;
+    private final java.util.function.Supplier<NetworkDefinitions> networks;
     private final Path hostResolvConf;
     private final RootlessConfig rootlessConfig;
     private final NameService host;
     private final RootlessSide rootless;
-    /** The definitions are fixed for the agent's life: a node without a dns_enabled network has no tables to build. */
-    private final boolean anyNameServer;
+    /** Whether the last publish had a dns_enabled network: a node without one has no tables to build, once they are empty. */
+    private boolean tablesInUse = true;
 
-    PodNames(PodStateStore store, NetworkDefinitions networks, Path hostResolvConf, RootlessConfig rootlessConfig, NameService host,
+    PodNames(PodStateStore store, java.util.function.Supplier<NetworkDefinitions> networks, Path hostResolvConf, RootlessConfig rootlessConfig, NameService host,
             RootlessSide rootless) {
         this.store = store;
         this.networks = networks;
@@ -44,14 +44,16 @@ final class PodNames implements AutoCloseable {
         this.rootlessConfig = rootlessConfig;
         this.host = host;
         this.rootless = rootless;
-        this.anyNameServer = networks.all().stream().anyMatch(io.podnet.netconf.NetworkDefinition::dnsEnabled);
     }
 
     /** Never fails a setup or teardown: a name server's trouble is logged, and the next publish tries again. */
     synchronized void publish() {
-        if (!anyNameServer) {
+        NetworkDefinitions networks = this.networks.get();
+        boolean anyNameServer = networks.all().stream().anyMatch(io.podnet.netconf.NetworkDefinition::dnsEnabled);
+        if (!anyNameServer && !tablesInUse) {
             return; // every setup would otherwise rebuild two empty tables from all pods, under this lock
         }
+        tablesInUse = anyNameServer;
         try {
             List<PodState> rootful = new ArrayList<>();
             List<PodState> rootlessPods = new ArrayList<>();

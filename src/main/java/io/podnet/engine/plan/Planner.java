@@ -41,7 +41,7 @@ import io.podnet.ports.PortRefusedException;
 public final class Planner {
     private static final Logger LOG = Logger.getLogger(Planner.class);
 
-    private final NetworkDefinitions networks;
+    private final java.util.function.Supplier<NetworkDefinitions> networks;
     private final Ipam ipam;
     private final HostPortRegistry hostPorts;
     private final PortPolicy portPolicy;
@@ -57,12 +57,13 @@ public final class Planner {
     private static final Pattern IPAM_HOLDER = Pattern.compile("held by (\\S+)$");
 
     /**
+     * @param networks the definitions in effect (read again while the agent runs)
      * @param policy the node policy: random host ports are picked in the ranges it grants the pod's namespace
      * @param listening a snapshot of the host's listening sockets, taken only when a random host
      *        port must be picked
      * @param podNames pod id -> "namespace/name", to name the holder of a conflicting port
      */
-    public Planner(NetworkDefinitions networks, Ipam ipam, HostPortRegistry hostPorts, PortPolicy portPolicy, NodePolicy policy,
+    public Planner(java.util.function.Supplier<NetworkDefinitions> networks, Ipam ipam, HostPortRegistry hostPorts, PortPolicy portPolicy, NodePolicy policy,
             java.util.function.Supplier<HostPortProbe> listening, java.util.function.Function<String, String> podNames) {
         this.networks = networks;
         this.ipam = ipam;
@@ -80,6 +81,7 @@ public final class Planner {
     public PodState plan(PodRequest request, PodState prior, String netnsPath, boolean ownsNetns, Set<String> foreignLinks) {
         plannedNames.put(request.id(), request.displayName());
         Map<String, String> names = interfaceNames(request, prior, foreignLinks);
+        NetworkDefinitions networks = this.networks.get();
         List<PodState.Attachment> attachments = new ArrayList<>();
         List<String> newlyAllocated = new ArrayList<>();
         try {

@@ -65,7 +65,7 @@ final class SandboxEngine implements AutoCloseable {
         sandbox = new Sandbox();
         try {
             engine = NetworkEngine.open(new EngineSettings(sandbox.path(), Sandbox.NETNS_DIR, state, dir.resolve("run"),
-                    definitions, List.of(Sandbox.NETNS_DIR), hostResolvConf, PortPolicy.defaults(),
+                    definitions, networksDir, List.of(Sandbox.NETNS_DIR), hostResolvConf, PortPolicy.defaults(),
                     rootless, policy));
         } catch (RuntimeException e) {
             sandbox.close();

@@ -41,7 +41,7 @@ class PlannerRaceTest {
     private Planner planner() {
         NodePolicy all = NodePolicy.parse(Map.of("grants", "all", "all.namespaces", "*", "all.rootful", "true", "all.hostPorts", "1-65535"));
         // the pod records are not written yet: the store knows no one and answers with the id
-        return new Planner(NetworkDefinitions.defaults(), Ipam.onTmpfs(dir), new HostPortRegistry(), PortPolicy.defaults(), all,
+        return new Planner(NetworkDefinitions::defaults, Ipam.onTmpfs(dir), new HostPortRegistry(), PortPolicy.defaults(), all,
                 () -> HostPortProbe.NONE, id -> id);
     }
 
