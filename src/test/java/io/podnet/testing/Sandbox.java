@@ -8,8 +8,9 @@ import io.podnet.netns.NetnsManager;
 
 /**
  * A fresh network namespace that plays the node's host namespace in a test: bridges, host-side
- * veths and firewall rules go there, so the machine's own network is never touched. Deleting it
- * destroys everything inside.
+ * veths and firewall rules go there, so the machine's own network is never touched. It starts with
+ * IPv4 forwarding off, as a node does, not with the machine's setting. Deleting it destroys
+ * everything inside.
  */
 public final class Sandbox implements AutoCloseable {
     public static final Path NETNS_DIR = Path.of("/run/netns");
@@ -27,6 +28,8 @@ public final class Sandbox implements AutoCloseable {
             } finally {
                 c.close();
             }
+            // a new namespace copies the machine's IPv4 forwarding: start from a node that forwards nothing, whatever the machine does
+            java.nio.file.Files.writeString(Path.of("/proc/sys/net/ipv4/ip_forward"), "0");
             return null;
         });
     }
