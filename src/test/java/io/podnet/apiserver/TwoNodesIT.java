@@ -69,8 +69,9 @@ class TwoNodesIT {
                         PodNetwork pn = admin.resources(PodNetwork.class).inNamespace(ns).withName(name).get();
                         assertThat(ipJson("podnet-" + pn.getMetadata().getUid(), "addr", "show", "eth0").toString())
                                 .contains(pn.getStatus().getInspect().getIpAddress());
-                        // every event about it comes from its own node's agent
-                        assertThat(events(admin, ns, name)).isNotEmpty().allMatch(e -> e.getSource().getHost().equals(agent.node()));
+                        // every event about it comes from its own node's agent (events are sent from a queue, after the status)
+                        await().atMost(TIMEOUT).until(() -> !events(admin, ns, name).isEmpty());
+                        assertThat(events(admin, ns, name)).allMatch(e -> e.getSource().getHost().equals(agent.node()));
                     }
                 }
                 PodNetwork orphan = admin.resources(PodNetwork.class).inNamespace(ns).withName("node-3-pn").get();
