@@ -136,7 +136,7 @@ public record EngineSettings(Path hostNetns, Path netnsDir, Path stateDir, Path 
      * runs without those networks, and PodNetworks asking for them are told why.
      */
     public List<String> definitionProblems() {
-        return networks.problems().stream().map(Throwable::getMessage).toList();
+        return networks.problemMessages();
     }
 
     /** The defaults: Path namespaces under the netns dir or /var/run/netns, the host's /etc/resolv.conf. */

@@ -228,6 +228,11 @@ public final class NetworkDefinitions {
         return problems;
     }
 
+    /** Every bad file's "file: problem", in file order. */
+    public List<String> problemMessages() {
+        return problems.stream().map(Throwable::getMessage).toList();
+    }
+
     /** The file a usable network was read from, when it came from one. */
     public Optional<String> fileOf(String network) {
         return Optional.ofNullable(fileOf.get(network));
@@ -251,8 +256,7 @@ public final class NetworkDefinitions {
 
     /** Whether both hold the same usable definitions, the same problems and the same waiting changes. */
     public boolean sameAs(NetworkDefinitions other) {
-        return byName.equals(other.byName) && pending.equals(other.pending)
-                && problems.stream().map(Throwable::getMessage).toList().equals(other.problems.stream().map(Throwable::getMessage).toList());
+        return byName.equals(other.byName) && pending.equals(other.pending) && problemMessages().equals(other.problemMessages());
     }
 
     /** The file name without its directory and {@code .json}. */

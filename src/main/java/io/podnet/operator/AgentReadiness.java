@@ -49,12 +49,14 @@ public class AgentReadiness implements HealthCheck {
 
     /** "ok", or how many files are unusable and each one's "file: problem", and the changes that wait for a network's pods to go. */
     static String definitions(java.util.List<String> problems, java.util.List<String> pending) {
-        if (problems.isEmpty() && pending.isEmpty()) {
-            return "ok";
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        if (!problems.isEmpty()) {
+            parts.add(problems.size() + " unusable, their networks unavailable: " + String.join("; ", problems));
         }
-        String unusable = problems.isEmpty() ? "" : problems.size() + " unusable, their networks unavailable: " + String.join("; ", problems);
-        String waiting = pending.isEmpty() ? "" : pending.size() + " change(s) waiting: " + String.join("; ", pending);
-        return unusable.isEmpty() ? waiting : waiting.isEmpty() ? unusable : unusable + "; " + waiting;
+        if (!pending.isEmpty()) {
+            parts.add(pending.size() + " change(s) waiting: " + String.join("; ", pending));
+        }
+        return parts.isEmpty() ? "ok" : String.join("; ", parts);
     }
 
     /** Null when every informer has synced and is watching, else what is wrong. */

@@ -1,8 +1,6 @@
 package io.podnet.operator;
 
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -27,30 +25,22 @@ public class NetworkDefinitionEvents {
     @Inject
     EventRecorder events;
 
-    /** What was last announced; null before the first call. */
-    private Set<String> announced;
+    /** The bad files' problems and the waiting changes last announced. */
+    private List<String> problemsSent = List.of();
+    private List<String> pendingSent = List.of();
 
     /** Announces what changed since the last call. */
     public synchronized void announce() {
         List<String> problems = engine.networkDefinitionProblems();
         List<String> pending = engine.pendingNetworkDefinitions();
-        Set<String> now = new LinkedHashSet<>();
-        problems.forEach(p -> now.add(UNUSABLE + " " + p));
-        pending.forEach(p -> now.add(WAITING + " " + p));
-        Set<String> before = announced == null ? Set.of() : announced;
-        for (String p : problems) {
-            if (!before.contains(UNUSABLE + " " + p)) {
-                events.onNode("Warning", UNUSABLE, p + "; its network is unavailable, every other network works");
-            }
-        }
-        for (String p : pending) {
-            if (!before.contains(WAITING + " " + p)) {
-                events.onNode("Normal", WAITING, p);
-            }
-        }
-        if (now.isEmpty() && !before.isEmpty()) {
+        problems.stream().filter(p -> !problemsSent.contains(p))
+                .forEach(p -> events.onNode("Warning", UNUSABLE, p + "; its network is unavailable, every other network works"));
+        pending.stream().filter(p -> !pendingSent.contains(p)).forEach(p -> events.onNode("Normal", WAITING, p));
+        boolean wasClear = problemsSent.isEmpty() && pendingSent.isEmpty();
+        if (problems.isEmpty() && pending.isEmpty() && !wasClear) {
             events.onNode("Normal", IN_EFFECT, "every network definition file is in effect");
         }
-        announced = now;
+        problemsSent = problems;
+        pendingSent = pending;
     }
 }

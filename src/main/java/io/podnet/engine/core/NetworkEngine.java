@@ -175,14 +175,15 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             PodState prior = store.load(request.id()).orElse(null);
             PodState next;
             try {
-                RequestValidator.validate(request, networks.current(), netnsPolicy, policy);
-                drivers.check(request, networks.current());
+                NetworkDefinitions definitions = networks.current(); // one set for the whole setup: swapped only under the node lock
+                RequestValidator.validate(request, definitions, netnsPolicy, policy);
+                drivers.check(request, definitions);
                 checkImmutable(request, prior);
                 boolean owns = request.netns().kind() != NetnsRequest.Kind.PATH;
                 next = planner.plan(request, prior, namespaces.pathFor(request).toString(), owns,
                         namespaces.foreignLinks(request, prior));
                 // rootless pods fall back to what the rootless netns resolves with: the host's servers and the helper's
-                next = next.withDns(dnsFiles.desired(request, next.attachments(), networks.current(), hostResolvConf,
+                next = next.withDns(dnsFiles.desired(request, next.attachments(), definitions, hostResolvConf,
                         request.mode() == PodMode.ROOTLESS ? rootlessConfig.dns() : null));
             } catch (RejectedRequestException e) {
                 outcome = "rejected";
@@ -491,7 +492,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
 
     @Override
     public List<String> networkDefinitionProblems() {
-        return networks.current().problems().stream().map(Throwable::getMessage).toList();
+        return networks.current().problemMessages();
     }
 
     @Override
