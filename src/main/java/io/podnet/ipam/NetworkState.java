@@ -41,6 +41,8 @@ final class NetworkState {
 
     private final Map<String, Allocation> byOwner = new TreeMap<>();
     private final Map<InetAddress, String> ownerOf = new HashMap<>();
+    /** Owner -> its line of the state file: the whole file is written at every change, so each line is formatted once. */
+    private final Map<String, String> entryOf = new HashMap<>();
     private final TakenAddresses takenV4 = new TakenAddresses();
     private final TakenAddresses takenV6 = new TakenAddresses();
 
@@ -201,19 +203,20 @@ final class NetworkState {
     private void commit(String owner, Allocation allocation) {
         // stream the sorted owners with the change merged in, without copying the map
         StateFile.Encoder out = new StateFile.Encoder(network);
-        boolean pending = allocation != null;
-        for (Allocation a : byOwner.values()) {
-            int order = a.owner().compareTo(owner);
+        String entry = allocation == null ? null : StateFile.Encoder.entry(owner, allocation.addresses());
+        boolean pending = entry != null;
+        for (String held : byOwner.keySet()) {
+            int order = held.compareTo(owner);
             if (pending && order >= 0) {
-                out.add(owner, allocation.addresses());
+                out.addEntry(entry);
                 pending = false;
             }
             if (order != 0) {
-                out.add(a.owner(), a.addresses());
+                out.addEntry(entryOf.computeIfAbsent(held, o -> StateFile.Encoder.entry(o, byOwner.get(o).addresses())));
             }
         }
         if (pending) {
-            out.add(owner, allocation.addresses());
+            out.addEntry(entry);
         }
         try {
             if (durable) {
@@ -225,6 +228,11 @@ final class NetworkState {
             throw new UncheckedIOException("cannot write IPAM state " + file + ": " + e.getMessage(), e);
         }
         Allocation old = allocation == null ? byOwner.remove(owner) : byOwner.put(owner, allocation);
+        if (entry == null) {
+            entryOf.remove(owner);
+        } else {
+            entryOf.put(owner, entry);
+        }
         if (old != null) {
             unindex(old);
         }
@@ -250,6 +258,7 @@ final class NetworkState {
     private void clear() {
         byOwner.clear();
         ownerOf.clear();
+        entryOf.clear();
         takenV4.clear();
         takenV6.clear();
     }

@@ -85,13 +85,23 @@ final class StateFile {
         }
 
         void add(String owner, List<Cidr> addresses) {
-            out.append(first ? "\n    \"" : ",\n    \"");
+            addEntry(entry(owner, addresses));
+        }
+
+        /** An {@link #entry} made before: formatting the addresses costs more than copying the text. */
+        void addEntry(String entry) {
+            out.append(first ? "\n    " : ",\n    ").append(entry);
             first = false;
-            out.append(JsonStringEncoder.getInstance().quoteAsString(owner)).append("\": [");
+        }
+
+        /** One owner's line without indent and comma: {@code "owner": ["10.89.0.2/24"]}. */
+        static String entry(String owner, List<Cidr> addresses) {
+            StringBuilder e = new StringBuilder(owner.length() + 24 * addresses.size() + 8).append('"');
+            e.append(JsonStringEncoder.getInstance().quoteAsString(owner)).append("\": [");
             for (int i = 0; i < addresses.size(); i++) {
-                out.append(i == 0 ? "\"" : ", \"").append(addresses.get(i)).append('"');
+                e.append(i == 0 ? "\"" : ", \"").append(addresses.get(i)).append('"');
             }
-            out.append(']');
+            return e.append(']').toString();
         }
 
         byte[] finish() {
