@@ -3,6 +3,7 @@ package io.podnet.netns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -91,6 +92,51 @@ public final class NetnsManager {
             return firstWork.apply(path);
         });
         return new Created<>(new Netns(path, FileDescriptor.openReadOnly(path.toString()), true), true, value);
+    }
+
+    /** A namespace no file names yet, kept alive by {@code fd}, and what {@code firstWork} returned inside it. */
+    public record Unnamed<T>(FileDescriptor fd, T value) {
+    }
+
+    /**
+     * Creates a namespace without naming it: for {@link SpareNamespaces}, which name theirs only
+     * when a pod takes one. Nothing is mounted, so nothing outlives this process.
+     */
+    public static <T> Unnamed<T> createUnnamed(Callable<T> firstWork) {
+        return NetnsThreads.onWorker(() -> {
+            Sys.unshare(Sys.CLONE_NEWNET);
+            FileDescriptor fd = FileDescriptor.openReadOnly("/proc/thread-self/ns/net");
+            try {
+                return new Unnamed<>(fd, firstWork.call());
+            } catch (Exception | Error e) {
+                fd.close();
+                throw e;
+            }
+        });
+    }
+
+    /**
+     * Names an {@link #createUnnamed unnamed} namespace {@code <dir>/<name>} by a bind mount of its
+     * descriptor, as {@link #createOrOpen} would have made it; the returned Netns owns {@code fd}.
+     * Empty (and nothing changed) when the name is taken.
+     */
+    public Optional<Netns> name(String name, FileDescriptor fd) {
+        Path path = pathOf(name);
+        prepareDir();
+        if (isNsfs(path)) {
+            return Optional.empty();
+        }
+        removeStale(path);
+        FileDescriptor placeholder = FileDescriptor.adopt(
+                Sys.open(path.toString(), Sys.O_RDONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_CLOEXEC, 0));
+        placeholder.close();
+        try {
+            Sys.mount("/proc/self/fd/" + fd.fd(), path.toString(), "none", Sys.MS_BIND, null);
+        } catch (RuntimeException e) {
+            deleteQuietly(path);
+            throw new NetnsException("cannot name network namespace " + path + ": " + e.getMessage(), e);
+        }
+        return Optional.of(new Netns(path, fd, true));
     }
 
     /**

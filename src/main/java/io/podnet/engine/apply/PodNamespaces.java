@@ -18,17 +18,38 @@ import io.podnet.netlink.RtnlClient;
 import io.podnet.netns.Netns;
 import io.podnet.netns.NetnsException;
 import io.podnet.netns.NetnsManager;
+import io.podnet.netns.SpareNamespaces;
 
 /**
  * A pod's namespace, whatever its kind: one podnet creates (NEW), an existing file it joins
  * (PATH), or a process's it bind-mounts (PID). Opening it also opens a netlink socket inside on
- * the same thread hop.
+ * the same thread hop. A new one is a spare made ahead (see {@link SpareNamespaces}) when one is
+ * ready.
  */
-public final class PodNamespaces {
+public final class PodNamespaces implements AutoCloseable {
+    /** Enough for a burst of pods while the next ones are made; each idle spare is a loopback's worth of kernel memory. */
+    public static final int SPARES = 4;
+
     private final NetnsManager manager;
+    private final SpareNamespaces<RtnlClient> spares;
 
     public PodNamespaces(NetnsManager manager) {
+        this(manager, SPARES);
+    }
+
+    public PodNamespaces(NetnsManager manager, int spares) {
         this.manager = manager;
+        this.spares = new SpareNamespaces<>(spares, () -> openClient(true), RtnlClient::close);
+    }
+
+    /** After a setup: the spare namespaces it may have taken are made again, in the background. */
+    public void refillSpares() {
+        spares.refill();
+    }
+
+    @Override
+    public void close() {
+        spares.close();
     }
 
     /** Drift repair of the namespace directory itself; whether it had to be made again. */
@@ -55,16 +76,34 @@ public final class PodNamespaces {
     public Opened open(PodState state) {
         try {
             return switch (NetnsRequest.Kind.valueOf(state.netnsKind())) {
-                case NEW -> {
-                    var created = manager.createOrOpen(KernelNames.netns(state.id()), path -> openClient(true));
-                    yield new Opened(created.netns(), created.value(), created.created());
-                }
+                case NEW -> openNew(KernelNames.netns(state.id()));
                 case PID -> inside(manager.bindProcess(KernelNames.netns(state.id()), state.netnsPid()));
                 case PATH -> inside(NetnsManager.join(Path.of(state.netnsPath())));
             };
         } catch (NetnsException | IllegalArgumentException e) {
             throw new SetupFailedException(Stage.NETNS, "NetnsFailed", e.getMessage(), e);
         }
+    }
+
+    private Opened openNew(String name) {
+        if (!manager.exists(name)) {
+            Optional<NetnsManager.Unnamed<RtnlClient>> spare = spares.take();
+            if (spare.isPresent()) {
+                Optional<Netns> named;
+                try {
+                    named = manager.name(name, spare.get().fd());
+                } catch (RuntimeException e) {
+                    spares.discard(spare.get());
+                    throw e;
+                }
+                if (named.isPresent()) {
+                    return new Opened(named.get(), spare.get().value(), true);
+                }
+                spares.discard(spare.get()); // made meanwhile: the one there is the pod's
+            }
+        }
+        var created = manager.createOrOpen(name, path -> openClient(true));
+        return new Opened(created.netns(), created.value(), created.created());
     }
 
     private static Opened inside(Netns ns) {

@@ -233,6 +233,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         } finally {
             clock.finish(outcome);
             lock.close();
+            namespaces.refillSpares();
         }
     }
 
@@ -523,7 +524,11 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             try {
                 hostUplink.firewall().close();
             } finally {
-                host.close();
+                try {
+                    namespaces.close();
+                } finally {
+                    host.close();
+                }
             }
         }
     }
