@@ -41,7 +41,9 @@ import io.podnet.testing.kube.LocalApiServer;
  * bench/run OperatorScaleBench [count, default 1000] [client threads, default 4] [embedded|real|both, default both]
  * </pre>
  *
- * BENCH_JVM_EXTRA adds JVM options (e.g. a JFR recording) to the chart's.
+ * BENCH_JVM_EXTRA adds JVM options (e.g. a JFR recording) to the chart's; with
+ * {@code -XX:NativeMemoryTracking=summary} the JVM's memory by area and a heap histogram are
+ * printed at {@code count} Ready.
  */
 public final class OperatorScaleBench {
     private static final String NETWORK = "scale";
@@ -169,6 +171,7 @@ public final class OperatorScaleBench {
             long cpuReady = cpuMillis(agent.pid());
             long loadedRss = rssKib(agent.pid());
             long peakRss = hwmKib(agent.pid());
+            String memory = whereMemoryIs(agent.pid());
             long deleteStart = System.nanoTime();
             try {
                 resources.delete();
@@ -195,7 +198,45 @@ public final class OperatorScaleBench {
                     (cpuReady - cpuStart) / 1e3, (cpuDeleted - cpuReady) / 1e3);
             System.out.printf("  agent RSS: idle %d MiB, at %d Ready %d MiB, peak %d MiB%n", idleRss / 1024, count,
                     loadedRss / 1024, peakRss / 1024);
+            System.out.print(memory);
         }
+    }
+
+    /**
+     * At {@code count} Ready, when BENCH_JVM_EXTRA turned on native memory tracking: the JVM's own
+     * account of its committed memory by area, and the classes holding most of the heap.
+     */
+    private static final Pattern TOTAL = Pattern.compile("^Total: reserved=\\d+KB, committed=(\\d+)KB");
+
+    private static String whereMemoryIs(long pid) throws IOException, InterruptedException {
+        if (!System.getenv().getOrDefault("BENCH_JVM_EXTRA", "").contains("NativeMemoryTracking")) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("  agent native memory (committed, KiB):\n");
+        Pattern area = Pattern.compile("^(?:-\\s*)?([A-Z][A-Za-z ]+?) \\(reserved=\\d+KB, committed=(\\d+)KB\\)");
+        for (String line : jcmd(pid, "VM.native_memory", "summary")) {
+            Matcher m = area.matcher(line.trim());
+            Matcher total = TOTAL.matcher(line.trim());
+            if (m.find() && Long.parseLong(m.group(2)) >= 1024) {
+                out.append(String.format("    %-24s %8s%n", m.group(1), m.group(2)));
+            } else if (total.find()) {
+                out.append(String.format("    %-24s %8s%n", "Total", total.group(1)));
+            }
+        }
+        out.append("  agent heap, the largest classes (instances, bytes):\n");
+        List<String> histogram = jcmd(pid, "GC.class_histogram");
+        histogram.stream().filter(l -> l.matches("\\s*\\d+:.*")).limit(12).forEach(l -> out.append("   ").append(l).append('\n'));
+        histogram.stream().filter(l -> l.startsWith("Total")).forEach(l -> out.append("   ").append(l).append('\n'));
+        return out.toString();
+    }
+
+    private static List<String> jcmd(long pid, String... command) throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(List.of("jcmd", String.valueOf(pid)));
+        args.addAll(List.of(command));
+        Process p = new ProcessBuilder(args).redirectErrorStream(true).start();
+        List<String> lines = new String(p.getInputStream().readAllBytes()).lines().toList();
+        p.waitFor(60, TimeUnit.SECONDS);
+        return lines;
     }
 
     private static boolean isReady(PodNetwork pn) {
