@@ -104,7 +104,7 @@ class HelmInstallIT {
         // the node name came from the downward API
         assertThat(log(agent)).contains("node " + cluster.nodeName() + ": networks [podnet (bridge podnet0)]");
         // the JVM sized its heap from the chart's limit (jvmOptions), leaving room for what it needs
-        // beside the heap: non-heap, direct buffers and thread stacks (1 MiB each) stay under 90% with a full heap
+        // beside the heap: non-heap, direct buffers and thread stacks (counted at 1 MiB each, twice -Xss) stay under 90% with a full heap
         String metrics = metrics();
         long heapMax = sumOf(metrics, "jvm_memory_max_bytes", "area=\"heap\"");
         long beside = sumOf(metrics, "jvm_memory_committed_bytes", "area=\"nonheap\"") + sumOf(metrics, "jvm_buffer_memory_used_bytes", "id=")

@@ -145,7 +145,9 @@ class HelmChartTest {
         assertThat(node.getValue()).isNull();
         assertThat(node.getValueFrom().getFieldRef().getFieldPath()).isEqualTo("spec.nodeName");
         assertThat(env(agent, "PODNET_EMBEDDED_ENABLED").getValue()).isEqualTo("false");
-        assertThat(env(agent, "JDK_JAVA_OPTIONS").getValue()).isEqualTo("-XX:MaxRAMPercentage=50");
+        assertThat(env(agent, "JDK_JAVA_OPTIONS").getValue()).isEqualTo(
+                "-XX:+UseSerialGC -XX:MaxRAMPercentage=16 -Xss512k -XX:ReservedCodeCacheSize=64m -XX:MaxMetaspaceSize=128m");
+        assertThat(env(agent, "MALLOC_ARENA_MAX").getValue()).isEqualTo("2");
     }
 
     @Test
@@ -317,7 +319,7 @@ class HelmChartTest {
         assertThat(pod.getTolerations()).isEmpty();
         assertThat(agent.getImage()).isEqualTo("registry.example/podnet:1.2.3-native");
         assertThat(agent.getPorts().get(0).getContainerPort()).isEqualTo(9100);
-        assertThat(agent.getEnv()).extracting(EnvVar::getName).containsExactly("PODNET_NODE_NAME", "PODNET_EMBEDDED_ENABLED");
+        assertThat(agent.getEnv()).extracting(EnvVar::getName).containsExactly("PODNET_NODE_NAME", "PODNET_EMBEDDED_ENABLED", "MALLOC_ARENA_MAX");
         assertThat(ds.getSpec().getUpdateStrategy().getRollingUpdate().getMaxUnavailable()).isEqualTo(new IntOrString("20%"));
         VolumeMount netns = mount(agent, "/var/run/netns");
         assertThat(netns.getMountPropagation()).isEqualTo("Bidirectional");
