@@ -49,6 +49,8 @@ public final class OperatorScaleBench {
     private static final String NETWORK = "scale";
     private static final String NAMESPACE = "default";
     private static final long TIMEOUT_S = 240;
+    /** The chart's daemonset sets it to 2 beside the JVM options. */
+    private static final String CHART_MALLOC_ARENAS = "MALLOC_ARENA_MAX";
 
     private OperatorScaleBench() {
     }
@@ -75,7 +77,7 @@ public final class OperatorScaleBench {
                 """);
         if (!which.equals("real")) {
             Map<String, String> env = new HashMap<>(Map.of("PODNET_EMBEDDED_ENABLED", "true",
-                    "QUARKUS_LOG_CATEGORY__IO_FABRIC8_MOCKWEBSERVER__LEVEL", "WARN", "JDK_JAVA_OPTIONS", jvm));
+                    "QUARKUS_LOG_CATEGORY__IO_FABRIC8_MOCKWEBSERVER__LEVEL", "WARN", "JDK_JAVA_OPTIONS", jvm, CHART_MALLOC_ARENAS, "2"));
             try (AgentProcess agent = AgentProcess.start("local", env, networks);
                     KubernetesClient client = new KubernetesClientBuilder()
                             .withConfig(Config.fromKubeconfig(Files.readString(agent.runDir().resolve("kubeconfig")))).build()) {
@@ -97,7 +99,7 @@ public final class OperatorScaleBench {
                     "QUARKUS_KUBERNETES_CLIENT_CA_CERT_FILE", server.caFile().toString(),
                     "QUARKUS_KUBERNETES_CLIENT_TOKEN", ChartRbac.agentToken(admin),
                     "PODNET_NODE_GONE_LEASE_NAMESPACE", ChartRbac.NAMESPACE,
-                    "JDK_JAVA_OPTIONS", jvm);
+                    "JDK_JAVA_OPTIONS", jvm, CHART_MALLOC_ARENAS, "2");
             try (AgentProcess agent = AgentProcess.start("bench-node", env, networks)) {
                 measure("kube-apiserver " + server.version() + " (chart RBAC)", agent, admin, "bench-node", count, threads);
             }
