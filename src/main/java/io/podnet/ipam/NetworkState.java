@@ -41,8 +41,12 @@ final class NetworkState {
 
     private final Map<String, Allocation> byOwner = new TreeMap<>();
     private final Map<InetAddress, String> ownerOf = new HashMap<>();
-    /** Owner -> its line of the state file: the whole file is written at every change, so each line is formatted once. */
-    private final Map<String, String> entryOf = new HashMap<>();
+    /**
+     * Owner -> its line of the state file, in file order: the whole file is written at every
+     * change, so each line is formatted once and the file is these lines joined.
+     */
+    private final TreeMap<String, String> entryOf = new TreeMap<>();
+    private int lastFileLength;
     private final TakenAddresses takenV4 = new TakenAddresses();
     private final TakenAddresses takenV6 = new TakenAddresses();
 
@@ -201,38 +205,31 @@ final class NetworkState {
 
     /** Writes the state with {@code owner} set to {@code allocation} (null: removed), then applies it in memory. */
     private void commit(String owner, Allocation allocation) {
-        // stream the sorted owners with the change merged in, without copying the map
-        StateFile.Encoder out = new StateFile.Encoder(network);
         String entry = allocation == null ? null : StateFile.Encoder.entry(owner, allocation.addresses());
-        boolean pending = entry != null;
-        for (String held : byOwner.keySet()) {
-            int order = held.compareTo(owner);
-            if (pending && order >= 0) {
-                out.addEntry(entry);
-                pending = false;
-            }
-            if (order != 0) {
-                out.addEntry(entryOf.computeIfAbsent(held, o -> StateFile.Encoder.entry(o, byOwner.get(o).addresses())));
-            }
-        }
-        if (pending) {
-            out.addEntry(entry);
-        }
+        String previous = entry == null ? entryOf.remove(owner) : entryOf.put(owner, entry);
         try {
+            StateFile.Encoder out = new StateFile.Encoder(network, lastFileLength + 256);
+            entryOf.values().forEach(out::addEntry);
+            byte[] content = out.finish();
             if (durable) {
-                AtomicFile.write(file, out.finish());
+                AtomicFile.write(file, content);
             } else {
-                AtomicFile.writeVolatile(file, out.finish());
+                AtomicFile.writeVolatile(file, content);
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write IPAM state " + file + ": " + e.getMessage(), e);
+            lastFileLength = content.length;
+        } catch (IOException | RuntimeException e) {
+            // memory stays what the file still says
+            if (previous == null) {
+                entryOf.remove(owner);
+            } else {
+                entryOf.put(owner, previous);
+            }
+            if (e instanceof IOException io) {
+                throw new UncheckedIOException("cannot write IPAM state " + file + ": " + io.getMessage(), io);
+            }
+            throw (RuntimeException) e;
         }
         Allocation old = allocation == null ? byOwner.remove(owner) : byOwner.put(owner, allocation);
-        if (entry == null) {
-            entryOf.remove(owner);
-        } else {
-            entryOf.put(owner, entry);
-        }
         if (old != null) {
             unindex(old);
         }
@@ -289,6 +286,7 @@ final class NetworkState {
                     ownerOf.put(c.address(), a.owner());
                 }
                 byOwner.put(a.owner(), a);
+                entryOf.put(a.owner(), StateFile.Encoder.entry(a.owner(), a.addresses()));
                 for (Cidr c : a.addresses()) {
                     taken(c.address()).add(IpAddresses.toBigInteger(c.address()));
                 }

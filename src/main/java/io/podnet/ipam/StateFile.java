@@ -76,10 +76,15 @@ final class StateFile {
      * matters because the whole file is rewritten on every change.
      */
     static final class Encoder {
-        private final StringBuilder out = new StringBuilder(4096);
+        private final StringBuilder out;
         private boolean first = true;
 
         Encoder(String network) {
+            this(network, 4096);
+        }
+
+        Encoder(String network, int capacity) {
+            out = new StringBuilder(capacity);
             out.append("{\n  \"version\": ").append(VERSION).append(",\n  \"network\": \"");
             out.append(JsonStringEncoder.getInstance().quoteAsString(network)).append("\",\n  \"allocations\": {");
         }
