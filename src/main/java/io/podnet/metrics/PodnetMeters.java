@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -58,13 +59,13 @@ public class PodnetMeters implements EngineObserver {
     @Override
     public void step(Operation operation, PodMode mode, String step, long nanos) {
         timer("podnet." + operation.lower() + ".step.duration", "Duration of one step of a pod network " + operation.lower(),
-                "step", mode.name().toLowerCase(), step).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                "step", mode.name().toLowerCase(), step).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void finished(Operation operation, PodMode mode, String outcome, long nanos) {
         timer("podnet." + operation.lower() + ".duration", "Duration of a whole pod network " + operation.lower(),
-                "outcome", mode.name().toLowerCase(), outcome).record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+                "outcome", mode.name().toLowerCase(), outcome).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

@@ -28,18 +28,13 @@ import io.podnet.netns.SpareNamespaces;
  */
 public final class PodNamespaces implements AutoCloseable {
     /** Enough for a burst of pods while the next ones are made; each idle spare is a loopback's worth of kernel memory. */
-    public static final int SPARES = 4;
+    private static final int SPARES = 4;
 
     private final NetnsManager manager;
-    private final SpareNamespaces<RtnlClient> spares;
+    private final SpareNamespaces<RtnlClient> spares = new SpareNamespaces<>(SPARES, () -> openClient(true), RtnlClient::close);
 
     public PodNamespaces(NetnsManager manager) {
-        this(manager, SPARES);
-    }
-
-    public PodNamespaces(NetnsManager manager, int spares) {
         this.manager = manager;
-        this.spares = new SpareNamespaces<>(spares, () -> openClient(true), RtnlClient::close);
     }
 
     /** After a setup: the spare namespaces it may have taken are made again, in the background. */
