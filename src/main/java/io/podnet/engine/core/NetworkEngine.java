@@ -173,9 +173,9 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
         String outcome = "failed";
         try {
             PodState prior = store.load(request.id()).orElse(null);
+            NetworkDefinitions definitions = networks.current(); // one set for the whole setup: swapped only under the node lock
             PodState next;
             try {
-                NetworkDefinitions definitions = networks.current(); // one set for the whole setup: swapped only under the node lock
                 RequestValidator.validate(request, definitions, netnsPolicy, policy);
                 drivers.check(request, definitions);
                 checkImmutable(request, prior);
@@ -211,7 +211,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             clock.lap("persist");
             PodResult result;
             try {
-                result = apply(next, prior, uplink, clock);
+                result = apply(next, prior, uplink, definitions, clock);
             } catch (RuntimeException e) {
                 if (prior == null) {
                     rollback(next, e);
@@ -299,7 +299,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     }
 
     /** Builds what is missing; what was missing from a pod built before is reported as repaired. */
-    private PodResult apply(PodState state, PodState prior, Uplink uplink, StepClock clock) {
+    private PodResult apply(PodState state, PodState prior, Uplink uplink, NetworkDefinitions definitions, StepClock clock) {
         try (PodNamespaces.Opened pod = namespaces.open(state)) {
             clock.lap("netns");
             if (prior != null && pod.created()) {
@@ -308,7 +308,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
             Map<String, MacAddress> macs = new LinkedHashMap<>();
             for (int i = 0; i < state.attachments().size(); i++) {
                 PodState.Attachment a = state.attachments().get(i);
-                NetworkDefinition def = networks.current().get(a.network()).orElseThrow(() -> new SetupFailedException(Stage.NETWORKS,
+                NetworkDefinition def = definitions.get(a.network()).orElseThrow(() -> new SetupFailedException(Stage.NETWORKS,
                         "UnknownNetwork", "network \"" + a.network() + "\" is no longer defined on this node", null));
                 Consumer<String> repaired = prior != null && prior.attachment(a.network()) != null ? observer::repaired : kind -> { };
                 macs.put(a.network(), drivers.of(def.driver()).attach(uplink, pod, def, a, VethAttacher.BASE_ROUTE_METRIC + i, repaired,
@@ -321,7 +321,7 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 dnsFiles.write(state.id(), prior == null ? PodState.Dns.NONE : prior.dns(), state.dns());
             }
             clock.lap("dns");
-            return result(state, macs, state.joined() ? NamespaceInspector.inspect(pod.client()) : null);
+            return result(state, definitions, macs, state.joined() ? NamespaceInspector.inspect(pod.client()) : null);
         }
     }
 
@@ -424,7 +424,8 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
     }
 
     /** @param macs the MAC each network's interface has, as its driver reported it */
-    private PodResult result(PodState state, Map<String, MacAddress> macs, Map<String, PodResult.InterfaceResult> namespaceInterfaces) {
+    private PodResult result(PodState state, NetworkDefinitions definitions, Map<String, MacAddress> macs,
+            Map<String, PodResult.InterfaceResult> namespaceInterfaces) {
         Map<String, PodResult.NetworkResult> out = new LinkedHashMap<>();
         for (PodState.Attachment a : state.attachments()) {
             List<PodResult.AddressResult> addresses = new ArrayList<>();
@@ -432,9 +433,10 @@ public final class NetworkEngine implements PodNetworkEngine, AutoCloseable {
                 String gw = a.gateways().get(i);
                 addresses.add(new PodResult.AddressResult(Cidr.parse(a.addresses().get(i)), gw.isEmpty() ? null : IpAddresses.parse(gw)));
             }
-            List<java.net.InetAddress> dnsServers = networks.current().get(a.network()).map(PodDnsFiles::networkServers).orElse(List.of())
-                    .stream().map(IpAddresses::parse).toList();
-            List<String> searches = networks.current().get(a.network()).map(PodDnsFiles::networkSearchDomains).orElse(List.of());
+            Optional<NetworkDefinition> def = definitions.get(a.network());
+            List<java.net.InetAddress> dnsServers = def.map(PodDnsFiles::networkServers).orElse(List.of()).stream()
+                    .map(IpAddresses::parse).toList();
+            List<String> searches = def.map(PodDnsFiles::networkSearchDomains).orElse(List.of());
             MacAddress mac = macs.getOrDefault(a.network(), MacAddress.parse(a.mac()));
             out.put(a.network(), new PodResult.NetworkResult(
                     Map.of(a.interfaceName(), new PodResult.InterfaceResult(mac, addresses)), dnsServers, searches));
