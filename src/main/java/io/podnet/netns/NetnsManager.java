@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import io.podnet.sys.Errno;
@@ -58,40 +57,22 @@ public final class NetnsManager {
      * A stale file that is not a namespace (left by a crash) is replaced.
      */
     public Netns createOrOpen(String name) {
-        return createOrOpen(name, ns -> null).netns();
-    }
-
-    /** The created or opened namespace, and what {@code firstWork} returned inside it. */
-    public record Created<T>(Netns netns, boolean created, T value) {
-    }
-
-    /**
-     * As {@link #createOrOpen(String)}, and runs {@code firstWork} inside the namespace on the
-     * same thread hop that created it (to open a netlink socket there without a second switch).
-     */
-    public <T> Created<T> createOrOpen(String name, Function<Path, T> firstWork) {
-        Path path = pathOf(name);
-        prepareDir();
-        if (isNsfs(path)) {
-            Netns ns = new Netns(path, FileDescriptor.openReadOnly(path.toString()), true);
-            T value = ns.run(() -> firstWork.apply(path));
-            return new Created<>(ns, false, value);
-        }
-        removeStale(path);
-        T value = NetnsThreads.onWorker(() -> {
-            FileDescriptor placeholder = FileDescriptor.adopt(
-                    Sys.open(path.toString(), Sys.O_RDONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_CLOEXEC, 0));
-            placeholder.close();
+        return openExisting(name).orElseGet(() -> {
+            Unnamed<Void> made = createUnnamed(() -> null);
             try {
-                Sys.unshare(Sys.CLONE_NEWNET);
-                Sys.mount("/proc/thread-self/ns/net", path.toString(), "none", Sys.MS_BIND, null);
+                return name(name, made.fd()).orElseThrow(() -> new NetnsException("namespace " + pathOf(name)
+                        + " appeared while it was being made"));
             } catch (RuntimeException e) {
-                deleteQuietly(path);
-                throw new NetnsException("cannot create network namespace " + path + ": " + e.getMessage(), e);
+                made.fd().close();
+                throw e;
             }
-            return firstWork.apply(path);
         });
-        return new Created<>(new Netns(path, FileDescriptor.openReadOnly(path.toString()), true), true, value);
+    }
+
+    /** The namespace podnet made under this name, when its file is there (adoption after a restart). */
+    public Optional<Netns> openExisting(String name) {
+        Path path = pathOf(name);
+        return isNsfs(path) ? Optional.of(new Netns(path, FileDescriptor.openReadOnly(path.toString()), true)) : Optional.empty();
     }
 
     /** A namespace no file names yet, kept alive by {@code fd}, and what {@code firstWork} returned inside it. */
@@ -99,12 +80,17 @@ public final class NetnsManager {
     }
 
     /**
-     * Creates a namespace without naming it: for {@link SpareNamespaces}, which name theirs only
-     * when a pod takes one. Nothing is mounted, so nothing outlives this process.
+     * Creates a namespace without naming it, running {@code firstWork} inside it on the same
+     * thread hop (to open a netlink socket there without a second switch). {@link #name} gives it
+     * its file; until then nothing is mounted, so nothing outlives this process.
      */
     public static <T> Unnamed<T> createUnnamed(Callable<T> firstWork) {
         return NetnsThreads.onWorker(() -> {
-            Sys.unshare(Sys.CLONE_NEWNET);
+            try {
+                Sys.unshare(Sys.CLONE_NEWNET);
+            } catch (RuntimeException e) {
+                throw new NetnsException("cannot create a network namespace: " + e.getMessage(), e);
+            }
             FileDescriptor fd = FileDescriptor.openReadOnly("/proc/thread-self/ns/net");
             try {
                 return new Unnamed<>(fd, firstWork.call());
@@ -117,8 +103,8 @@ public final class NetnsManager {
 
     /**
      * Names an {@link #createUnnamed unnamed} namespace {@code <dir>/<name>} by a bind mount of its
-     * descriptor, as {@link #createOrOpen} would have made it; the returned Netns owns {@code fd}.
-     * Empty (and nothing changed) when the name is taken.
+     * descriptor, the way iproute2 names the namespaces it makes; the returned Netns owns
+     * {@code fd}. Empty (and nothing changed) when the name is taken.
      */
     public Optional<Netns> name(String name, FileDescriptor fd) {
         Path path = pathOf(name);
@@ -127,16 +113,19 @@ public final class NetnsManager {
             return Optional.empty();
         }
         removeStale(path);
-        FileDescriptor placeholder = FileDescriptor.adopt(
-                Sys.open(path.toString(), Sys.O_RDONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_CLOEXEC, 0));
-        placeholder.close();
+        bindAt(path, "/proc/self/fd/" + fd.fd(), "cannot name network namespace");
+        return Optional.of(new Netns(path, fd, true));
+    }
+
+    /** Bind-mounts the namespace file {@code source} on a new empty file at {@code path}; on failure nothing is left there. */
+    private static void bindAt(Path path, String source, String failure) {
+        FileDescriptor.adopt(Sys.open(path.toString(), Sys.O_RDONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_CLOEXEC, 0)).close();
         try {
-            Sys.mount("/proc/self/fd/" + fd.fd(), path.toString(), "none", Sys.MS_BIND, null);
+            Sys.mount(source, path.toString(), "none", Sys.MS_BIND, null);
         } catch (RuntimeException e) {
             deleteQuietly(path);
-            throw new NetnsException("cannot name network namespace " + path + ": " + e.getMessage(), e);
+            throw new NetnsException(failure + " " + path + ": " + e.getMessage(), e);
         }
-        return Optional.of(new Netns(path, fd, true));
     }
 
     /**
@@ -150,16 +139,7 @@ public final class NetnsManager {
         prepareDir();
         if (!isNsfs(path)) {
             removeStale(path);
-            Path source = Path.of("/proc", Integer.toString(pid), "ns", "net");
-            FileDescriptor placeholder = FileDescriptor.adopt(
-                    Sys.open(path.toString(), Sys.O_RDONLY | Sys.O_CREAT | Sys.O_EXCL | Sys.O_CLOEXEC, 0));
-            placeholder.close();
-            try {
-                Sys.mount(source.toString(), path.toString(), "none", Sys.MS_BIND, null);
-            } catch (RuntimeException e) {
-                deleteQuietly(path);
-                throw new NetnsException("cannot bind the network namespace of process " + pid + ": " + e.getMessage(), e);
-            }
+            bindAt(path, "/proc/" + pid + "/ns/net", "cannot bind the network namespace of process " + pid + " at");
         }
         return new Netns(path, FileDescriptor.openReadOnly(path.toString()), false);
     }

@@ -72,38 +72,37 @@ public final class PodNamespaces implements AutoCloseable {
         try {
             return switch (NetnsRequest.Kind.valueOf(state.netnsKind())) {
                 case NEW -> openNew(KernelNames.netns(state.id()));
-                case PID -> inside(manager.bindProcess(KernelNames.netns(state.id()), state.netnsPid()));
-                case PATH -> inside(NetnsManager.join(Path.of(state.netnsPath())));
+                case PID -> inside(manager.bindProcess(KernelNames.netns(state.id()), state.netnsPid()), false);
+                case PATH -> inside(NetnsManager.join(Path.of(state.netnsPath())), false);
             };
         } catch (NetnsException | IllegalArgumentException e) {
             throw new SetupFailedException(Stage.NETNS, "NetnsFailed", e.getMessage(), e);
         }
     }
 
+    /**
+     * The pod's own namespace: the one podnet made before (adoption after a restart), else a spare
+     * or, when none is ready, a new one, named for the pod.
+     */
     private Opened openNew(String name) {
-        if (!manager.exists(name)) {
-            Optional<NetnsManager.Unnamed<RtnlClient>> spare = spares.take();
-            if (spare.isPresent()) {
-                Optional<Netns> named;
-                try {
-                    named = manager.name(name, spare.get().fd());
-                } catch (RuntimeException e) {
-                    spares.discard(spare.get());
-                    throw e;
-                }
-                if (named.isPresent()) {
-                    return new Opened(named.get(), spare.get().value(), true);
-                }
-                spares.discard(spare.get()); // made meanwhile: the one there is the pod's
-            }
+        Optional<Netns> existing = manager.openExisting(name);
+        if (existing.isPresent()) {
+            return inside(existing.get(), true);
         }
-        var created = manager.createOrOpen(name, path -> openClient(true));
-        return new Opened(created.netns(), created.value(), created.created());
+        NetnsManager.Unnamed<RtnlClient> made = spares.take().orElseGet(() -> NetnsManager.createUnnamed(() -> openClient(true)));
+        try {
+            Netns named = manager.name(name, made.fd()).orElseThrow(() -> new NetnsException("namespace " + manager.pathOf(name)
+                    + " appeared while it was being made"));
+            return new Opened(named, made.value(), true);
+        } catch (RuntimeException e) {
+            spares.discard(made);
+            throw e;
+        }
     }
 
-    private static Opened inside(Netns ns) {
+    private static Opened inside(Netns ns, boolean ownNamespace) {
         try {
-            return new Opened(ns, ns.run(() -> openClient(false)), false);
+            return new Opened(ns, ns.run(() -> openClient(ownNamespace)), false);
         } catch (RuntimeException e) {
             ns.close();
             throw e;
@@ -177,7 +176,7 @@ public final class PodNamespaces implements AutoCloseable {
                 Path file = goesAway ? null : Path.of(state.netnsPath());
                 if (file != null && Files.exists(file)) {
                     try {
-                        opened = inside(NetnsManager.join(file));
+                        opened = inside(NetnsManager.join(file), false);
                     } catch (NetnsException e) {
                         // not a namespace any more (a stale file): nothing of ours is left in it
                     }
