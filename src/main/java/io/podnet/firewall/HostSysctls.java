@@ -13,8 +13,9 @@ import io.podnet.firewall.Repair.Kind;
  * The sysctls a bridge network needs in the host namespace, as netavark sets them:
  * {@code net.ipv4.ip_forward} and IPv6 {@code all.forwarding} for every network (netavark 1.4
  * turns them on for internal ones too), {@code route_localnet} on the bridge of a network that
- * reaches the outside so that connections to 127.0.0.1 host ports may leave through it after DNAT, and no duplicate address detection or router advertisements on a bridge
- * with IPv6 ({@code accept_dad}, {@code accept_ra} 0). An internal network's bridge forwards
+ * reaches the outside so that connections to 127.0.0.1 host ports may leave through it after
+ * DNAT, and no duplicate address detection or router advertisements on a bridge with IPv6
+ * ({@code accept_dad}, {@code accept_ra} 0). An internal network's bridge forwards
  * nothing instead ({@code forwarding} 0 on the bridge): its pods reach their subnet and the
  * bridge's own addresses only. /proc/sys/net shows the calling thread's namespace, so these run
  * on the firewall's thread.

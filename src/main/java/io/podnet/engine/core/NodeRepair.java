@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import io.podnet.engine.EngineObserver;
 import io.podnet.engine.PodMode;
@@ -26,7 +27,7 @@ import io.podnet.netconf.NetworkDefinitions;
  */
 final class NodeRepair {
     private final PodStateStore store;
-    private final java.util.function.Supplier<NetworkDefinitions> networks;
+    private final Supplier<NetworkDefinitions> networks;
     private final HostUplink hostUplink;
     private final RootlessSide rootless;
     private final EngineObserver observer;
@@ -34,7 +35,7 @@ final class NodeRepair {
     private final NetworkDrivers drivers;
     private final PodNamespaces namespaces;
 
-    NodeRepair(PodStateStore store, java.util.function.Supplier<NetworkDefinitions> networks, NetworkDrivers drivers, HostUplink hostUplink, RootlessSide rootless,
+    NodeRepair(PodStateStore store, Supplier<NetworkDefinitions> networks, NetworkDrivers drivers, HostUplink hostUplink, RootlessSide rootless,
             EngineObserver observer, Runnable ensureRootless, PodNamespaces namespaces) {
         this.store = store;
         this.namespaces = namespaces;

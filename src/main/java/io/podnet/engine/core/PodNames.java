@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
@@ -28,7 +29,7 @@ final class PodNames implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PodNames.class);
 
     private final PodStateStore store;
-    private final java.util.function.Supplier<NetworkDefinitions> networks;
+    private final Supplier<NetworkDefinitions> networks;
     private final Path hostResolvConf;
     private final RootlessConfig rootlessConfig;
     private final NameService host;
@@ -36,7 +37,7 @@ final class PodNames implements AutoCloseable {
     /** Whether the last publish had a dns_enabled network: a node without one has no tables to build, once they are empty. */
     private boolean tablesInUse = true;
 
-    PodNames(PodStateStore store, java.util.function.Supplier<NetworkDefinitions> networks, Path hostResolvConf, RootlessConfig rootlessConfig, NameService host,
+    PodNames(PodStateStore store, Supplier<NetworkDefinitions> networks, Path hostResolvConf, RootlessConfig rootlessConfig, NameService host,
             RootlessSide rootless) {
         this.store = store;
         this.networks = networks;

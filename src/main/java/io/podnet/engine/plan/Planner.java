@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -41,12 +42,12 @@ import io.podnet.ports.PortRefusedException;
 public final class Planner {
     private static final Logger LOG = Logger.getLogger(Planner.class);
 
-    private final java.util.function.Supplier<NetworkDefinitions> networks;
+    private final Supplier<NetworkDefinitions> networks;
     private final Ipam ipam;
     private final HostPortRegistry hostPorts;
     private final PortPolicy portPolicy;
     private final NodePolicy policy;
-    private final java.util.function.Supplier<HostPortProbe> listening;
+    private final Supplier<HostPortProbe> listening;
     private final java.util.function.Function<String, String> podNames;
     /**
      * namespace/name of the pods planned since start: a pod that won a race a moment ago has no
@@ -63,8 +64,8 @@ public final class Planner {
      *        port must be picked
      * @param podNames pod id -> "namespace/name", to name the holder of a conflicting port
      */
-    public Planner(java.util.function.Supplier<NetworkDefinitions> networks, Ipam ipam, HostPortRegistry hostPorts, PortPolicy portPolicy, NodePolicy policy,
-            java.util.function.Supplier<HostPortProbe> listening, java.util.function.Function<String, String> podNames) {
+    public Planner(Supplier<NetworkDefinitions> networks, Ipam ipam, HostPortRegistry hostPorts, PortPolicy portPolicy, NodePolicy policy,
+            Supplier<HostPortProbe> listening, java.util.function.Function<String, String> podNames) {
         this.networks = networks;
         this.ipam = ipam;
         this.hostPorts = hostPorts;
